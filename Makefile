@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# The two commands of the tutorial, and a few more. The work is done by tools/ (host set-up,
+# kernel build) and xtask/ (stages, images, QEMU); this file only puts them in order.
+#
+#   make simulate [STAGE=start|pd|pt|remap]   build and boot src/main.rs, or one stage of it
+#   make test                                 every host test, then every stage built, booted, checked
+#   make status                               which stage src/main.rs is at
+
+STAGES := start pd pt remap
+STAGE ?=
+ifneq ($(filter-out $(STAGES),$(STAGE)),)
+  $(error Unknown stage '$(STAGE)'. The stages are: $(STAGES))
+endif
+ifneq ($(words $(STAGE)),$(filter 0 1,$(words $(STAGE))))
+  $(error STAGE takes one stage name; the stages are: $(STAGES))
+endif
+
+XTASK := cargo run --quiet --locked --manifest-path xtask/Cargo.toml --
+# Without a terminal (scripts, CI), a simulate run gives up after this many seconds.
+TIMEOUT ?= 60
+export LOG_LEVEL
+
+.PHONY: help setup kernel simulate test status image check fmt clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+setup:
+	@tools/setup-host
+
+kernel: setup
+	@tools/build-kernel
+
+simulate: kernel
+	@printf '==> Building the root task (cargo)\n' >&2
+	@$(XTASK) simulate --stage "$(STAGE)" --timeout $(TIMEOUT)
+
+test: kernel
+	cargo test --locked --no-fail-fast --manifest-path xtask/Cargo.toml
+
+status: setup
+	@$(XTASK) status
+
+# The root task image alone: build/images/<main|stage>.elf
+image: kernel
+	@$(XTASK) image --stage "$(STAGE)"
+
+# Formatting and lints, for both crates.
+check: setup
+	cargo fmt --check
+	cargo fmt --check --manifest-path xtask/Cargo.toml
+	cargo clippy --locked --target x86_64-unknown-linux-gnu --config .cargo/sel4-image.toml -- -D warnings
+	cargo clippy --locked --all-targets --manifest-path xtask/Cargo.toml -- -D warnings
+
+fmt:
+	cargo fmt
+	cargo fmt --manifest-path xtask/Cargo.toml
+
+clean:
+	rm -rf build target xtask/target

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# The kernel configuration for the tutorial: an x86_64 PC (pc99) kernel that runs under QEMU's
+# software emulation. Passed to seL4's CMake build with -C; a change here rebuilds the kernel.
+
+set(KernelArch x86 CACHE STRING "")
+set(KernelSel4Arch x86_64 CACHE STRING "")
+set(KernelPlatform pc99 CACHE STRING "")
+
+# A debug kernel prints its boot log and, when a thread faults, the fault report the tutorial
+# shows ("vm fault on data at address ...").
+set(KernelDebugBuild ON CACHE BOOL "")
+set(KernelPrinting ON CACHE BOOL "")
+set(KernelVerificationBuild OFF CACHE BOOL "")
+
+# CPU features that QEMU's emulated Nehalem (qemu/pc99.args) lacks or that slow emulation down.
+set(KernelFSGSBase msr CACHE STRING "")
+set(KernelSupportPCID OFF CACHE BOOL "")
+set(KernelIOMMU OFF CACHE BOOL "")
+set(KernelFPU FXSAVE CACHE STRING "")
+
+# 2^16 slots in the root CNode: room for every object the exercises make.
+set(KernelRootCNodeSizeBits 16 CACHE STRING "")
+
+# 1 GiB frames (x86_64 "huge pages"); QEMU's CPU has pdpe1gb.
+set(KernelHugePage ON CACHE BOOL "")
+
+# A fixed TSC frequency (in Hz) skips the kernel's ~100 ms calibration against the PIT at boot.
+# Only the kernel's timer tick depends on it, and the tutorial never waits on time.
+set(KernelPC99TSCFrequency 2000000000 CACHE STRING "")

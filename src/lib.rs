@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Plumbing for the mapping tutorial's root task, kept out of the learner's `src/main.rs`.
+//!
+//! - [`ObjectAllocator`] retypes untyped memory into the paging structures and the frame.
+//! - [`mapping_failed_lookup_level`] plays the part of libsel4's `seL4_MappingFailedLookupLevel()`.
+//! - [`Context`] turns a kernel error into a [`Failure`] that says what failed, how and where.
+//! - [`logging`] sends `log` records to the kernel's debug console.
+//! - `freestanding` supplies what a hosted target's C library would (see its comments).
+
+#![no_std]
+
+mod failure;
+mod freestanding;
+mod lookup_level;
+mod object_allocator;
+
+pub mod logging;
+
+pub use failure::{Context, Failure};
+pub use lookup_level::mapping_failed_lookup_level;
+pub use object_allocator::ObjectAllocator;
+
+// The exercises use x86_64 paging structures (PML4, PDPT, page directory, page table). The kernel
+// configuration comes from the seL4 build named by SEL4_PREFIX; refuse anything else up front.
+const _: () = assert!(
+    sel4_config::sel4_cfg_bool!(ARCH_X86_64),
+    "this tutorial needs an x86_64 seL4 kernel: SEL4_PREFIX names a kernel built for another architecture"
+);

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The seL4 "Mapping" tutorial, in Rust: map the paging structures and a frame into this root
+//! task's own address space (its VSpace), then read and write through the mapping.
+//!
+//! Work through the three TODOs in order: under each, uncomment the solution and run
+//! `make simulate` again. The README says what each step prints.
+
+#![no_std]
+#![no_main]
+
+use mapping_tutorial::{Context, Failure, ObjectAllocator, mapping_failed_lookup_level};
+use sel4::init_thread::slot::VSPACE;
+use sel4::{CapRights, VmAttributes};
+use sel4_root_task::{Never, root_task};
+
+/// Where the exercise maps its page: the start of the second 512 GiB region of the address
+/// space. The first region belongs to PML4 slot 0, which already holds the PDPT that maps this
+/// program's own image, so a fresh PDPT must go elsewhere.
+const TEST_VADDR: usize = 0xA0_0000_0000;
+
+#[root_task]
+#[allow(unused_variables)] // `pd` and `pt` wait for the TODOs below.
+fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
+    mapping_tutorial::logging::init();
+
+    // The objects this exercise maps, made from untyped memory as the C tutorial's helpers do.
+    let mut objects = ObjectAllocator::new(bootinfo)?;
+    let pdpt = objects.allocate::<sel4::cap_type::PDPT>()?;
+    let pd = objects.allocate::<sel4::cap_type::PageDirectory>()?;
+    let pt = objects.allocate::<sel4::cap_type::PageTable>()?;
+    let frame = objects.allocate::<sel4::cap_type::Granule>()?;
+
+    // Map a PDPT at TEST_VADDR (seL4_X86_PDPT_Map).
+    pdpt.pdpt_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())
+        .context("Failed to map PDPT")?;
+
+    // TODO map a page directory object
+    // pd.page_directory_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())
+    //     .context("Failed to map page directory")?;
+
+    // TODO map a page table object
+    // pt.page_table_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())
+    //     .context("Failed to map page table")?;
+
+    // Map a read-only page at TEST_VADDR (seL4_X86_Page_Map with seL4_CanRead).
+    let mapped = frame.frame_map(
+        VSPACE.cap(),
+        TEST_VADDR,
+        CapRights::read_only(),
+        VmAttributes::default(),
+    );
+    if mapped == Err(sel4::Error::FailedLookup) {
+        log::info!(
+            "Missing intermediate paging structure at level {}",
+            mapping_failed_lookup_level()
+        );
+    }
+    mapped.context("Failed to map page")?;
+
+    // Read from the page we mapped.
+    let x = TEST_VADDR as *mut sel4::Word;
+    // SAFETY: the frame is mapped at TEST_VADDR, and nothing else uses that memory.
+    log::info!("Read x: {}", unsafe { x.read_volatile() });
+
+    // TODO remap the page
+    // frame.frame_map(VSPACE.cap(), TEST_VADDR, CapRights::read_write(), VmAttributes::default())
+    //     .context("Failed to remap page")?;
+
+    // Write to the page we mapped.
+    log::info!("Set x to 5");
+    // SAFETY: as above; with a read-only mapping the kernel reports a VM fault here.
+    unsafe { x.write_volatile(5) };
+
+    log::info!("Success!");
+    sel4::init_thread::suspend_self()
+}

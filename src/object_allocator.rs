@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+use core::ops::Range;
+
+use sel4::CapTypeForObjectOfFixedSize;
+
+use crate::{Context, Failure};
+
+/// Makes kernel objects (paging structures, frames) by retyping untyped memory into the root
+/// task's empty CSlots, as the C tutorial's helpers do before `main` begins.
+pub struct ObjectAllocator {
+    empty_slots: Range<usize>,
+    untyped: sel4::cap::Untyped,
+}
+
+impl ObjectAllocator {
+    /// Uses the empty slots and the largest non-device untyped that the kernel hands the root task.
+    pub fn new(bootinfo: &sel4::BootInfo) -> Result<Self, Failure> {
+        let (index, _) = bootinfo
+            .untyped_list()
+            .iter()
+            .enumerate()
+            .filter(|(_, desc)| !desc.is_device())
+            .max_by_key(|(_, desc)| desc.size_bits())
+            .ok_or_else(|| Failure::new("No untyped memory for the tutorial's objects"))?;
+        Ok(Self {
+            empty_slots: bootinfo.empty().range(),
+            untyped: bootinfo.untyped().index(index).cap(),
+        })
+    }
+
+    /// Retypes one object of type `T` (for example `sel4::cap_type::PDPT`) into a fresh slot.
+    #[track_caller]
+    pub fn allocate<T: CapTypeForObjectOfFixedSize>(&mut self) -> Result<sel4::Cap<T>, Failure> {
+        let slot = self
+            .empty_slots
+            .next()
+            .ok_or_else(|| Failure::new("No empty CSlot left for a new object"))?;
+        self.untyped
+            .untyped_retype(
+                &T::object_blueprint(),
+                &sel4::init_thread::slot::CNODE
+                    .cap()
+                    .absolute_cptr_for_self(),
+                slot,
+                1,
+            )
+            .context("Failed to retype untyped memory")?;
+        Ok(sel4::init_thread::Slot::<T>::from_index(slot).cap())
+    }
+}

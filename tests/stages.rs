@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Every stage of the tutorial, derived from src/main.rs, built, booted on the seL4 kernel under
+//! QEMU and checked line by line against tests/expected/<stage>.txt.
+
+use std::fs;
+
+use xtask::boot_check::boot_stage;
+use xtask::project::Project;
+use xtask::stages::{self, Progress};
+
+fn boot(stage: &str) {
+    let project = Project::here();
+    let stage = stages::find(stage).expect("a stage of the tutorial");
+    if let Err(report) = boot_stage(&project, stage) {
+        panic!("{report}");
+    }
+}
+
+#[test]
+fn stage_start_misses_the_page_directory_at_level_30() {
+    boot("start");
+}
+
+#[test]
+fn stage_pd_misses_the_page_table_at_level_21() {
+    boot("pd");
+}
+
+#[test]
+fn stage_pt_faults_writing_the_read_only_page() {
+    boot("pt");
+}
+
+#[test]
+fn stage_remap_writes_the_read_write_page() {
+    boot("remap");
+}
+
+#[test]
+fn shipped_main_rs_is_the_start_stage() {
+    let source = fs::read_to_string(Project::here().main_rs()).unwrap();
+    let todos = stages::analyse(&source).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        stages::progress(&todos),
+        Progress::At(stages::find("start").unwrap()),
+        "src/main.rs must ship with every TODO solution commented out"
+    );
+}
+
+#[test]
+fn every_stage_has_its_expected_log() {
+    let project = Project::here();
+    for stage in &stages::STAGES {
+        let path = project.expected_log(stage.name);
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            !xtask::expect::parse(&text).is_empty(),
+            "{} has no patterns",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_makefile_knows_the_same_stages() {
+    let makefile = fs::read_to_string(Project::here().root().join("Makefile")).unwrap();
+    let names: Vec<&str> = stages::STAGES.iter().map(|s| s.name).collect();
+    let line = format!("STAGES := {}", names.join(" "));
+    assert!(
+        makefile.lines().any(|l| l == line),
+        "the Makefile has no line `{line}`"
+    );
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Builds a stage, boots it and checks its boot log against tests/expected/<stage>.txt.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::time::Duration;
+
+use crate::elf_check;
+use crate::expect::{self, Matcher, Verdict};
+use crate::image::{self, Output, Source};
+use crate::project::Project;
+use crate::qemu::{self, Machine, Outcome, Run, RunOptions, Step};
+use crate::stages::Stage;
+
+/// A boot takes well under a second; this is for a machine under heavy load.
+pub const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A stage that booted and printed every expected line.
+pub struct Passed {
+    pub run: Run,
+}
+
+/// Builds `stage`, checks its image, boots it and matches its log; on failure, the error says
+/// where the log diverged and includes the log.
+pub fn boot_stage(project: &Project, stage: &Stage) -> Result<Passed, String> {
+    let kernel = project.kernel_image();
+    if !kernel.is_file() {
+        return Err(format!(
+            "no kernel at {}: `make test` builds it before the tests",
+            kernel.display()
+        ));
+    }
+    let image = image::build(project, &Source::Stage(stage), Output::Captured)?;
+    let data = fs::read(&image).map_err(|e| format!("{}: {e}", image.display()))?;
+    let violations = elf_check::check(&data);
+    if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "the image {} cannot run on seL4:\n  {}",
+            image.display(),
+            list.join("\n  ")
+        ));
+    }
+
+    let expected_path = project.expected_log(stage.name);
+    let expected = fs::read_to_string(&expected_path)
+        .map_err(|e| format!("{}: {e}", expected_path.display()))?;
+    let mut matcher = Matcher::new(expect::parse(&expected));
+    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
+    let log_path = project.logs_dir().join(format!("test-{}.log", stage.name));
+    let options = RunOptions {
+        timeout: Some(BOOT_TIMEOUT),
+        echo: false,
+        interactive: false,
+        log_path: &log_path,
+    };
+    let mut trouble = None;
+    let run = qemu::run(
+        machine.command(&kernel, &image),
+        &options,
+        |line| match matcher.feed(line) {
+            Verdict::Continue => Step::Continue,
+            Verdict::Complete => Step::Stop,
+            Verdict::Trouble => {
+                trouble.get_or_insert_with(|| line.to_owned());
+                Step::StopWhenQuiet
+            }
+        },
+    )
+    .map_err(|e| e.to_string())?;
+
+    if matcher.is_complete() && trouble.is_none() {
+        return Ok(Passed { run });
+    }
+    let why = match (&trouble, &run.outcome) {
+        (Some(line), _) => format!("it printed `{line}`, which means trouble"),
+        (None, Outcome::Exited(status)) => format!("QEMU exited ({status})"),
+        (None, Outcome::TimedOut(after)) => format!("nothing more came within {after:?}"),
+        (None, Outcome::Stopped) => "the run stopped early".to_owned(),
+    };
+    Err(divergence_report(
+        stage,
+        &expected_path.display().to_string(),
+        &matcher,
+        &run,
+        &why,
+    ))
+}
+
+fn divergence_report(
+    stage: &Stage,
+    expected: &str,
+    matcher: &Matcher,
+    run: &Run,
+    why: &str,
+) -> String {
+    let mut report = format!(
+        "stage '{}': the boot log diverged from {expected}\n",
+        stage.name
+    );
+    match matcher.last_match() {
+        Some((pattern, line)) => {
+            let _ = writeln!(
+                report,
+                "  last expected line seen: `{pattern}` (log line {line})"
+            );
+        }
+        None => report.push_str("  none of the expected lines was seen\n"),
+    }
+    if let Some(next) = matcher.waiting_for() {
+        let _ = writeln!(report, "  expected next:           `{next}`");
+    }
+    let _ = writeln!(report, "  but {why}.");
+    let _ = writeln!(report, "--- boot log ({}) ---", run.log_path.display());
+    for (n, line) in run.lines.iter().enumerate() {
+        let _ = writeln!(report, "{:4} | {line}", n + 1);
+    }
+    report.push_str("--- end of boot log ---");
+    report
+}

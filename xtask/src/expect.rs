@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! What a boot log must show: an ordered list of line patterns, and the lines that mean trouble.
+//!
+//! An expected-log file (tests/expected/<stage>.txt) has one pattern a line; `#` starts a comment
+//! line. A pattern matches a whole line of the log; `*` in it matches any text, everything else
+//! is literal. Other log lines may come between the expected ones.
+
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern(String);
+
+impl Pattern {
+    pub fn new(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `line` matches the whole pattern.
+    pub fn matches(&self, line: &str) -> bool {
+        let mut parts = self.0.split('*');
+        let first = parts.next().unwrap_or_default();
+        let Some(mut rest) = line.strip_prefix(first) else {
+            return false;
+        };
+        let parts: Vec<&str> = parts.collect();
+        let Some((last, middle)) = parts.split_last() else {
+            return rest.is_empty();
+        };
+        for part in middle {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+        rest.ends_with(last)
+    }
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Lines after which nothing good can follow. A run that prints one it did not expect next
+/// fails at once instead of waiting for its timeout.
+pub const TROUBLE: [&str; 7] = [
+    "Caught cap fault*",
+    "vm fault on*",
+    "*panicked at*",
+    "main thread terminated with error*",
+    "aborted*",
+    "*halting*",
+    "Kernel panic*",
+];
+
+pub fn is_trouble(line: &str) -> bool {
+    TROUBLE.iter().any(|p| Pattern::new(p).matches(line))
+}
+
+/// Parses an expected-log file.
+pub fn parse(text: &str) -> Vec<Pattern> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(Pattern::new)
+        .collect()
+}
+
+/// What a new log line means for the run.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Keep reading.
+    Continue,
+    /// Every expected line has been seen.
+    Complete,
+    /// A line of [`TROUBLE`] came that was not the one expected next.
+    Trouble,
+}
+
+/// Follows a log line by line against the expected patterns.
+pub struct Matcher {
+    expected: Vec<Pattern>,
+    next: usize,
+    /// The 1-based number of the log line that matched each expected pattern so far.
+    matched_at: Vec<usize>,
+    lines_seen: usize,
+}
+
+impl Matcher {
+    pub fn new(expected: Vec<Pattern>) -> Self {
+        Self {
+            expected,
+            next: 0,
+            matched_at: Vec::new(),
+            lines_seen: 0,
+        }
+    }
+
+    pub fn feed(&mut self, line: &str) -> Verdict {
+        self.lines_seen += 1;
+        if let Some(pattern) = self.expected.get(self.next)
+            && pattern.matches(line)
+        {
+            self.next += 1;
+            self.matched_at.push(self.lines_seen);
+            return if self.is_complete() {
+                Verdict::Complete
+            } else {
+                Verdict::Continue
+            };
+        }
+        if is_trouble(line) {
+            Verdict::Trouble
+        } else {
+            Verdict::Continue
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.next == self.expected.len()
+    }
+
+    /// The first expected pattern not seen yet.
+    pub fn waiting_for(&self) -> Option<&Pattern> {
+        self.expected.get(self.next)
+    }
+
+    /// Where the log left the expected path: the last matched pattern and its log line.
+    pub fn last_match(&self) -> Option<(&Pattern, usize)> {
+        let k = self.next.checked_sub(1)?;
+        Some((&self.expected[k], self.matched_at[k]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_whole_lines_with_wildcards() {
+        let p = Pattern::new(r#"in thread 0x* "rootserver" at address 0x*"#);
+        assert!(p.matches(r#"in thread 0xffffff801fe08400 "rootserver" at address 0x210daa"#));
+        assert!(!p.matches(r#"in thread 0xffffff801fe08400 "other" at address 0x210daa"#));
+        assert!(Pattern::new("Read x: 0").matches("Read x: 0"));
+        assert!(!Pattern::new("Read x: 0").matches("Read x: 05"));
+        assert!(!Pattern::new("Read x: 0").matches("> Read x: 0"));
+        assert!(Pattern::new("a*b*c").matches("abc"));
+        assert!(!Pattern::new("a*b*c").matches("acb"));
+        assert!(Pattern::new("*").matches(""));
+    }
+
+    #[test]
+    fn parse_skips_comments_and_blank_lines() {
+        let patterns = parse("# comment\n\nfirst\n  \nsecond  \n");
+        assert_eq!(patterns, [Pattern::new("first"), Pattern::new("second")]);
+    }
+
+    #[test]
+    fn matcher_follows_the_order() {
+        let mut m = Matcher::new(parse("a\nb"));
+        assert_eq!(m.feed("b"), Verdict::Continue);
+        assert_eq!(m.feed("a"), Verdict::Continue);
+        assert_eq!(m.waiting_for(), Some(&Pattern::new("b")));
+        assert_eq!(m.feed("noise"), Verdict::Continue);
+        assert_eq!(m.feed("b"), Verdict::Complete);
+        assert_eq!(m.last_match(), Some((&Pattern::new("b"), 4)));
+    }
+
+    #[test]
+    fn unexpected_trouble_stops_the_run_but_expected_trouble_does_not() {
+        let mut m = Matcher::new(parse(
+            "Set x to 5\nvm fault on data at address 0xa000000000*",
+        ));
+        assert_eq!(m.feed("Set x to 5"), Verdict::Continue);
+        assert_eq!(
+            m.feed("Caught cap fault in send phase at address 0"),
+            Verdict::Trouble
+        );
+        let mut m = Matcher::new(parse("Caught cap fault*\nvm fault on data*"));
+        assert_eq!(
+            m.feed("Caught cap fault in send phase at address 0"),
+            Verdict::Continue
+        );
+        assert_eq!(
+            m.feed("vm fault on data at address 0xa000000000 with status 0x7"),
+            Verdict::Complete
+        );
+    }
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Builds the root task image: from src/main.rs as it is, or from a stage derived from it.
+//!
+//! A stage is built from a copy of the crate under build/stages/<stage>/ whose src/main.rs is
+//! the derived one, so the learner's file is never touched. The copy shares the cargo target
+//! directory, so only the tutorial crate itself is compiled again, not rust-sel4. Files are
+//! rewritten only when their content changes, so cargo's freshness checks keep working.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::project::Project;
+use crate::stages::{self, Stage};
+
+/// The triple the image is built for; see .cargo/sel4-image.toml for why it is the host's.
+pub const TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// The name of the root task binary in Cargo.toml.
+const BIN: &str = "mapping";
+
+/// What to build.
+pub enum Source<'a> {
+    /// src/main.rs as the learner left it.
+    MainRs,
+    Stage(&'a Stage),
+}
+
+impl Source<'_> {
+    pub fn name(&self) -> &str {
+        match self {
+            Source::MainRs => "main",
+            Source::Stage(stage) => stage.name,
+        }
+    }
+}
+
+/// How cargo's output is handled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Shown as it comes (a learner wants to see compiler errors).
+    Shown,
+    /// Kept, and returned in the error if the build fails (tests).
+    Captured,
+}
+
+/// Builds the image and returns the path of a copy that stays put: build/images/<name>.elf.
+pub fn build(project: &Project, source: &Source, output: Output) -> Result<PathBuf, String> {
+    let (manifest, bin) = match source {
+        Source::MainRs => (project.root().join("Cargo.toml"), BIN.to_owned()),
+        Source::Stage(stage) => {
+            let dir = prepare_stage_crate(project, stage)
+                .map_err(|e| format!("cannot prepare the crate for stage '{}': {e}", stage.name))?;
+            (dir.join("Cargo.toml"), stage_bin(stage))
+        }
+    };
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(project.root())
+        .args(["image", "--locked", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(project.target_dir());
+    let result = match output {
+        Output::Shown => cmd.status().map(|status| (status, String::new())),
+        Output::Captured => cmd.stdin(Stdio::null()).output().map(|out| {
+            (
+                out.status,
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }),
+    };
+    let (status, log) = result.map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "building the root task for {} failed ({status}){}",
+            describe(source),
+            if log.is_empty() {
+                String::new()
+            } else {
+                format!(":\n{log}")
+            }
+        ));
+    }
+    let built = project.target_dir().join(TARGET).join("debug").join(&bin);
+    let image = project.images_dir().join(format!("{}.elf", source.name()));
+    fs::create_dir_all(project.images_dir())
+        .and_then(|()| fs::copy(&built, &image))
+        .map_err(|e| {
+            format!(
+                "cannot copy {} to {}: {e}",
+                built.display(),
+                image.display()
+            )
+        })?;
+    Ok(image)
+}
+
+fn describe(source: &Source) -> String {
+    match source {
+        Source::MainRs => "src/main.rs".to_owned(),
+        Source::Stage(stage) => format!("stage '{}'", stage.name),
+    }
+}
+
+/// Each stage's binary has a name of its own, so that builds of two stages never overwrite
+/// each other's output in the shared target directory.
+fn stage_bin(stage: &Stage) -> String {
+    format!("{BIN}-{}", stage.name)
+}
+
+/// Writes build/stages/<stage>/: the crate with src/main.rs replaced by the derived stage.
+pub fn prepare_stage_crate(project: &Project, stage: &Stage) -> io::Result<PathBuf> {
+    let learner_file = fs::read_to_string(project.main_rs())?;
+    let derived = stages::derive(&learner_file, stage)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    let dir = project.stage_dir(stage.name);
+    let root = project.root();
+
+    let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
+    let bin_line = format!("name = \"{BIN}\"");
+    if !manifest.contains(&bin_line) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("Cargo.toml has no `{bin_line}` line for the root task binary"),
+        ));
+    }
+    let manifest = manifest.replace(&bin_line, &format!("name = \"{}\"", stage_bin(stage)));
+    write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
+    for file in ["Cargo.lock", "build.rs"] {
+        write_if_changed(&dir.join(file), &fs::read(root.join(file))?)?;
+    }
+    sync_dir(&root.join("src"), &dir.join("src"))?;
+    write_if_changed(&dir.join("src/main.rs"), derived.as_bytes())?;
+    Ok(dir)
+}
+
+/// Makes `to` hold the same files as `from` (one level, as src/ is flat), removing any others.
+fn sync_dir(from: &Path, to: &Path) -> io::Result<()> {
+    fs::create_dir_all(to)?;
+    let mut wanted = Vec::new();
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            write_if_changed(&to.join(entry.file_name()), &fs::read(entry.path())?)?;
+            wanted.push(entry.file_name());
+        }
+    }
+    for entry in fs::read_dir(to)? {
+        let entry = entry?;
+        if !wanted.contains(&entry.file_name()) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, content: &[u8]) -> io::Result<()> {
+    if fs::read(path).is_ok_and(|old| old == content) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::write(path, content)
+}

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Host-side tools for the mapping tutorial: everything between `make` and QEMU.
+
+pub mod boot_check;
+pub mod elf_check;
+pub mod expect;
+pub mod image;
+pub mod project;
+pub mod qemu;
+pub mod stages;

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `cargo xtask`-style entry point that the Makefile calls:
+//!
+//! ```text
+//! xtask simulate [--stage NAME] [--timeout SECONDS]   build and boot (src/main.rs, or a stage)
+//! xtask image [--stage NAME]                          build only; print the image's path
+//! xtask status                                        which stage src/main.rs is at
+//! xtask check-image FILE                              the static-image checks on an ELF file
+//! xtask stages                                        the stage names, one a line
+//! ```
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+use std::{env, fs};
+
+use xtask::image::{self, Output, Source};
+use xtask::project::Project;
+use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
+use xtask::{elf_check, expect, stages};
+
+/// A non-interactive `simulate` gives up after this long without an ending line.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    let project = Project::here();
+    let (command, rest) = args.split_first().ok_or_else(usage)?;
+    let mut options = Options::parse(rest)?;
+    match command.as_str() {
+        "simulate" => simulate(&project, &options),
+        "image" => {
+            let image = build(&project, &options)?;
+            println!("{}", image.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        "status" => {
+            println!("{}", stages::describe_progress(&read_main_rs(&project)?));
+            Ok(ExitCode::SUCCESS)
+        }
+        "check-image" => {
+            let file = options.positional.take().ok_or_else(usage)?;
+            check_image(Path::new(&file))
+        }
+        "stages" => {
+            for stage in &stages::STAGES {
+                println!("{}", stage.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(usage()),
+    }
+}
+
+fn usage() -> String {
+    "usage: xtask simulate|image [--stage NAME] [--timeout SECONDS] | status | check-image FILE | stages"
+        .to_owned()
+}
+
+struct Options {
+    stage: Option<&'static stages::Stage>,
+    timeout: Duration,
+    positional: Option<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Self, String> {
+        let mut options = Options {
+            stage: None,
+            timeout: DEFAULT_TIMEOUT,
+            positional: None,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--stage" => {
+                    let name = args.next().ok_or("--stage needs a stage name")?;
+                    // An empty name is make's `STAGE=`: src/main.rs as it is.
+                    if !name.is_empty() {
+                        options.stage = Some(stages::find(name).map_err(|e| e.to_string())?);
+                    }
+                }
+                "--timeout" => {
+                    let value = args.next().ok_or("--timeout needs a number of seconds")?;
+                    let seconds: f64 = value
+                        .parse()
+                        .ok()
+                        .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                        .ok_or_else(|| {
+                            format!("--timeout {value}: not a positive number of seconds")
+                        })?;
+                    options.timeout = Duration::from_secs_f64(seconds);
+                }
+                other if !other.starts_with('-') && options.positional.is_none() => {
+                    options.positional = Some(other.to_owned());
+                }
+                other => return Err(format!("unknown argument '{other}'\n{}", usage())),
+            }
+        }
+        Ok(options)
+    }
+}
+
+fn read_main_rs(project: &Project) -> Result<String, String> {
+    let path = project.main_rs();
+    fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn build(project: &Project, options: &Options) -> Result<std::path::PathBuf, String> {
+    let source = match options.stage {
+        Some(stage) => Source::Stage(stage),
+        None => Source::MainRs,
+    };
+    image::build(project, &source, Output::Shown)
+}
+
+fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
+    let kernel = project.kernel_image();
+    if !kernel.is_file() {
+        return Err(format!(
+            "no kernel at {}: run `make kernel` first",
+            kernel.display()
+        ));
+    }
+    let image = build(project, options)?;
+    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
+    let interactive = std::io::stdin().is_terminal();
+    let what = match options.stage {
+        Some(stage) => format!("stage '{}' ({})", stage.name, stage.summary),
+        None => "src/main.rs".to_owned(),
+    };
+    let name = options.stage.map_or("main", |s| s.name);
+    let log_path = project.logs_dir().join(format!("simulate-{name}.log"));
+    if interactive {
+        eprintln!("==> Booting seL4 with {what}. Quit QEMU with Ctrl-A x.");
+    } else {
+        eprintln!("==> Booting seL4 with {what}.");
+    }
+    let run_options = RunOptions {
+        timeout: (!interactive).then_some(options.timeout),
+        echo: true,
+        interactive,
+        log_path: &log_path,
+    };
+    // Without a terminal nobody can press Ctrl-A x: stop once the program has clearly ended.
+    let run = qemu::run(machine.command(&kernel, &image), &run_options, |line| {
+        if !interactive && (line == "Success!" || expect::is_trouble(line)) {
+            Step::StopWhenQuiet
+        } else {
+            Step::Continue
+        }
+    })
+    .map_err(|e| e.to_string())?;
+
+    let code = match run.outcome {
+        Outcome::Stopped => ExitCode::SUCCESS,
+        Outcome::Exited(status) if interactive => {
+            let _ = status;
+            ExitCode::SUCCESS
+        }
+        Outcome::Exited(status) => {
+            eprintln!(
+                "==> QEMU exited ({status}) before the program ended; the log is in {}",
+                run.log_path.display()
+            );
+            ExitCode::FAILURE
+        }
+        Outcome::TimedOut(after) => {
+            eprintln!(
+                "==> Nothing ended the run within {after:?}; QEMU was stopped. The log is in {}",
+                run.log_path.display()
+            );
+            ExitCode::FAILURE
+        }
+    };
+    if options.stage.is_none() {
+        eprintln!("==> {}", stages::describe_progress(&read_main_rs(project)?));
+    }
+    Ok(code)
+}
+
+fn check_image(path: &Path) -> Result<ExitCode, String> {
+    let data = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let violations = elf_check::check(&data);
+    if violations.is_empty() {
+        println!(
+            "{}: a static x86_64 executable with nothing dynamic and nothing from glibc",
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for v in &violations {
+        eprintln!("{}: {v}", path.display());
+    }
+    Ok(ExitCode::FAILURE)
+}

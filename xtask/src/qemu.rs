@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The QEMU machine (qemu/pc99.args) and the runs on it.
+//!
+//! Every run reads QEMU's output line by line, keeps it in a log file, and stops QEMU (by its
+//! process id, never by name) once the caller has seen enough, QEMU exits, or the timeout ends.
+//! QEMU is also told to die with the thread that started it, so that an interrupted tool or test
+//! leaves no QEMU behind.
+
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const QEMU: &str = "qemu-system-x86_64";
+
+/// How long a run goes on printing after the line that decided it (a fault report's stack dump).
+pub const QUIET_AFTER_END: Duration = Duration::from_millis(150);
+
+/// The machine's command-line arguments, from the definition file.
+pub struct Machine {
+    args: Vec<String>,
+}
+
+impl Machine {
+    /// Reads a definition: arguments separated by white space, `#` to the end of a line is a comment.
+    pub fn load(path: &Path) -> io::Result<Self> {
+        let text = fs::read_to_string(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(Self::parse(&text))
+    }
+
+    pub fn parse(text: &str) -> Self {
+        let args = text
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or_default())
+            .flat_map(str::split_whitespace)
+            .map(str::to_owned)
+            .collect();
+        Self { args }
+    }
+
+    pub fn args(&self) -> &[String] {
+        &self.args
+    }
+
+    /// The command that boots `kernel` with `root_task` as its root task (a multiboot module).
+    pub fn command(&self, kernel: &Path, root_task: &Path) -> Command {
+        let mut cmd = Command::new(QEMU);
+        cmd.args(&self.args)
+            .arg("-kernel")
+            .arg(kernel)
+            .arg("-initrd")
+            .arg(root_task);
+        cmd
+    }
+}
+
+/// What the caller wants after a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Continue,
+    /// Stop QEMU now.
+    Stop,
+    /// Stop QEMU once it has printed nothing for [`QUIET_AFTER_END`].
+    StopWhenQuiet,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The caller stopped the run.
+    Stopped,
+    /// QEMU exited by itself.
+    Exited(ExitStatus),
+    /// The timeout ended the run.
+    TimedOut(Duration),
+}
+
+pub struct Run {
+    pub lines: Vec<String>,
+    pub outcome: Outcome,
+    /// From QEMU's start to the line that ended the run (or to its end).
+    pub elapsed: Duration,
+    pub log_path: PathBuf,
+}
+
+pub struct RunOptions<'a> {
+    /// `None`: no limit (an interactive run, ended by the user).
+    pub timeout: Option<Duration>,
+    /// Print each line as it comes.
+    pub echo: bool,
+    /// Hand QEMU this terminal's standard input (for Ctrl-A x); otherwise it gets none.
+    pub interactive: bool,
+    pub log_path: &'a Path,
+}
+
+enum Event {
+    Line(String),
+    Closed,
+}
+
+/// Runs `cmd`, handing each output line (stdout and stderr) to `on_line`.
+pub fn run(
+    mut cmd: Command,
+    options: &RunOptions,
+    mut on_line: impl FnMut(&str) -> Step,
+) -> io::Result<Run> {
+    if let Some(dir) = options.log_path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let mut log = File::create(options.log_path)?;
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    if !options.interactive {
+        cmd.stdin(Stdio::null());
+    }
+    // SAFETY: prctl is async-signal-safe; it asks the kernel to kill QEMU when the thread that
+    // started it ends, however it ends.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let started = Instant::now();
+    let mut child = cmd.spawn().map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!(
+                "cannot start {QEMU}: {e} (install Debian's qemu-system-x86; `make setup` does)"
+            ),
+        )
+    })?;
+    let guard = KillOnDrop(&mut child);
+
+    let (tx, rx) = mpsc::channel();
+    let stdout = guard.0.stdout.take().expect("stdout is piped");
+    let stderr = guard.0.stderr.take().expect("stderr is piped");
+    for stream in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
+        let tx = tx.clone();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stream);
+            let mut buf = Vec::new();
+            while matches!(reader.read_until(b'\n', &mut buf), Ok(n) if n > 0) {
+                let line = String::from_utf8_lossy(&buf);
+                let line = line.trim_end_matches(['\n', '\r']).to_owned();
+                buf.clear();
+                if tx.send(Event::Line(line)).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(Event::Closed);
+        });
+    }
+    drop(tx);
+
+    let deadline = options.timeout.map(|t| started + t);
+    let mut quiet_deadline: Option<Instant> = None;
+    let mut lines = Vec::new();
+    let mut open_streams = 2;
+    let mut ended_at = None;
+    let outcome = loop {
+        let wait_until = match (deadline, quiet_deadline) {
+            (Some(d), Some(q)) => Some(d.min(q)),
+            (d, q) => d.or(q),
+        };
+        let event = match wait_until {
+            Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match event {
+            Ok(Event::Line(line)) => {
+                writeln!(log, "{line}")?;
+                if options.echo {
+                    println!("{line}");
+                }
+                let step = on_line(&line);
+                lines.push(line);
+                match step {
+                    Step::Continue => {}
+                    Step::Stop => {
+                        ended_at = Some(started.elapsed());
+                        break Outcome::Stopped;
+                    }
+                    Step::StopWhenQuiet => {
+                        ended_at.get_or_insert(started.elapsed());
+                        quiet_deadline = Some(Instant::now() + QUIET_AFTER_END);
+                    }
+                }
+                if let Some(q) = quiet_deadline.as_mut() {
+                    *q = Instant::now() + QUIET_AFTER_END;
+                }
+            }
+            Ok(Event::Closed) => {
+                open_streams -= 1;
+                if open_streams == 0 {
+                    break Outcome::Exited(guard.0.wait()?);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break Outcome::Exited(guard.0.wait()?),
+            Err(RecvTimeoutError::Timeout) => {
+                if quiet_deadline.is_some_and(|q| Instant::now() >= q) {
+                    break Outcome::Stopped;
+                }
+                break Outcome::TimedOut(options.timeout.unwrap_or_default());
+            }
+        }
+    };
+    drop(guard);
+    log.flush()?;
+    Ok(Run {
+        lines,
+        outcome,
+        elapsed: ended_at.unwrap_or_else(|| started.elapsed()),
+        log_path: options.log_path.to_owned(),
+    })
+}
+
+/// Stops QEMU (if still running) when the run ends, however it ends.
+struct KillOnDrop<'a>(&'a mut Child);
+
+impl Drop for KillOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definition_comments_and_line_breaks_are_ignored() {
+        let m = Machine::parse("# machine\n-cpu Nehalem,+lm  # the CPU\n\n-m 512M\n-nographic\n");
+        assert_eq!(
+            m.args(),
+            ["-cpu", "Nehalem,+lm", "-m", "512M", "-nographic"]
+        );
+    }
+
+    #[test]
+    fn the_project_machine_definition_loads() {
+        let project = crate::project::Project::here();
+        let m = Machine::load(&project.machine_definition()).unwrap();
+        assert!(
+            m.args().iter().any(|a| a.contains("pdpe1gb")),
+            "{:?}",
+            m.args()
+        );
+        assert!(m.args().iter().any(|a| a == "-no-reboot"));
+    }
+
+    fn log_path(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("xtask-qemu-test-{}-{name}.log", std::process::id()))
+    }
+
+    fn sh(script: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(script);
+        cmd
+    }
+
+    #[test]
+    fn a_run_stops_when_the_caller_has_seen_enough_and_the_process_is_gone() {
+        let log = log_path("stop");
+        let options = RunOptions {
+            timeout: Some(Duration::from_secs(20)),
+            echo: false,
+            interactive: false,
+            log_path: &log,
+        };
+        let run = run(
+            sh("echo $$; echo one; echo two; exec sleep 30"),
+            &options,
+            |l| {
+                if l == "two" {
+                    Step::Stop
+                } else {
+                    Step::Continue
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(run.outcome, Outcome::Stopped);
+        assert!(run.elapsed < Duration::from_secs(10));
+        let pid: i32 = run.lines[0].parse().unwrap();
+        // SAFETY: signal 0 only checks whether the process exists.
+        assert_eq!(
+            unsafe { libc::kill(pid, 0) },
+            -1,
+            "the child process is still alive"
+        );
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            format!("{pid}\none\ntwo\n")
+        );
+        let _ = fs::remove_file(log);
+    }
+
+    #[test]
+    fn a_silent_process_times_out() {
+        let log = log_path("timeout");
+        let options = RunOptions {
+            timeout: Some(Duration::from_millis(300)),
+            echo: false,
+            interactive: false,
+            log_path: &log,
+        };
+        let run = run(sh("exec sleep 30"), &options, |_| Step::Continue).unwrap();
+        assert_eq!(run.outcome, Outcome::TimedOut(Duration::from_millis(300)));
+        let _ = fs::remove_file(log);
+    }
+
+    #[test]
+    fn stop_when_quiet_collects_the_rest_of_a_report() {
+        let log = log_path("quiet");
+        let options = RunOptions {
+            timeout: Some(Duration::from_secs(20)),
+            echo: false,
+            interactive: false,
+            log_path: &log,
+        };
+        let run = run(
+            sh("echo end; echo stack1; echo stack2; exec sleep 30"),
+            &options,
+            |l| {
+                if l == "end" {
+                    Step::StopWhenQuiet
+                } else {
+                    Step::Continue
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(run.outcome, Outcome::Stopped);
+        assert_eq!(run.lines, ["end", "stack1", "stack2"]);
+        let _ = fs::remove_file(log);
+    }
+
+    #[test]
+    fn an_exit_is_reported_with_stderr_in_the_log() {
+        let log = log_path("exit");
+        let options = RunOptions {
+            timeout: Some(Duration::from_secs(20)),
+            echo: false,
+            interactive: false,
+            log_path: &log,
+        };
+        let run = run(sh("echo oops >&2; exit 3"), &options, |_| Step::Continue).unwrap();
+        assert!(matches!(run.outcome, Outcome::Exited(s) if s.code() == Some(3)));
+        assert_eq!(run.lines, ["oops"]);
+        let _ = fs::remove_file(log);
+    }
+}
