@@ -55,26 +55,26 @@ pub fn boot_stage(project: &Project, stage: &Stage) -> Result<Passed, String> {
         interactive: false,
         log_path: &log_path,
     };
-    let mut trouble = None;
+    let mut ending = None;
     let run = qemu::run(
         machine.command(&kernel, &image),
         &options,
         |line| match matcher.feed(line) {
             Verdict::Continue => Step::Continue,
             Verdict::Complete => Step::Stop,
-            Verdict::Trouble => {
-                trouble.get_or_insert_with(|| line.to_owned());
+            Verdict::Ended => {
+                ending.get_or_insert_with(|| line.to_owned());
                 Step::StopWhenQuiet
             }
         },
     )
     .map_err(|e| e.to_string())?;
 
-    if matcher.is_complete() && trouble.is_none() {
+    if matcher.is_complete() && ending.is_none() {
         return Ok(Passed { run });
     }
-    let why = match (&trouble, &run.outcome) {
-        (Some(line), _) => format!("it printed `{line}`, which means trouble"),
+    let why = match (&ending, &run.outcome) {
+        (Some(line), _) => format!("the program ended with `{line}`"),
         (None, Outcome::Exited(status)) => format!("QEMU exited ({status})"),
         (None, Outcome::TimedOut(after)) => format!("nothing more came within {after:?}"),
         (None, Outcome::Stopped) => "the run stopped early".to_owned(),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! What a boot log must show: an ordered list of line patterns, and the lines that mean trouble.
+//! What a boot log must show: an ordered list of line patterns, and the lines that end a run.
 //!
 //! An expected-log file (tests/expected/<stage>.txt) has one pattern a line; `#` starts a comment
 //! line. A pattern matches a whole line of the log; `*` in it matches any text, everything else
@@ -47,9 +47,11 @@ impl fmt::Display for Pattern {
     }
 }
 
-/// Lines after which nothing good can follow. A run that prints one it did not expect next
-/// fails at once instead of waiting for its timeout.
-pub const TROUBLE: [&str; 7] = [
+/// Lines after which the root task prints nothing more: it succeeded, stopped on an error, or
+/// faulted. A run that prints one it did not expect next fails at once instead of waiting for
+/// its timeout.
+pub const ENDINGS: [&str; 8] = [
+    "Success!",
     "Caught cap fault*",
     "vm fault on*",
     "*panicked at*",
@@ -59,8 +61,8 @@ pub const TROUBLE: [&str; 7] = [
     "Kernel panic*",
 ];
 
-pub fn is_trouble(line: &str) -> bool {
-    TROUBLE.iter().any(|p| Pattern::new(p).matches(line))
+pub fn is_ending(line: &str) -> bool {
+    ENDINGS.iter().any(|p| Pattern::new(p).matches(line))
 }
 
 /// Parses an expected-log file.
@@ -79,8 +81,8 @@ pub enum Verdict {
     Continue,
     /// Every expected line has been seen.
     Complete,
-    /// A line of [`TROUBLE`] came that was not the one expected next.
-    Trouble,
+    /// A line of [`ENDINGS`] came that was not the one expected next.
+    Ended,
 }
 
 /// Follows a log line by line against the expected patterns.
@@ -115,8 +117,8 @@ impl Matcher {
                 Verdict::Continue
             };
         }
-        if is_trouble(line) {
-            Verdict::Trouble
+        if is_ending(line) {
+            Verdict::Ended
         } else {
             Verdict::Continue
         }
@@ -173,14 +175,14 @@ mod tests {
     }
 
     #[test]
-    fn unexpected_trouble_stops_the_run_but_expected_trouble_does_not() {
+    fn an_unexpected_ending_stops_the_run_but_an_expected_one_does_not() {
         let mut m = Matcher::new(parse(
             "Set x to 5\nvm fault on data at address 0xa000000000*",
         ));
         assert_eq!(m.feed("Set x to 5"), Verdict::Continue);
         assert_eq!(
             m.feed("Caught cap fault in send phase at address 0"),
-            Verdict::Trouble
+            Verdict::Ended
         );
         let mut m = Matcher::new(parse("Caught cap fault*\nvm fault on data*"));
         assert_eq!(

@@ -156,7 +156,7 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
     };
     // Without a terminal nobody can press Ctrl-A x: stop once the program has clearly ended.
     let run = qemu::run(machine.command(&kernel, &image), &run_options, |line| {
-        if !interactive && (line == "Success!" || expect::is_trouble(line)) {
+        if !interactive && expect::is_ending(line) {
             Step::StopWhenQuiet
         } else {
             Step::Continue
