@@ -6,6 +6,7 @@
 #   make simulate [STAGE=start|pd|pt|remap]   build and boot src/main.rs, or one stage of it
 #   make test                                 every host test, then every stage built, booted, checked
 #   make status                               which stage src/main.rs is at
+#   make bench [RUNS=5]                       timings and image size, as a table (and build/bench.json)
 
 STAGES := start pd pt remap
 STAGE ?=
@@ -21,7 +22,7 @@ XTASK := cargo run --quiet --locked --manifest-path xtask/Cargo.toml --
 TIMEOUT ?= 60
 export LOG_LEVEL
 
-.PHONY: help setup kernel simulate test status image check fmt clean
+.PHONY: help setup kernel simulate test status image bench check fmt clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -45,6 +46,10 @@ status: setup
 # The root task image alone: build/images/<main|stage>.elf
 image: kernel
 	@$(XTASK) image --stage "$(STAGE)"
+
+RUNS ?= 5
+bench: kernel
+	@$(XTASK) bench --runs $(RUNS)
 
 # Formatting and lints, for both crates.
 check: setup

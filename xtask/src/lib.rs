@@ -2,6 +2,7 @@
 
 //! Host-side tools for the mapping tutorial: everything between `make` and QEMU.
 
+pub mod bench;
 pub mod boot_check;
 pub mod elf_check;
 pub mod expect;

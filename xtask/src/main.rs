@@ -8,6 +8,7 @@
 //! xtask status                                        which stage src/main.rs is at
 //! xtask check-image FILE                              the static-image checks on an ELF file
 //! xtask stages                                        the stage names, one a line
+//! xtask bench [--runs N]                              timings and sizes (make bench)
 //! ```
 
 use std::io::IsTerminal;
@@ -54,6 +55,19 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let file = options.positional.take().ok_or_else(usage)?;
             check_image(Path::new(&file))
         }
+        "bench" => {
+            let figures = xtask::bench::run(&project, options.runs)?;
+            let table = xtask::bench::table(&figures);
+            let json_path = project.build_dir().join("bench.json");
+            fs::write(&json_path, xtask::bench::json(&figures))
+                .map_err(|e| format!("{}: {e}", json_path.display()))?;
+            println!(
+                "{table}
+(also in {})",
+                json_path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         "stages" => {
             for stage in &stages::STAGES {
                 println!("{}", stage.name);
@@ -72,6 +86,7 @@ fn usage() -> String {
 struct Options {
     stage: Option<&'static stages::Stage>,
     timeout: Duration,
+    runs: usize,
     positional: Option<String>,
 }
 
@@ -80,6 +95,7 @@ impl Options {
         let mut options = Options {
             stage: None,
             timeout: DEFAULT_TIMEOUT,
+            runs: 5,
             positional: None,
         };
         let mut args = args.iter();
@@ -102,6 +118,13 @@ impl Options {
                             format!("--timeout {value}: not a positive number of seconds")
                         })?;
                     options.timeout = Duration::from_secs_f64(seconds);
+                }
+                "--runs" => {
+                    let value = args.next().ok_or("--runs needs a number")?;
+                    options.runs =
+                        value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                            format!("--runs {value}: not a positive whole number")
+                        })?;
                 }
                 other if !other.starts_with('-') && options.positional.is_none() => {
                     options.positional = Some(other.to_owned());

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `make bench`: what a learner waits for, and what the root task costs, measured on this
+//! machine. Each timing is taken several times and reported as min / median / max.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::boot_check::boot_stage;
+use crate::image::{self, Output, Source};
+use crate::project::Project;
+use crate::stages::{self, STAGES};
+
+/// One measured figure.
+pub struct Figure {
+    pub name: String,
+    pub unit: &'static str,
+    pub samples: Vec<f64>,
+}
+
+impl Figure {
+    fn sorted(&self) -> Vec<f64> {
+        let mut s = self.samples.clone();
+        s.sort_by(f64::total_cmp);
+        s
+    }
+
+    pub fn min(&self) -> f64 {
+        self.sorted()[0]
+    }
+
+    pub fn median(&self) -> f64 {
+        let s = self.sorted();
+        s[s.len() / 2]
+    }
+
+    pub fn max(&self) -> f64 {
+        *self.sorted().last().expect("a figure has samples")
+    }
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn timed(mut cmd: Command) -> Result<Duration, String> {
+    let what = format!("{cmd:?}");
+    let started = Instant::now();
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{what}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(started.elapsed())
+}
+
+fn touch(path: &Path) -> Result<(), String> {
+    let file = fs::File::options()
+        .append(true)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    file.set_modified(std::time::SystemTime::now())
+        .map_err(|e| e.to_string())
+}
+
+/// Runs every measurement; `runs` samples for each repeated one.
+pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
+    let root = project.root();
+    let bench_dir = project.build_dir().join("bench");
+    let mut figures = Vec::new();
+    let progress = |what: &str| eprintln!("==> bench: {what}");
+
+    progress("cold build (kernel, then root task and its crates, in empty build directories)");
+    let _ = fs::remove_dir_all(&bench_dir);
+    let mut kernel = Command::new(root.join("tools/build-kernel"));
+    kernel.env("KERNEL_OUT", bench_dir.join("kernel"));
+    let kernel_time = timed(kernel)?;
+    let mut cargo = Command::new("cargo");
+    cargo
+        .current_dir(root)
+        .args(["image", "--locked", "--target-dir"])
+        .arg(bench_dir.join("target"));
+    let cargo_time = timed(cargo)?;
+    figures.push(Figure {
+        name: "cold build: kernel".into(),
+        unit: "s",
+        samples: vec![secs(kernel_time)],
+    });
+    figures.push(Figure {
+        name: "cold build: root task + crates".into(),
+        unit: "s",
+        samples: vec![secs(cargo_time)],
+    });
+    figures.push(Figure {
+        name: "cold build: total".into(),
+        unit: "s",
+        samples: vec![secs(kernel_time + cargo_time)],
+    });
+    let _ = fs::remove_dir_all(&bench_dir);
+
+    progress("warm rebuild after touching src/main.rs");
+    image::build(project, &Source::MainRs, Output::Captured)?;
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        touch(&project.main_rs())?;
+        let started = Instant::now();
+        image::build(project, &Source::MainRs, Output::Captured)?;
+        samples.push(secs(started.elapsed()));
+    }
+    figures.push(Figure {
+        name: "warm rebuild after an edit".into(),
+        unit: "s",
+        samples,
+    });
+
+    progress("edit, then `make simulate` until its last line");
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        touch(&project.main_rs())?;
+        let mut make = Command::new("make");
+        make.current_dir(root).args(["-s", "simulate"]);
+        samples.push(secs(timed(make)?));
+    }
+    figures.push(Figure {
+        name: "edit -> `make simulate` output".into(),
+        unit: "s",
+        samples,
+    });
+
+    for stage in &STAGES {
+        progress(&format!("QEMU start -> last line, stage {}", stage.name));
+        let mut samples = Vec::new();
+        for _ in 0..runs {
+            let passed = boot_stage(project, stage)?;
+            samples.push(secs(passed.run.elapsed));
+        }
+        figures.push(Figure {
+            name: format!("QEMU start -> last line: {}", stage.name),
+            unit: "s",
+            samples,
+        });
+    }
+
+    progress("warm `make test`");
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let mut make = Command::new("make");
+        make.current_dir(root).args(["-s", "test"]);
+        samples.push(secs(timed(make)?));
+    }
+    figures.push(Figure {
+        name: "warm `make test`".into(),
+        unit: "s",
+        samples,
+    });
+
+    progress("image size (the remap stage: the whole exercise)");
+    let image = image::build(
+        project,
+        &Source::Stage(stages::find("remap").expect("a stage")),
+        Output::Captured,
+    )?;
+    figures.extend(image_sizes(&image, &bench_dir)?);
+    Ok(figures)
+}
+
+fn image_sizes(image: &Path, scratch: &Path) -> Result<Vec<Figure>, String> {
+    fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
+    let stripped = scratch.join("stripped.elf");
+    let mut strip = Command::new("objcopy");
+    strip.arg("--strip-all").arg(image).arg(&stripped);
+    timed(strip)?;
+    let file_size = |p: &Path| {
+        fs::metadata(p)
+            .map(|m| m.len() as f64)
+            .map_err(|e| e.to_string())
+    };
+    let out = Command::new("size")
+        .arg(image)
+        .output()
+        .map_err(|e| format!("size: {e}"))?;
+    // Berkeley format: "text data bss dec hex filename"
+    let text = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<f64> = text
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [text_size, data, bss] = numbers[..] else {
+        return Err(format!("cannot read `size` output: {text}"));
+    };
+    let figure = |name: &str, value: f64| Figure {
+        name: name.into(),
+        unit: "bytes",
+        samples: vec![value],
+    };
+    Ok(vec![
+        figure("image file (with debug info)", file_size(image)?),
+        figure("image stripped", file_size(&stripped)?),
+        figure("image text", text_size),
+        figure("image data", data),
+        figure("image bss", bss),
+    ])
+}
+
+pub fn table(figures: &[Figure]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| figure | min | median | max | runs |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: |");
+    for f in figures {
+        let show = |v: f64| match f.unit {
+            "s" => format!("{v:.2} s"),
+            _ => format!("{v:.0} B"),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            f.name,
+            show(f.min()),
+            show(f.median()),
+            show(f.max()),
+            f.samples.len()
+        );
+    }
+    out
+}
+
+pub fn json(figures: &[Figure]) -> String {
+    let items: Vec<String> = figures
+        .iter()
+        .map(|f| {
+            let samples: Vec<String> = f.samples.iter().map(|s| format!("{s}")).collect();
+            format!(
+                "  {{\"name\": {:?}, \"unit\": {:?}, \"min\": {}, \"median\": {}, \"max\": {}, \"samples\": [{}]}}",
+                f.name,
+                f.unit,
+                f.min(),
+                f.median(),
+                f.max(),
+                samples.join(", ")
+            )
+        })
+        .collect();
+    format!("[\n{}\n]\n", items.join(",\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_of_a_figure() {
+        let f = Figure {
+            name: "x".into(),
+            unit: "s",
+            samples: vec![3.0, 1.0, 2.0, 5.0, 4.0],
+        };
+        assert_eq!((f.min(), f.median(), f.max()), (1.0, 3.0, 5.0));
+        assert!(table(&[f]).contains("| x | 1.00 s | 3.00 s | 5.00 s | 5 |"));
+    }
+}
