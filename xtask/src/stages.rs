@@ -39,7 +39,7 @@ pub const STAGES: [Stage; 4] = [
     Stage {
         name: "remap",
         todos_done: 3,
-        summary: "the frame is remapped read-write: Success!",
+        summary: "the frame is remapped read-write, so the write succeeds",
     },
 ];
 
