@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Bad input gets one clear error, a non-zero exit, and changes nothing.
+
+use std::fs;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use xtask::image::{self, Output, Source};
+use xtask::project::Project;
+use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
+use xtask::stages;
+
+#[test]
+fn an_unknown_stage_is_refused_with_the_valid_ones_and_nothing_is_built() {
+    let project = Project::here();
+    let before = fs::read(project.main_rs()).unwrap();
+    let out = Command::new("make")
+        .current_dir(project.root())
+        .args(["-s", "simulate", "STAGE=pdpt"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("Unknown stage 'pdpt'. The stages are: start pd pt remap"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(project.main_rs()).unwrap(), before);
+    assert!(!project.stage_dir("pdpt").exists());
+}
+
+#[test]
+fn the_tool_refuses_an_unknown_stage_too() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["simulate", "--stage", "pdpt"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "error: unknown stage 'pdpt'; the stages are: start, pd, pt, remap"
+    );
+}
+
+/// A kernel that QEMU cannot load (the 64-bit ELF instead of the 32-bit copy) ends the run at
+/// once with QEMU's own reason, instead of a hang until the timeout.
+#[test]
+fn a_kernel_qemu_cannot_load_ends_the_run_with_qemus_reason() {
+    let project = Project::here();
+    let wrong_kernel = project.build_dir().join("kernel/prefix/bin/kernel.elf");
+    assert!(
+        wrong_kernel.is_file(),
+        "`make test` builds the kernel first"
+    );
+    let image = image::build(
+        &project,
+        &Source::Stage(stages::find("start").unwrap()),
+        Output::Captured,
+    )
+    .unwrap();
+    let machine = Machine::load(&project.machine_definition()).unwrap();
+    let log = project.logs_dir().join("test-wrong-kernel.log");
+    let options = RunOptions {
+        timeout: Some(Duration::from_secs(30)),
+        echo: false,
+        interactive: false,
+        log_path: &log,
+    };
+    let run = qemu::run(machine.command(&wrong_kernel, &image), &options, |_| {
+        Step::Continue
+    })
+    .unwrap();
+    assert!(
+        matches!(run.outcome, Outcome::Exited(status) if !status.success()),
+        "{:?}",
+        run.outcome
+    );
+    assert!(run.elapsed < Duration::from_secs(10));
+    assert!(
+        run.lines
+            .iter()
+            .any(|l| l.contains("Cannot load x86-64 image")),
+        "{:?}",
+        run.lines
+    );
+}
