@@ -55,7 +55,7 @@ bench: kernel
 check: setup
 	cargo fmt --check
 	cargo fmt --check --manifest-path xtask/Cargo.toml
-	cargo clippy --locked --target x86_64-unknown-linux-gnu --config .cargo/sel4-image.toml -- -D warnings
+	cargo clippy --locked --release --target x86_64-unknown-linux-gnu --config .cargo/sel4-image.toml -- -D warnings
 	cargo clippy --locked --all-targets --manifest-path xtask/Cargo.toml -- -D warnings
 
 fmt:

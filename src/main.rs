@@ -19,7 +19,7 @@ use sel4_root_task::{Never, root_task};
 /// program's own image, so a fresh PDPT must go elsewhere.
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
-#[root_task]
+#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
 #[allow(unused_variables)] // `pd` and `pt` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();

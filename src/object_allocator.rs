@@ -6,6 +6,9 @@ use sel4::CapTypeForObjectOfFixedSize;
 
 use crate::{Context, Failure};
 
+/// 64 KiB: room for the tutorial's four 4 KiB objects and more.
+pub const MIN_UNTYPED_BITS: usize = 16;
+
 /// Makes kernel objects (paging structures, frames) by retyping untyped memory into the root
 /// task's empty CSlots, as the C tutorial's helpers do before `main` begins.
 pub struct ObjectAllocator {
@@ -14,14 +17,18 @@ pub struct ObjectAllocator {
 }
 
 impl ObjectAllocator {
-    /// Uses the empty slots and the largest non-device untyped that the kernel hands the root task.
+    /// Uses the root task's empty slots and the smallest non-device untyped of at least
+    /// [`MIN_UNTYPED_BITS`] that the kernel hands it.
+    ///
+    /// The smallest, because the kernel zeroes an untyped's whole memory on its first retype: the
+    /// largest one here (128 MiB) would cost about 80 million instructions before the first map.
     pub fn new(bootinfo: &sel4::BootInfo) -> Result<Self, Failure> {
         let (index, _) = bootinfo
             .untyped_list()
             .iter()
             .enumerate()
-            .filter(|(_, desc)| !desc.is_device())
-            .max_by_key(|(_, desc)| desc.size_bits())
+            .filter(|(_, desc)| !desc.is_device() && desc.size_bits() >= MIN_UNTYPED_BITS)
+            .min_by_key(|(_, desc)| desc.size_bits())
             .ok_or_else(|| Failure::new("No untyped memory for the tutorial's objects"))?;
         Ok(Self {
             empty_slots: bootinfo.empty().range(),

@@ -9,9 +9,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::boot_check::boot_stage;
+use crate::boot_check::{BOOT_TIMEOUT, boot_stage};
+use crate::expect;
 use crate::image::{self, Output, Source};
 use crate::project::Project;
+use crate::qemu::{self, Machine, RunOptions, Step};
 use crate::stages::{self, STAGES};
 
 /// One measured figure.
@@ -151,6 +153,24 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
         });
     }
 
+    progress("guest instructions from main to `Success!` (QEMU -icount, two runs)");
+    let counts = [
+        instructions_to_success(project)?,
+        instructions_to_success(project)?,
+    ];
+    if counts[0] != counts[1] {
+        return Err(format!("two -icount runs counted differently: {counts:?}"));
+    }
+    eprintln!(
+        "==> bench: both runs counted {} instructions: deterministic",
+        counts[0]
+    );
+    figures.push(Figure {
+        name: "instructions main -> `Success!` (same in 2 runs)".into(),
+        unit: "instructions",
+        samples: counts.map(|c| c as f64).to_vec(),
+    });
+
     progress("warm `make test`");
     let mut samples = Vec::new();
     for _ in 0..runs {
@@ -172,6 +192,53 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     )?;
     figures.extend(image_sizes(&image, &bench_dir)?);
     Ok(figures)
+}
+
+/// Boots the remap stage built with the `instruction-count` feature under `-icount shift=0`
+/// and reads the count that prefixes its `Success!` line.
+fn instructions_to_success(project: &Project) -> Result<u64, String> {
+    let stage = stages::find("remap").expect("a stage");
+    let image = image::build_with_features(
+        project,
+        &Source::Stage(stage),
+        Output::Captured,
+        &["instruction-count"],
+    )?;
+    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
+    let mut cmd = machine.command(&project.kernel_image(), &image);
+    cmd.args(["-icount", "shift=0,sleep=off"]);
+    let log_path = project.logs_dir().join("bench-icount.log");
+    let options = RunOptions {
+        timeout: Some(BOOT_TIMEOUT),
+        echo: false,
+        interactive: false,
+        log_path: &log_path,
+    };
+    let mut count = None;
+    qemu::run(cmd, &options, |line| {
+        match parse_counted(line, "Success!") {
+            Some(n) => {
+                count = Some(n);
+                Step::Stop
+            }
+            None if expect::is_ending(line) => Step::Stop,
+            None => Step::Continue,
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    count.ok_or_else(|| {
+        format!(
+            "no `Success!` line with a count; see {}",
+            log_path.display()
+        )
+    })
+}
+
+/// `[306199 instructions] Success!` → 306199, for the line `message`.
+fn parse_counted(line: &str, message: &str) -> Option<u64> {
+    let rest = line.strip_prefix('[')?;
+    let (count, rest) = rest.split_once(" instructions] ")?;
+    (rest == message).then(|| count.parse().ok()).flatten()
 }
 
 fn image_sizes(image: &Path, scratch: &Path) -> Result<Vec<Figure>, String> {
@@ -223,7 +290,8 @@ pub fn table(figures: &[Figure]) -> String {
     for f in figures {
         let show = |v: f64| match f.unit {
             "s" => format!("{v:.2} s"),
-            _ => format!("{v:.0} B"),
+            "bytes" => format!("{v:.0} B"),
+            unit => format!("{v:.0} {unit}"),
         };
         let _ = writeln!(
             out,
@@ -270,5 +338,18 @@ mod tests {
         };
         assert_eq!((f.min(), f.median(), f.max()), (1.0, 3.0, 5.0));
         assert!(table(&[f]).contains("| x | 1.00 s | 3.00 s | 5.00 s | 5 |"));
+    }
+
+    #[test]
+    fn counted_lines_are_parsed() {
+        assert_eq!(
+            parse_counted("[306199 instructions] Success!", "Success!"),
+            Some(306199)
+        );
+        assert_eq!(
+            parse_counted("[306199 instructions] Read x: 0", "Success!"),
+            None
+        );
+        assert_eq!(parse_counted("Success!", "Success!"), None);
     }
 }

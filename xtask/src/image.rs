@@ -48,6 +48,17 @@ pub enum Output {
 
 /// Builds the image and returns the path of a copy that stays put: build/images/<name>.elf.
 pub fn build(project: &Project, source: &Source, output: Output) -> Result<PathBuf, String> {
+    build_with_features(project, source, output, &[])
+}
+
+/// As [`build`], with cargo features of the tutorial crate enabled (the benchmark's
+/// `instruction-count`); the image is build/images/<name>+<feature>....elf.
+pub fn build_with_features(
+    project: &Project,
+    source: &Source,
+    output: Output,
+    features: &[&str],
+) -> Result<PathBuf, String> {
     let (manifest, bin) = match source {
         Source::MainRs => (project.root().join("Cargo.toml"), BIN.to_owned()),
         Source::Stage(stage) => {
@@ -62,6 +73,9 @@ pub fn build(project: &Project, source: &Source, output: Output) -> Result<PathB
         .arg(&manifest)
         .arg("--target-dir")
         .arg(project.target_dir());
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
     let result = match output {
         Output::Shown => cmd.status().map(|status| (status, String::new())),
         Output::Captured => cmd.stdin(Stdio::null()).output().map(|out| {
@@ -83,8 +97,12 @@ pub fn build(project: &Project, source: &Source, output: Output) -> Result<PathB
             }
         ));
     }
-    let built = project.target_dir().join(TARGET).join("debug").join(&bin);
-    let image = project.images_dir().join(format!("{}.elf", source.name()));
+    // `cargo image` builds the release profile (.cargo/config.toml).
+    let built = project.target_dir().join(TARGET).join("release").join(&bin);
+    let suffix: String = features.iter().map(|f| format!("+{f}")).collect();
+    let image = project
+        .images_dir()
+        .join(format!("{}{suffix}.elf", source.name()));
     fs::create_dir_all(project.images_dir())
         .and_then(|()| fs::copy(&built, &image))
         .map_err(|e| {
