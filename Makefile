@@ -51,16 +51,16 @@ RUNS ?= 5
 bench: kernel
 	@$(XTASK) bench --runs $(RUNS)
 
-# Formatting and lints, for both crates.
+# Formatting and lints, for every crate.
+IMAGE_CRATES := Cargo.toml bench-map-unmap/Cargo.toml
 check: setup
-	cargo fmt --check
-	cargo fmt --check --manifest-path xtask/Cargo.toml
-	cargo clippy --locked --release --target x86_64-unknown-linux-gnu --config .cargo/sel4-image.toml -- -D warnings
+	for m in $(IMAGE_CRATES) xtask/Cargo.toml; do cargo fmt --check --manifest-path $$m || exit 1; done
+	for m in $(IMAGE_CRATES); do cargo clippy --locked --release --manifest-path $$m \
+	  --target x86_64-unknown-linux-gnu --config .cargo/sel4-image.toml -- -D warnings || exit 1; done
 	cargo clippy --locked --all-targets --manifest-path xtask/Cargo.toml -- -D warnings
 
 fmt:
-	cargo fmt
-	cargo fmt --manifest-path xtask/Cargo.toml
+	for m in $(IMAGE_CRATES) xtask/Cargo.toml; do cargo fmt --manifest-path $$m; done
 
 clean:
 	rm -rf build target xtask/target

@@ -54,7 +54,7 @@ const fn level_filter(name: Option<&str>) -> LevelFilter {
 /// time by one nanosecond, and the TSC follows virtual time, so TSC differences count
 /// instructions (kernel ones included) deterministically.
 #[cfg(feature = "instruction-count")]
-mod instruction_count {
+pub mod instruction_count {
     use core::arch::x86_64::_rdtsc;
     use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -66,7 +66,12 @@ mod instruction_count {
     }
 
     pub fn since_start() -> u64 {
+        now().wrapping_sub(START.load(Ordering::Relaxed))
+    }
+
+    /// The TSC: under `-icount shift=0`, guest instructions since boot.
+    pub fn now() -> u64 {
         // SAFETY: as above.
-        unsafe { _rdtsc() }.wrapping_sub(START.load(Ordering::Relaxed))
+        unsafe { _rdtsc() }
     }
 }

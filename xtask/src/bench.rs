@@ -171,6 +171,24 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
         samples: counts.map(|c| c as f64).to_vec(),
     });
 
+    progress("1,000 map+unmap pairs of a 4 KiB frame (QEMU -icount, two runs)");
+    let pairs = [
+        instructions_per_map_unmap(project)?,
+        instructions_per_map_unmap(project)?,
+    ];
+    if pairs[0] != pairs[1] {
+        return Err(format!("two -icount runs counted differently: {pairs:?}"));
+    }
+    eprintln!(
+        "==> bench: both runs counted {} instructions a pair: deterministic",
+        pairs[0]
+    );
+    figures.push(Figure {
+        name: "instructions per map+unmap pair (same in 2 runs)".into(),
+        unit: "instructions",
+        samples: pairs.map(|c| c as f64).to_vec(),
+    });
+
     progress("warm `make test`");
     let mut samples = Vec::new();
     for _ in 0..runs {
@@ -204,34 +222,70 @@ fn instructions_to_success(project: &Project) -> Result<u64, String> {
         Output::Captured,
         &["instruction-count"],
     )?;
-    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
-    let mut cmd = machine.command(&project.kernel_image(), &image);
-    cmd.args(["-icount", "shift=0,sleep=off"]);
     let log_path = project.logs_dir().join("bench-icount.log");
+    let line = icount_run(project, &image, &log_path, |line| {
+        parse_counted(line, "Success!").is_some()
+    })?;
+    parse_counted(&line, "Success!").ok_or_else(|| format!("cannot read the count in `{line}`"))
+}
+
+/// Builds and boots bench-map-unmap/ under `-icount shift=0`; returns instructions per pair.
+fn instructions_per_map_unmap(project: &Project) -> Result<u64, String> {
+    let root = project.root();
+    let mut cargo = Command::new("cargo");
+    cargo
+        .current_dir(root)
+        .args([
+            "image",
+            "--locked",
+            "--manifest-path",
+            "bench-map-unmap/Cargo.toml",
+            "--target-dir",
+        ])
+        .arg(project.target_dir());
+    timed(cargo)?;
+    let image = project
+        .target_dir()
+        .join(image::TARGET)
+        .join("release/bench-map-unmap");
+    let log_path = project.logs_dir().join("bench-map-unmap.log");
+    let line = icount_run(project, &image, &log_path, |line| {
+        line.contains("map+unmap pairs: ")
+    })?;
+    line.rsplit_once("per pair: ")
+        .and_then(|(_, n)| n.trim().parse().ok())
+        .ok_or_else(|| format!("cannot read the count in `{line}`"))
+}
+
+/// Boots `image` under `-icount shift=0,sleep=off` and returns the first line `wanted` accepts.
+fn icount_run(
+    project: &Project,
+    image: &Path,
+    log_path: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<String, String> {
+    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
+    let mut cmd = machine.command(&project.kernel_image(), image);
+    cmd.args(["-icount", "shift=0,sleep=off"]);
     let options = RunOptions {
         timeout: Some(BOOT_TIMEOUT),
         echo: false,
         interactive: false,
-        log_path: &log_path,
+        log_path,
     };
-    let mut count = None;
+    let mut found = None;
     qemu::run(cmd, &options, |line| {
-        match parse_counted(line, "Success!") {
-            Some(n) => {
-                count = Some(n);
-                Step::Stop
-            }
-            None if expect::is_ending(line) => Step::Stop,
-            None => Step::Continue,
+        if wanted(line) {
+            found = Some(line.to_owned());
+            Step::Stop
+        } else if expect::is_ending(line) {
+            Step::Stop
+        } else {
+            Step::Continue
         }
     })
     .map_err(|e| e.to_string())?;
-    count.ok_or_else(|| {
-        format!(
-            "no `Success!` line with a count; see {}",
-            log_path.display()
-        )
-    })
+    found.ok_or_else(|| format!("the expected line never came; see {}", log_path.display()))
 }
 
 /// `[306199 instructions] Success!` → 306199, for the line `message`.
