@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The output blocks in TUTORIAL.md and README.md are what the stages really print.
+//!
+//! A block marked `<!-- boot-log: <stage> -->` must appear, line for line and contiguous, in that
+//! stage's boot log. The instruction address in the kernel's `in thread ... at address 0x...`
+//! line depends on the exact build, so it is the one thing not compared.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use xtask::boot_check::boot_stage;
+use xtask::project::Project;
+use xtask::stages;
+
+const MARK: &str = "<!-- boot-log: ";
+
+/// (document, stage, block lines) for every marked block.
+fn marked_blocks(doc: &str, text: &str) -> Vec<(String, String, Vec<String>)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(stage) = line.strip_prefix(MARK).and_then(|r| r.strip_suffix(" -->")) else {
+            continue;
+        };
+        assert!(
+            lines.get(i + 1).is_some_and(|l| l.starts_with("```")),
+            "{doc}:{}: the mark must be followed by a fenced block",
+            i + 1
+        );
+        let body: Vec<String> = lines[i + 2..]
+            .iter()
+            .take_while(|l| !l.starts_with("```"))
+            .map(|l| normalise(l))
+            .collect();
+        blocks.push((doc.to_owned(), stage.to_owned(), body));
+    }
+    blocks
+}
+
+fn normalise(line: &str) -> String {
+    if line.starts_with("in thread ") {
+        if let Some((head, _)) = line.rsplit_once(" at address 0x") {
+            return format!("{head} at address 0x(any)");
+        }
+    }
+    line.to_owned()
+}
+
+fn contains_run(log: &[String], block: &[String]) -> bool {
+    !block.is_empty() && log.windows(block.len()).any(|w| w == block)
+}
+
+#[test]
+fn documented_boot_logs_match_the_real_ones() {
+    let project = Project::here();
+    let mut blocks = Vec::new();
+    for doc in ["TUTORIAL.md", "README.md"] {
+        let text = fs::read_to_string(project.root().join(doc)).unwrap();
+        blocks.extend(marked_blocks(doc, &text));
+    }
+    let mut logs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (doc, stage, block) in &blocks {
+        let log = logs.entry(stage.clone()).or_insert_with(|| {
+            let stage = stages::find(stage).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            let passed = boot_stage(&project, stage).unwrap_or_else(|report| panic!("{report}"));
+            passed.run.lines.iter().map(|l| normalise(l)).collect()
+        });
+        assert!(
+            contains_run(log, block),
+            "{doc}: the block for stage '{stage}' is not what the stage prints.\n\
+             --- documented ---\n{}\n--- printed ---\n{}",
+            block.join("\n"),
+            log.join("\n")
+        );
+    }
+    // Every stage is documented in both files.
+    for doc in ["TUTORIAL.md", "README.md"] {
+        for stage in &stages::STAGES {
+            assert!(
+                blocks.iter().any(|(d, s, _)| d == doc && s == stage.name),
+                "{doc} has no block for stage '{}'",
+                stage.name
+            );
+        }
+    }
+}
+
+#[test]
+fn a_changed_line_is_caught() {
+    let log: Vec<String> = ["a", "Read x: 0", "Set x to 5", "Success!"]
+        .map(String::from)
+        .to_vec();
+    let block = marked_blocks(
+        "t",
+        "<!-- boot-log: remap -->\n```text\nRead x: 0\nSet x to 5\nSuccess!\n```\n",
+    );
+    assert!(contains_run(&log, &block[0].2));
+    let wrong = marked_blocks(
+        "t",
+        "<!-- boot-log: remap -->\n```text\nRead x: 0\nSuccess!\n```\n",
+    );
+    assert!(!contains_run(&log, &wrong[0].2));
+}
