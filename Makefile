@@ -37,8 +37,12 @@ simulate: kernel
 	@printf '==> Building the root task (cargo)\n' >&2
 	@$(XTASK) simulate --stage "$(STAGE)" --timeout $(TIMEOUT)
 
+# One test run at a time in a checkout: the stages' builds and logs are shared.
 test: kernel
-	cargo test --locked --no-fail-fast --manifest-path xtask/Cargo.toml
+	@flock --nonblock --conflict-exit-code 75 build/make-test.lock \
+	  cargo test --locked --no-fail-fast --manifest-path xtask/Cargo.toml; status=$$?; \
+	  if [ $$status -eq 75 ]; then echo "error: another make test is running in this checkout;" \
+	  "wait for it to finish (build/make-test.lock)" >&2; fi; exit $$status
 
 status: setup
 	@$(XTASK) status

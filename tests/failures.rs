@@ -87,3 +87,71 @@ fn a_kernel_qemu_cannot_load_ends_the_run_with_qemus_reason() {
         run.lines
     );
 }
+
+/// A kernel build stopped in the middle (Ctrl-C, a CI timeout) leaves no half-built kernel
+/// behind: the next run sees none and builds it whole.
+#[test]
+fn an_interrupted_kernel_build_is_redone_not_used() {
+    use std::os::unix::process::CommandExt;
+    use std::time::Instant;
+
+    let project = Project::here();
+    let out = project.build_dir().join("test-interrupted-kernel");
+    let _ = fs::remove_dir_all(&out);
+    let build = || {
+        let mut cmd = Command::new(project.root().join("tools/build-kernel"));
+        cmd.env("KERNEL_OUT", &out)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        cmd
+    };
+
+    let mut child = build().spawn().unwrap();
+    // Stop it once ninja is compiling (its "[n/m]" lines are in the log). SIGTERM, because a
+    // process started without job control may ignore SIGINT, as this test's own runner might.
+    let log = project.logs_dir().join("test-interrupted-kernel-build.log");
+    let started = Instant::now();
+    while !fs::read_to_string(&log).is_ok_and(|l| l.contains("\n[")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the build never reached ninja"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let group = i32::try_from(child.id()).unwrap();
+    // SAFETY: signals the process group this test created, and nothing else.
+    unsafe { libc::killpg(group, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the build finished before it could be stopped"
+    );
+    assert!(
+        !out.join("key").exists(),
+        "a stopped build left a finished-looking kernel"
+    );
+    let leftovers: Vec<_> = fs::read_dir(project.build_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("test-interrupted-kernel.tmp")
+        })
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary build directories left: {leftovers:?}"
+    );
+
+    let rebuilt = build().output().unwrap();
+    assert!(
+        rebuilt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rebuilt.stderr)
+    );
+    assert!(out.join("kernel32.elf").is_file() && out.join("key").is_file());
+    let _ = fs::remove_dir_all(&out);
+}
