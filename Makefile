@@ -31,7 +31,7 @@ setup:
 	@tools/setup-host
 
 kernel: setup
-	@tools/build-kernel
+	@mkdir -p build && flock build/kernel.lock tools/build-kernel
 
 simulate: kernel
 	@printf '==> Building the root task (cargo)\n' >&2
