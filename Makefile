@@ -6,6 +6,8 @@
 #   make simulate [STAGE=start|pd|pt|remap]   build and boot src/main.rs, or one stage of it
 #   make test                                 every host test, then every stage built, booted, checked
 #   make status                               which stage src/main.rs is at
+#   make simulate GDB=1 [STAGE=...]           the same, halted for gdb; then, in a second terminal:
+#   make gdb [STAGE=...]                      gdb on the root task, stopped at its main
 #   make bench [RUNS=5]                       timings and image size, as a table (and build/bench.json)
 
 STAGES := start pd pt remap
@@ -20,9 +22,11 @@ endif
 XTASK := cargo run --quiet --locked --manifest-path xtask/Cargo.toml --
 # Without a terminal (scripts, CI), a simulate run gives up after this many seconds.
 TIMEOUT ?= 60
+GDB ?=
+GDB_PORT ?= 1234
 export LOG_LEVEL
 
-.PHONY: help setup kernel simulate test status image bench check fmt clean
+.PHONY: help setup kernel simulate gdb test status image bench check fmt clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -35,7 +39,7 @@ kernel: setup
 
 simulate: kernel
 	@printf '==> Building the root task (cargo)\n' >&2
-	@$(XTASK) simulate --stage "$(STAGE)" --timeout $(TIMEOUT)
+	@$(XTASK) simulate --stage "$(STAGE)" --timeout $(TIMEOUT) --gdb "$(if $(GDB),$(GDB_PORT))"
 
 # One test run at a time in a checkout: the stages' builds and logs are shared.
 test: kernel
@@ -43,6 +47,9 @@ test: kernel
 	  cargo test --locked --no-fail-fast --manifest-path xtask/Cargo.toml; status=$$?; \
 	  if [ $$status -eq 75 ]; then echo "error: another make test is running in this checkout;" \
 	  "wait for it to finish (build/make-test.lock)" >&2; fi; exit $$status
+
+gdb:
+	@$(XTASK) gdb --stage "$(STAGE)" --gdb $(GDB_PORT)
 
 status: setup
 	@$(XTASK) status

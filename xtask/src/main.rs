@@ -9,9 +9,12 @@
 //! xtask check-image FILE                              the static-image checks on an ELF file
 //! xtask stages                                        the stage names, one a line
 //! xtask bench [--runs N]                              timings and sizes (make bench)
+//! xtask simulate ... --gdb PORT                       QEMU halted, serving gdb (make simulate GDB=1)
+//! xtask gdb [--stage NAME] [--gdb PORT]               gdb on the image, stopped at main (make gdb)
 //! ```
 
 use std::io::IsTerminal;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -20,7 +23,7 @@ use std::{env, fs};
 use xtask::image::{self, Output, Source};
 use xtask::project::Project;
 use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
-use xtask::{elf_check, expect, stages};
+use xtask::{debugger, elf_check, expect, stages};
 
 /// A non-interactive `simulate` gives up after this long without an ending line.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -68,6 +71,19 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        "gdb" => {
+            let source = source_of(&options);
+            let image = project.images_dir().join(format!("{}.elf", source.name()));
+            if !image.is_file() {
+                return Err(format!(
+                    "no image at {}: start `make simulate GDB=1` first",
+                    image.display()
+                ));
+            }
+            let port = options.gdb_port.unwrap_or(debugger::DEFAULT_PORT);
+            let error = debugger::gdb_command(&image, &source, port).exec();
+            Err(format!("cannot run gdb: {error} (install Debian's gdb)"))
+        }
         "stages" => {
             for stage in &stages::STAGES {
                 println!("{}", stage.name);
@@ -87,6 +103,8 @@ struct Options {
     stage: Option<&'static stages::Stage>,
     timeout: Duration,
     runs: usize,
+    /// `--gdb PORT`: QEMU halts and serves gdb there; for `gdb`, the port to connect to.
+    gdb_port: Option<u16>,
     positional: Option<String>,
 }
 
@@ -96,6 +114,7 @@ impl Options {
             stage: None,
             timeout: DEFAULT_TIMEOUT,
             runs: 5,
+            gdb_port: None,
             positional: None,
         };
         let mut args = args.iter();
@@ -119,6 +138,17 @@ impl Options {
                         })?;
                     options.timeout = Duration::from_secs_f64(seconds);
                 }
+                "--gdb" => {
+                    let value = args.next().ok_or("--gdb needs a port number")?;
+                    // Empty is make's `GDB=` (no debugger).
+                    if !value.is_empty() {
+                        options.gdb_port = Some(
+                            value
+                                .parse()
+                                .map_err(|_| format!("--gdb {value}: not a port number"))?,
+                        );
+                    }
+                }
                 "--runs" => {
                     let value = args.next().ok_or("--runs needs a number")?;
                     options.runs =
@@ -141,12 +171,15 @@ fn read_main_rs(project: &Project) -> Result<String, String> {
     fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn build(project: &Project, options: &Options) -> Result<std::path::PathBuf, String> {
-    let source = match options.stage {
+fn source_of(options: &Options) -> Source<'static> {
+    match options.stage {
         Some(stage) => Source::Stage(stage),
         None => Source::MainRs,
-    };
-    image::build(project, &source, Output::Shown)
+    }
+}
+
+fn build(project: &Project, options: &Options) -> Result<std::path::PathBuf, String> {
+    image::build(project, &source_of(options), Output::Shown)
 }
 
 fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
@@ -164,6 +197,17 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
         Some(stage) => format!("stage '{}' ({})", stage.name, stage.summary),
         None => "src/main.rs".to_owned(),
     };
+    let mut qemu = machine.command(&kernel, &image);
+    if let Some(port) = options.gdb_port {
+        qemu.args(debugger::qemu_args(port));
+        let stage = options
+            .stage
+            .map_or(String::new(), |s| format!(" STAGE={}", s.name));
+        eprintln!(
+            "==> QEMU is halted, waiting for gdb on 127.0.0.1:{port}. In a second terminal: \
+             make gdb{stage}"
+        );
+    }
     let name = options.stage.map_or("main", |s| s.name);
     let log_path = project.logs_dir().join(format!("simulate-{name}.log"));
     if interactive {
@@ -172,13 +216,14 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
         eprintln!("==> Booting seL4 with {what}.");
     }
     let run_options = RunOptions {
-        timeout: (!interactive).then_some(options.timeout),
+        // A debugging session lasts as long as the learner wants.
+        timeout: (!interactive && options.gdb_port.is_none()).then_some(options.timeout),
         echo: true,
         interactive,
         log_path: &log_path,
     };
     // Without a terminal nobody can press Ctrl-A x: stop once the program has clearly ended.
-    let run = qemu::run(machine.command(&kernel, &image), &run_options, |line| {
+    let run = qemu::run(qemu, &run_options, |line| {
         if !interactive && expect::is_ending(line) {
             Step::StopWhenQuiet
         } else {

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `make simulate GDB=1` + `make gdb`: QEMU halted with its gdb stub, gdb attached with the
+//! image's symbols, stopping at the tutorial's `main`. Checked with gdb in batch mode.
+
+use std::net::TcpListener;
+use std::process::Stdio;
+use std::thread;
+use std::time::Duration;
+
+use xtask::debugger;
+use xtask::image::{self, Output, Source};
+use xtask::project::Project;
+use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
+use xtask::stages;
+
+#[test]
+fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
+    let project = Project::here();
+    let source = Source::Stage(stages::find("remap").unwrap());
+    let image = image::build(&project, &source, Output::Captured).unwrap();
+    // A free loopback port (another run may hold the default one).
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+
+    let machine = Machine::load(&project.machine_definition()).unwrap();
+    let mut cmd = machine.command(&project.kernel_image(), &image);
+    cmd.args(debugger::qemu_args(port));
+    let log = project.logs_dir().join("test-gdb.log");
+    let qemu = thread::spawn(move || {
+        let options = RunOptions {
+            timeout: Some(Duration::from_secs(60)),
+            echo: false,
+            interactive: false,
+            log_path: &log,
+        };
+        qemu::run(cmd, &options, |line| {
+            if line == "Success!" {
+                Step::Stop
+            } else {
+                Step::Continue
+            }
+        })
+        .unwrap()
+    });
+
+    // The learner's gdb session, in batch mode: connect, break at main, run to it, look, go on.
+    let mut gdb = debugger::gdb_command(&image, &source, port);
+    gdb.args(["-batch", "-nx", "-ex", "info symbol $pc", "-ex", "detach"])
+        .stdin(Stdio::null());
+    let mut out = None;
+    for _ in 0..50 {
+        // QEMU may not be listening yet.
+        let attempt = gdb.output().unwrap();
+        let text = String::from_utf8_lossy(&attempt.stdout).into_owned()
+            + &String::from_utf8_lossy(&attempt.stderr);
+        if !text.contains("Connection refused") {
+            out = Some(text);
+            break;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    let out = out.expect("gdb never connected to QEMU");
+    let symbol = debugger::main_symbol(&source);
+    assert!(
+        out.contains(&format!("Breakpoint 1, {symbol}")),
+        "gdb did not stop at {symbol}:\n{out}"
+    );
+    assert!(
+        out.contains("src/main.rs"),
+        "gdb shows no source line:\n{out}"
+    );
+
+    let run = qemu.join().unwrap();
+    assert_eq!(
+        run.outcome,
+        Outcome::Stopped,
+        "after gdb detached, no Success!:\n{:?}",
+        run.lines
+    );
+}
