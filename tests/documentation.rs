@@ -39,10 +39,10 @@ fn marked_blocks(doc: &str, text: &str) -> Vec<(String, String, Vec<String>)> {
 }
 
 fn normalise(line: &str) -> String {
-    if line.starts_with("in thread ") {
-        if let Some((head, _)) = line.rsplit_once(" at address 0x") {
-            return format!("{head} at address 0x(any)");
-        }
+    if line.starts_with("in thread ")
+        && let Some((head, _)) = line.rsplit_once(" at address 0x")
+    {
+        return format!("{head} at address 0x(any)");
     }
     line.to_owned()
 }
