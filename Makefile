@@ -9,6 +9,7 @@
 #   make simulate GDB=1 [STAGE=...]           the same, halted for gdb; then, in a second terminal:
 #   make gdb [STAGE=...]                      gdb on the root task, stopped at its main
 #   make bench [RUNS=5]                       timings and image size, as a table (and build/bench.json)
+#   make soak [RUNS=20]                       every stage booted and checked RUNS times in a row
 
 STAGES := start pd pt remap
 STAGE ?=
@@ -26,7 +27,7 @@ GDB ?=
 GDB_PORT ?= 1234
 export LOG_LEVEL
 
-.PHONY: help setup kernel simulate gdb test status image bench check fmt clean
+.PHONY: help setup kernel simulate gdb test status image bench soak check fmt clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -58,9 +59,11 @@ status: setup
 image: kernel
 	@$(XTASK) image --stage "$(STAGE)"
 
-RUNS ?= 5
 bench: kernel
-	@$(XTASK) bench --runs $(RUNS)
+	@$(XTASK) bench --runs $(or $(RUNS),5)
+
+soak: kernel
+	@$(XTASK) soak --runs $(or $(RUNS),20)
 
 # Formatting and lints, for every crate.
 IMAGE_CRATES := Cargo.toml bench-map-unmap/Cargo.toml

@@ -155,3 +155,38 @@ fn an_interrupted_kernel_build_is_redone_not_used() {
     assert!(out.join("kernel32.elf").is_file() && out.join("key").is_file());
     let _ = fs::remove_dir_all(&out);
 }
+
+/// A QEMU that prints nothing (here: halted before its first instruction) is stopped at the
+/// timeout, and no QEMU process is left behind.
+#[test]
+fn a_silent_qemu_is_stopped_at_the_timeout() {
+    let project = Project::here();
+    let image = image::build(
+        &project,
+        &Source::Stage(stages::find("start").unwrap()),
+        Output::Captured,
+    )
+    .unwrap();
+    let machine = Machine::load(&project.machine_definition()).unwrap();
+    let marker = format!("silent-qemu-test-{}", std::process::id());
+    let mut cmd = machine.command(&project.kernel_image(), &image);
+    cmd.args(["-S", "-name", &marker]);
+    let log = project.logs_dir().join("test-silent-qemu.log");
+    let options = RunOptions {
+        timeout: Some(Duration::from_secs(2)),
+        echo: false,
+        interactive: false,
+        log_path: &log,
+    };
+    let run = qemu::run(cmd, &options, |_| Step::Continue).unwrap();
+    assert_eq!(run.outcome, Outcome::TimedOut(Duration::from_secs(2)));
+    let survivors: Vec<_> = fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&marker))
+        })
+        .collect();
+    assert!(survivors.is_empty(), "QEMU is still running: {survivors:?}");
+}

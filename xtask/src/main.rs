@@ -9,6 +9,7 @@
 //! xtask check-image FILE                              the static-image checks on an ELF file
 //! xtask stages                                        the stage names, one a line
 //! xtask bench [--runs N]                              timings and sizes (make bench)
+//! xtask soak [--runs N]                               every stage booted and checked N times
 //! xtask simulate ... --gdb PORT                       QEMU halted, serving gdb (make simulate GDB=1)
 //! xtask gdb [--stage NAME] [--gdb PORT]               gdb on the image, stopped at main (make gdb)
 //! ```
@@ -84,6 +85,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let error = debugger::gdb_command(&image, &source, port).exec();
             Err(format!("cannot run gdb: {error} (install Debian's gdb)"))
         }
+        "soak" => soak(&project, options.runs),
         "stages" => {
             for stage in &stages::STAGES {
                 println!("{}", stage.name);
@@ -273,4 +275,28 @@ fn check_image(path: &Path) -> Result<ExitCode, String> {
         eprintln!("{}: {v}", path.display());
     }
     Ok(ExitCode::FAILURE)
+}
+
+/// Boots and checks every stage `runs` times in a row; reports each failure and a count.
+fn soak(project: &Project, runs: usize) -> Result<ExitCode, String> {
+    let mut failed = 0;
+    let mut passed = 0;
+    for run in 1..=runs {
+        for stage in &stages::STAGES {
+            match xtask::boot_check::boot_stage(project, stage) {
+                Ok(_) => passed += 1,
+                Err(report) => {
+                    failed += 1;
+                    eprintln!("run {run}, stage {}: FAILED\n{report}", stage.name);
+                }
+            }
+        }
+        eprintln!("==> soak: run {run} of {runs} done ({failed} failed so far)");
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
