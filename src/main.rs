@@ -4,7 +4,7 @@
 //! task's own address space (its VSpace), then read and write through the mapping.
 //!
 //! Work through the three TODOs in order: under each, uncomment the solution and run
-//! `make simulate` again. The README says what each step prints.
+//! `make simulate` again. TUTORIAL.md explains each step and what it prints.
 
 #![no_std]
 #![no_main]
@@ -14,9 +14,9 @@ use sel4::init_thread::slot::VSPACE;
 use sel4::{CapRights, VmAttributes};
 use sel4_root_task::{Never, root_task};
 
-/// Where the exercise maps its page: the start of the second 512 GiB region of the address
-/// space. The first region belongs to PML4 slot 0, which already holds the PDPT that maps this
-/// program's own image, so a fresh PDPT must go elsewhere.
+/// Where the exercise maps its page: 640 GiB, in the second 512 GiB region of the address space
+/// (PML4 slot 1). The first region, PML4 slot 0, already has the PDPT that maps this program's
+/// own image, so a fresh PDPT must go elsewhere.
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
 #[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
