@@ -190,3 +190,45 @@ fn a_silent_qemu_is_stopped_at_the_timeout() {
         .collect();
     assert!(survivors.is_empty(), "QEMU is still running: {survivors:?}");
 }
+
+/// With the seL4 repository out of reach, the kernel build stops with one line that names the
+/// repository and says why, and leaves no directory behind.
+#[test]
+fn an_unreachable_sel4_repository_is_one_clear_error() {
+    let project = Project::here();
+    let build = project.build_dir();
+    let (out, src) = (
+        build.join("test-unreachable-kernel"),
+        build.join("test-unreachable-src"),
+    );
+    // Git is told that the repository lives where nothing is, whatever this machine can reach.
+    let git_config = build.join("test-unreachable.gitconfig");
+    fs::write(
+        &git_config,
+        "[url \"file:///nonexistent/seL4.git\"]\n\tinsteadOf = https://github.com/seL4/seL4.git\n",
+    )
+    .unwrap();
+    let result = Command::new(project.root().join("tools/build-kernel"))
+        .env("KERNEL_OUT", &out)
+        .env("SEL4_SRC", &src)
+        .env("GIT_CONFIG_GLOBAL", &git_config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = fs::remove_file(&git_config);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "{stderr}");
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("error: cannot fetch seL4 from https://github.com/seL4/seL4.git: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Offline machines"),
+        "no pointer to the fix:\n{stderr}"
+    );
+    assert!(!out.exists() && !src.exists() && !build.join("test-unreachable-src.tmp").exists());
+}
