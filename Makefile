@@ -6,6 +6,8 @@
 #   make simulate [STAGE=start|pd|pt|remap]   build and boot src/main.rs, or one stage of it
 #   make test                                 every host test, then every stage built, booted, checked
 #   make status                               which stage src/main.rs is at
+#   make solution [STAGE=...]                 a stage's solution as a diff (default: the next stage)
+#   make reset [CONFIRM=yes]                  src/main.rs back to the start stage (asks first)
 #   make simulate GDB=1 [STAGE=...]           the same, halted for gdb; then, in a second terminal:
 #   make gdb [STAGE=...]                      gdb on the root task, stopped at its main
 #   make bench [RUNS=5]                       timings and image size, as a table (and build/bench.json)
@@ -27,7 +29,7 @@ GDB ?=
 GDB_PORT ?= 1234
 export LOG_LEVEL
 
-.PHONY: help setup kernel simulate gdb test status image bench soak check fmt clean
+.PHONY: help setup kernel simulate gdb test status solution reset image bench soak check fmt clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -48,6 +50,12 @@ test: kernel
 	  cargo test --locked --no-fail-fast --manifest-path xtask/Cargo.toml; status=$$?; \
 	  if [ $$status -eq 75 ]; then echo "error: another make test is running in this checkout;" \
 	  "wait for it to finish (build/make-test.lock)" >&2; fi; exit $$status
+
+solution: setup
+	@$(XTASK) solution --stage "$(STAGE)"
+
+reset: setup
+	@$(XTASK) reset $(CONFIRM)
 
 gdb:
 	@$(XTASK) gdb --stage "$(STAGE)" --gdb $(GDB_PORT)

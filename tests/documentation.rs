@@ -3,7 +3,8 @@
 //! The output blocks in TUTORIAL.md and README.md are what the stages really print.
 //!
 //! A block marked `<!-- boot-log: <stage> -->` must appear, line for line and contiguous, in that
-//! stage's boot log. The instruction address in the kernel's `in thread ... at address 0x...`
+//! stage's output as `make simulate` shows it: the boot log with the fault report's source
+//! locations added. The instruction address in the kernel's `in thread ... at address 0x...`
 //! line depends on the exact build, so it is the one thing not compared.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::fs;
 use xtask::boot_check::boot_stage;
 use xtask::project::Project;
 use xtask::stages;
+use xtask::symbolize::Symbolizer;
 
 const MARK: &str = "<!-- boot-log: ";
 
@@ -64,7 +66,14 @@ fn documented_boot_logs_match_the_real_ones() {
         let log = logs.entry(stage.clone()).or_insert_with(|| {
             let stage = stages::find(stage).unwrap_or_else(|e| panic!("{doc}: {e}"));
             let passed = boot_stage(&project, stage).unwrap_or_else(|report| panic!("{report}"));
-            passed.run.lines.iter().map(|l| normalise(l)).collect()
+            let image = project.images_dir().join(format!("{}.elf", stage.name));
+            let symbolizer = Symbolizer::new(&image, project.root()).expect("a readable image");
+            passed
+                .run
+                .lines
+                .iter()
+                .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
+                .collect()
         });
         assert!(
             contains_run(log, block),

@@ -10,4 +10,6 @@ pub mod expect;
 pub mod image;
 pub mod project;
 pub mod qemu;
+pub mod solutions;
 pub mod stages;
+pub mod symbolize;

@@ -10,6 +10,8 @@
 //! xtask stages                                        the stage names, one a line
 //! xtask bench [--runs N]                              timings and sizes (make bench)
 //! xtask soak [--runs N]                               every stage booted and checked N times
+//! xtask solution [--stage NAME]                       the solution as a diff (default: next stage)
+//! xtask reset [yes]                                   src/main.rs back to the start stage
 //! xtask simulate ... --gdb PORT                       QEMU halted, serving gdb (make simulate GDB=1)
 //! xtask gdb [--stage NAME] [--gdb PORT]               gdb on the image, stopped at main (make gdb)
 //! ```
@@ -24,6 +26,7 @@ use std::{env, fs};
 use xtask::image::{self, Output, Source};
 use xtask::project::Project;
 use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
+use xtask::symbolize::Symbolizer;
 use xtask::{debugger, elf_check, expect, stages};
 
 /// A non-interactive `simulate` gives up after this long without an ending line.
@@ -86,6 +89,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Err(format!("cannot run gdb: {error} (install Debian's gdb)"))
         }
         "soak" => soak(&project, options.runs),
+        "solution" => solution(&project, &options),
+        "reset" => reset(&project, options.positional.as_deref() == Some("yes")),
         "stages" => {
             for stage in &stages::STAGES {
                 println!("{}", stage.name);
@@ -224,8 +229,13 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
         interactive,
         log_path: &log_path,
     };
+    let symbolizer = Symbolizer::new(&image, project.root());
     // Without a terminal nobody can press Ctrl-A x: stop once the program has clearly ended.
     let run = qemu::run(qemu, &run_options, |line| {
+        // The runner has echoed the line; add where a fault report's addresses are in the source.
+        for note in symbolizer.iter().flat_map(|s| s.annotate(line)) {
+            println!("{note}");
+        }
         if !interactive && expect::is_ending(line) {
             Step::StopWhenQuiet
         } else {
@@ -299,4 +309,65 @@ fn soak(project: &Project, runs: usize) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
+    let source = read_main_rs(project)?;
+    let stage = match options.stage {
+        Some(stage) => stage,
+        None => match xtask::solutions::next_stage(&source)? {
+            Some(stage) => stage,
+            None => {
+                eprintln!("src/main.rs is at the last stage: there is no next solution.");
+                return Ok(ExitCode::SUCCESS);
+            }
+        },
+    };
+    let diff =
+        xtask::solutions::solution_diff(&source, stage, &project.build_dir().join("solution"))?;
+    if diff.is_empty() {
+        eprintln!("src/main.rs is at stage '{}' already.", stage.name);
+    } else {
+        eprintln!(
+            "==> The solution for stage '{}' ({}), as changes to src/main.rs.\n    \
+             Nothing was changed; to apply it: make solution STAGE={} | git apply",
+            stage.name, stage.summary, stage.name
+        );
+        print!("{diff}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Puts src/main.rs back at the start stage, after a yes: from the terminal, or `yes` given.
+fn reset(project: &Project, confirmed: bool) -> Result<ExitCode, String> {
+    let source = read_main_rs(project)?;
+    let start = stages::find("start").map_err(|e| e.to_string())?;
+    let reset = stages::derive(&source, start).map_err(|e| e.to_string())?;
+    if reset == source {
+        eprintln!("src/main.rs is at the start stage already: nothing to do.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !confirmed {
+        if !std::io::stdin().is_terminal() {
+            return Err(
+                "make reset changes src/main.rs: run it from a terminal to confirm, \
+                        or as `make reset CONFIRM=yes`"
+                    .to_owned(),
+            );
+        }
+        eprint!(
+            "Comment out every TODO solution in src/main.rs again (your other edits stay)? [y/N] "
+        );
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| e.to_string())?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            eprintln!("Nothing changed.");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    fs::write(project.main_rs(), reset).map_err(|e| format!("cannot write src/main.rs: {e}"))?;
+    eprintln!("src/main.rs is back at the start stage: every TODO solution is commented out.");
+    Ok(ExitCode::SUCCESS)
 }
