@@ -232,3 +232,59 @@ fn an_unreachable_sel4_repository_is_one_clear_error() {
     );
     assert!(!out.exists() && !src.exists() && !build.join("test-unreachable-src.tmp").exists());
 }
+
+/// A root task that panics: the run ends at once, and the log has the panic's message and its
+/// place in src/main.rs.
+#[test]
+fn a_panicking_root_task_shows_its_message_and_location() {
+    let project = Project::here();
+    let shipped = fs::read_to_string(project.main_rs()).unwrap();
+    let init = "    mapping_tutorial::logging::init();\n";
+    assert!(shipped.contains(init));
+    let line = 1 + shipped.lines().position(|l| l == init.trim_end()).unwrap() + 1;
+    let panicking = shipped.replacen(init, &format!("{init}    panic!(\"on purpose\");\n"), 1);
+    let image = image::build(
+        &project,
+        &Source::Variant {
+            name: "test-panic",
+            main_rs: &panicking,
+        },
+        Output::Captured,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let machine = Machine::load(&project.machine_definition()).unwrap();
+    let log = project.logs_dir().join("test-panic.log");
+    let options = RunOptions {
+        timeout: Some(Duration::from_secs(30)),
+        echo: false,
+        interactive: false,
+        log_path: &log,
+    };
+    let run = qemu::run(
+        machine.command(&project.kernel_image(), &image),
+        &options,
+        |line| {
+            if xtask::expect::is_ending(line) {
+                Step::StopWhenQuiet
+            } else {
+                Step::Continue
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(run.outcome, Outcome::Stopped, "{:?}", run.lines);
+    let at = run
+        .lines
+        .iter()
+        .position(|l| l.starts_with("panicked at "))
+        .unwrap_or_else(|| panic!("no panic message in {:?}", run.lines));
+    assert!(
+        run.lines[at].starts_with(&format!("panicked at src/main.rs:{line}:")),
+        "{}",
+        run.lines[at]
+    );
+    assert_eq!(
+        run.lines.get(at + 1).map(String::as_str),
+        Some("on purpose")
+    );
+}

@@ -82,33 +82,41 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     let mut figures = Vec::new();
     let progress = |what: &str| eprintln!("==> bench: {what}");
 
-    progress("cold build (kernel, then root task and its crates, in empty build directories)");
+    let (mut kernel_times, mut cargo_times, mut totals) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 1..=runs {
+        progress(&format!(
+            "cold build {run} of {runs} (kernel, then root task and its crates, in empty build directories)"
+        ));
+        let _ = fs::remove_dir_all(&bench_dir);
+        let mut kernel = Command::new(root.join("tools/build-kernel"));
+        kernel.env("KERNEL_OUT", bench_dir.join("kernel"));
+        let kernel_time = timed(kernel)?;
+        let mut cargo = Command::new("cargo");
+        cargo
+            .current_dir(root)
+            .args(["image", "--locked", "--target-dir"])
+            .arg(bench_dir.join("target"));
+        let cargo_time = timed(cargo)?;
+        kernel_times.push(secs(kernel_time));
+        cargo_times.push(secs(cargo_time));
+        totals.push(secs(kernel_time + cargo_time));
+    }
     let _ = fs::remove_dir_all(&bench_dir);
-    let mut kernel = Command::new(root.join("tools/build-kernel"));
-    kernel.env("KERNEL_OUT", bench_dir.join("kernel"));
-    let kernel_time = timed(kernel)?;
-    let mut cargo = Command::new("cargo");
-    cargo
-        .current_dir(root)
-        .args(["image", "--locked", "--target-dir"])
-        .arg(bench_dir.join("target"));
-    let cargo_time = timed(cargo)?;
     figures.push(Figure {
         name: "cold build: kernel".into(),
         unit: "s",
-        samples: vec![secs(kernel_time)],
+        samples: kernel_times,
     });
     figures.push(Figure {
         name: "cold build: root task + crates".into(),
         unit: "s",
-        samples: vec![secs(cargo_time)],
+        samples: cargo_times,
     });
     figures.push(Figure {
         name: "cold build: total".into(),
         unit: "s",
-        samples: vec![secs(kernel_time + cargo_time)],
+        samples: totals,
     });
-    let _ = fs::remove_dir_all(&bench_dir);
 
     progress("warm rebuild after touching src/main.rs");
     image::build(project, &Source::MainRs, Output::Captured)?;

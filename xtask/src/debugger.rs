@@ -22,6 +22,7 @@ pub fn main_symbol(source: &Source) -> String {
     match source {
         Source::MainRs => "mapping::main".to_owned(),
         Source::Stage(stage) => format!("mapping_{}::main", stage.name),
+        Source::Variant { name, .. } => format!("mapping_{}::main", name.replace('-', "_")),
     }
 }
 

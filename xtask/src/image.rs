@@ -26,6 +26,12 @@ pub enum Source<'a> {
     /// src/main.rs as the learner left it.
     MainRs,
     Stage(&'a Stage),
+    /// Another text for src/main.rs (the tests build a root task that panics). `name` is made
+    /// of lowercase letters and `-`, and is no stage's name.
+    Variant {
+        name: &'a str,
+        main_rs: &'a str,
+    },
 }
 
 impl Source<'_> {
@@ -33,6 +39,7 @@ impl Source<'_> {
         match self {
             Source::MainRs => "main",
             Source::Stage(stage) => stage.name,
+            Source::Variant { name, .. } => name,
         }
     }
 }
@@ -64,7 +71,12 @@ pub fn build_with_features(
         Source::Stage(stage) => {
             let dir = prepare_stage_crate(project, stage)
                 .map_err(|e| format!("cannot prepare the crate for stage '{}': {e}", stage.name))?;
-            (dir.join("Cargo.toml"), stage_bin(stage))
+            (dir.join("Cargo.toml"), copy_bin(stage.name))
+        }
+        Source::Variant { name, main_rs } => {
+            let dir = prepare_crate_copy(project, name, main_rs)
+                .map_err(|e| format!("cannot prepare the crate for '{name}': {e}"))?;
+            (dir.join("Cargo.toml"), copy_bin(name))
         }
     };
     let mut cmd = Command::new("cargo");
@@ -119,13 +131,14 @@ fn describe(source: &Source) -> String {
     match source {
         Source::MainRs => "src/main.rs".to_owned(),
         Source::Stage(stage) => format!("stage '{}'", stage.name),
+        Source::Variant { name, .. } => format!("'{name}'"),
     }
 }
 
-/// Each stage's binary has a name of its own, so that builds of two stages never overwrite
+/// Each copy's binary has a name of its own, so that builds of two stages never overwrite
 /// each other's output in the shared target directory.
-fn stage_bin(stage: &Stage) -> String {
-    format!("{BIN}-{}", stage.name)
+fn copy_bin(name: &str) -> String {
+    format!("{BIN}-{name}")
 }
 
 /// Writes build/stages/<stage>/: the crate with src/main.rs replaced by the derived stage.
@@ -133,7 +146,12 @@ pub fn prepare_stage_crate(project: &Project, stage: &Stage) -> io::Result<PathB
     let learner_file = fs::read_to_string(project.main_rs())?;
     let derived = stages::derive(&learner_file, stage)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    let dir = project.stage_dir(stage.name);
+    prepare_crate_copy(project, stage.name, &derived)
+}
+
+/// Writes build/stages/<name>/: the crate with `main_rs` as its src/main.rs.
+fn prepare_crate_copy(project: &Project, name: &str, main_rs: &str) -> io::Result<PathBuf> {
+    let dir = project.stage_dir(name);
     let root = project.root();
 
     let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
@@ -144,13 +162,13 @@ pub fn prepare_stage_crate(project: &Project, stage: &Stage) -> io::Result<PathB
             format!("Cargo.toml has no `{bin_line}` line for the root task binary"),
         ));
     }
-    let manifest = manifest.replace(&bin_line, &format!("name = \"{}\"", stage_bin(stage)));
+    let manifest = manifest.replace(&bin_line, &format!("name = \"{}\"", copy_bin(name)));
     write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
     for file in ["Cargo.lock", "build.rs"] {
         write_if_changed(&dir.join(file), &fs::read(root.join(file))?)?;
     }
     sync_dir(&root.join("src"), &dir.join("src"))?;
-    write_if_changed(&dir.join("src/main.rs"), derived.as_bytes())?;
+    write_if_changed(&dir.join("src/main.rs"), main_rs.as_bytes())?;
     Ok(dir)
 }
 

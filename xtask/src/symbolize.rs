@@ -69,7 +69,10 @@ impl Symbolizer {
         };
         let f = &frames[own];
         // `mapping::main`, or `mapping_pt::main` in a stage's copy: the learner's `main` either way.
-        let function = f.function.split_once("::").map_or(&*f.function, |(_, name)| name);
+        let function = f
+            .function
+            .split_once("::")
+            .map_or(&*f.function, |(_, name)| name);
         let mut text = format!("    => {what}{}:{}, in {function}", f.file, f.line);
         if own > 0 {
             text.push_str(&format!(" (inside {})", frames[0].function));
