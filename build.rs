@@ -30,5 +30,8 @@ fn main() {
         fs::write(out.join(format!("lib{lib}.a")), b"!<arch>\n").expect("write an empty archive");
     }
     println!("cargo::rustc-link-search=native={}", out.display());
-    println!("cargo::rerun-if-changed=build.rs");
+    // This script's own path, as cargo passed it: `build.rs` here, `../build.rs` for
+    // paging-semantics/, which shares it. A fixed `build.rs` would name a missing file there and
+    // make cargo rebuild that package every time.
+    println!("cargo::rerun-if-changed={}", file!());
 }

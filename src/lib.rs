@@ -17,7 +17,7 @@ mod object_allocator;
 
 pub mod logging;
 
-pub use failure::{Context, Failure};
+pub use failure::{Context, Failure, c_name};
 pub use lookup_level::mapping_failed_lookup_level;
 pub use object_allocator::ObjectAllocator;
 
