@@ -5,6 +5,7 @@
 #
 #   make simulate [STAGE=start|pd|pt|remap]   build and boot src/main.rs, or one stage of it
 #   make test                                 every host test, then every stage built, booted, checked
+#   make semantics                            build and boot the paging-semantics suite
 #   make status                               which stage src/main.rs is at
 #   make solution [STAGE=...]                 a stage's solution as a diff (default: the next stage)
 #   make reset [CONFIRM=yes]                  src/main.rs back to the start stage (asks first)
@@ -29,7 +30,7 @@ GDB ?=
 GDB_PORT ?= 1234
 export LOG_LEVEL
 
-.PHONY: help setup kernel simulate gdb test status solution reset image bench soak check fmt clean
+.PHONY: help setup kernel simulate gdb test status solution reset image semantics bench soak check fmt clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -43,6 +44,10 @@ kernel: setup
 simulate: kernel
 	@printf '==> Building the root task (cargo)\n' >&2
 	@$(XTASK) simulate --stage "$(STAGE)" --timeout $(TIMEOUT) --gdb "$(if $(GDB),$(GDB_PORT))"
+
+# The paging-semantics suite (paging-semantics/): what the kernel answers to mapping invocations.
+semantics: kernel
+	@$(XTASK) semantics --timeout $(TIMEOUT)
 
 # One test run at a time in a checkout: the stages' builds and logs are shared.
 test: kernel
@@ -74,7 +79,7 @@ soak: kernel
 	@$(XTASK) soak --runs $(or $(RUNS),20)
 
 # Formatting and lints, for every crate.
-IMAGE_CRATES := Cargo.toml bench-map-unmap/Cargo.toml
+IMAGE_CRATES := Cargo.toml bench-map-unmap/Cargo.toml paging-semantics/Cargo.toml
 check: setup
 	for m in $(IMAGE_CRATES) xtask/Cargo.toml; do cargo fmt --check --manifest-path $$m || exit 1; done
 	for m in $(IMAGE_CRATES); do cargo clippy --locked --release --manifest-path $$m \

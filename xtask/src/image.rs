@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Builds the root task image: from src/main.rs as it is, or from a stage derived from it.
+//! Builds a root task image: from src/main.rs as it is, from a stage derived from it, or the
+//! paging-semantics suite (paging-semantics/, a package of its own).
 //!
 //! A stage is built from a copy of the crate under build/stages/<stage>/ whose src/main.rs is
 //! the derived one, so the learner's file is never touched. The copy shares the cargo target
@@ -32,6 +33,8 @@ pub enum Source<'a> {
         name: &'a str,
         main_rs: &'a str,
     },
+    /// The paging-semantics suite.
+    Semantics,
 }
 
 impl Source<'_> {
@@ -40,9 +43,14 @@ impl Source<'_> {
             Source::MainRs => "main",
             Source::Stage(stage) => stage.name,
             Source::Variant { name, .. } => name,
+            Source::Semantics => SEMANTICS_BIN,
         }
     }
 }
+
+/// The suite's package directory and binary name (paging-semantics/Cargo.toml).
+pub const SEMANTICS_DIR: &str = "paging-semantics";
+const SEMANTICS_BIN: &str = "paging-semantics";
 
 /// How cargo's output is handled.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -78,6 +86,10 @@ pub fn build_with_features(
                 .map_err(|e| format!("cannot prepare the crate for '{name}': {e}"))?;
             (dir.join("Cargo.toml"), copy_bin(name))
         }
+        Source::Semantics => (
+            project.root().join(SEMANTICS_DIR).join("Cargo.toml"),
+            SEMANTICS_BIN.to_owned(),
+        ),
     };
     let mut cmd = Command::new("cargo");
     cmd.current_dir(project.root())
@@ -132,6 +144,7 @@ fn describe(source: &Source) -> String {
         Source::MainRs => "src/main.rs".to_owned(),
         Source::Stage(stage) => format!("stage '{}'", stage.name),
         Source::Variant { name, .. } => format!("'{name}'"),
+        Source::Semantics => "the paging-semantics suite".to_owned(),
     }
 }
 

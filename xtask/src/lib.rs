@@ -11,5 +11,6 @@ pub mod image;
 pub mod project;
 pub mod qemu;
 pub mod solutions;
+pub mod semantics;
 pub mod stages;
 pub mod symbolize;

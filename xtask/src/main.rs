@@ -6,6 +6,7 @@
 //! xtask simulate [--stage NAME] [--timeout SECONDS]   build and boot (src/main.rs, or a stage)
 //! xtask image [--stage NAME]                          build only; print the image's path
 //! xtask status                                        which stage src/main.rs is at
+//! xtask semantics [--timeout SECONDS]                 build and boot the paging-semantics suite
 //! xtask check-image FILE                              the static-image checks on an ELF file
 //! xtask stages                                        the stage names, one a line
 //! xtask bench [--runs N]                              timings and sizes (make bench)
@@ -54,6 +55,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             println!("{}", image.display());
             Ok(ExitCode::SUCCESS)
         }
+        "semantics" => semantics(&project, &options),
         "status" => {
             println!("{}", stages::describe_progress(&read_main_rs(&project)?));
             Ok(ExitCode::SUCCESS)
@@ -102,7 +104,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn usage() -> String {
-    "usage: xtask simulate|image [--stage NAME] [--timeout SECONDS] | status | check-image FILE | stages"
+    "usage: xtask simulate|image [--stage NAME] [--timeout SECONDS] | semantics [--timeout SECONDS] | status | check-image FILE | stages"
         .to_owned()
 }
 
@@ -269,6 +271,26 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
         eprintln!("==> {}", stages::describe_progress(&read_main_rs(project)?));
     }
     Ok(code)
+}
+
+/// Builds and boots the paging-semantics suite, showing its output; fails on any failed case or
+/// a report that does not add up. The suite ends on its own, so there is nothing to quit.
+fn semantics(project: &Project, options: &Options) -> Result<ExitCode, String> {
+    eprintln!("==> Building and booting the paging-semantics suite");
+    let booted = xtask::semantics::boot(project, Output::Shown, true, options.timeout)?;
+    match xtask::semantics::verdict(&booted) {
+        None => {
+            eprintln!(
+                "==> Every case got the answer it expects; the log is in {}",
+                booted.run.log_path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(message) => {
+            eprintln!("==> {message}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn check_image(path: &Path) -> Result<ExitCode, String> {
