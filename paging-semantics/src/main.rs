@@ -399,6 +399,22 @@ static CASES: &[Case] = &[
         },
     },
     Case {
+        // The tutorial's own example: "a 4KiB page mapped at 0xDEADBEEF will end up mapped at
+        // 0xDEADB000". The alignment check comes before the lookup, so no paging structures are
+        // needed to see the answer (and nothing near this program's image is touched).
+        name: "frame_at_0xdeadbeef_is_alignment_error_not_masked",
+        expected: Outcome::Err(AlignmentError),
+        kernel: "x86/vspace.c decodeX86FrameInvocation -> checkVPAlignment, before any lookup",
+        run: |env| {
+            let frame = env.alloc::<cap_type::Granule>()?;
+            Ok(outcome(map_frame(
+                frame,
+                0xdead_beef,
+                CapRights::read_write(),
+            )))
+        },
+    },
+    Case {
         name: "large_page_at_4k_aligned_address_is_alignment_error",
         expected: Outcome::Err(AlignmentError),
         kernel: "x86/vspace.c decodeX86FrameInvocation -> checkVPAlignment (2 MiB)",
