@@ -32,12 +32,16 @@ use sel4::{CapRights, CapTypeForObjectOfFixedSize, VmAttributes, cap, cap_type};
 use sel4_root_task::{Never, root_task};
 
 /// What an invocation did: succeeded, failed with an error, or failed with `seL4_FailedLookup`
-/// and the number of address bits the kernel could not resolve (the tutorial's "level").
+/// and the number of address bits the kernel could not resolve (the tutorial's "level"). For
+/// an access made by a probe thread ([`Env::probe`]): a VM fault at an address, or none.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Ok,
     Err(sel4::Error),
     Lookup(sel4::Word),
+    /// A VM fault at the probed address (a fault elsewhere fails the case).
+    VmFault,
+    NoFault,
 }
 
 impl fmt::Display for Outcome {
@@ -47,6 +51,8 @@ impl fmt::Display for Outcome {
             Outcome::Ok => f.write_str("seL4_NoError"),
             Outcome::Err(e) => f.write_str(mapping_tutorial::c_name(*e)),
             Outcome::Lookup(level) => write!(f, "seL4_FailedLookup at level {level}"),
+            Outcome::VmFault => f.write_str("a VM fault at the address"),
+            Outcome::NoFault => f.write_str("no fault"),
         }
     }
 }
@@ -696,7 +702,116 @@ static CASES: &[Case] = &[
             Ok(outcome(pd.page_directory_map(VSPACE.cap(), base, ATTRS)))
         },
     },
+    // --- Accesses, made by a probe thread whose faults come to this task (Env::probe). ---
+    Case {
+        // The control: shows that the probe itself works and reports no fault.
+        name: "write_to_read_write_mapping_does_not_fault",
+        expected: Outcome::NoFault,
+        kernel: "no kernel involvement: the MMU allows the write",
+        run: |env| {
+            let base = env.mapped_frame(CapRights::read_write())?;
+            env.probe(Access::Write, base)
+        },
+    },
+    Case {
+        name: "read_from_read_only_mapping_does_not_fault",
+        expected: Outcome::NoFault,
+        kernel: "x86/vspace.c maskVMRights (read-only cap rights give VMReadOnly)",
+        run: |env| {
+            let base = env.mapped_frame(CapRights::read_only())?;
+            env.probe(Access::Read, base)
+        },
+    },
+    Case {
+        // The tutorial's `pt` stage, caught by a fault handler instead of ending the task.
+        name: "write_to_read_only_mapping_faults",
+        expected: Outcome::VmFault,
+        kernel: "x86/vspace.c handleVMFault (page present, write not allowed)",
+        run: |env| {
+            let base = env.mapped_frame(CapRights::read_only())?;
+            env.probe(Access::Write, base)
+        },
+    },
+    Case {
+        name: "read_after_frame_unmap_faults",
+        expected: Outcome::VmFault,
+        kernel: "x86/vspace.c performX86PageInvocationUnmap -> unmapPage (PTE cleared)",
+        run: |env| {
+            let base = env.mapped_frame(CapRights::read_write())?;
+            env.frame_at(base)
+                .frame_unmap()
+                .context("unmap the frame")?;
+            env.probe(Access::Read, base)
+        },
+    },
+    Case {
+        // The text: pages are unmapped "using Unmap invocations on the page or any
+        // intermediate paging structure".
+        name: "read_after_page_table_unmap_faults",
+        expected: Outcome::VmFault,
+        kernel: "x86/vspace.c performX86PageTableInvocationUnmap -> unmapPageTable (PDE cleared)",
+        run: |env| {
+            let base = env.mapped_frame(CapRights::read_write())?;
+            page_table_unmap(env.probe_pt()?).context("unmap the page table")?;
+            env.probe(Access::Read, base)
+        },
+    },
+    Case {
+        // The text: "or deleting the final capability to any of the paging structure".
+        name: "read_after_page_table_cap_deleted_faults",
+        expected: Outcome::VmFault,
+        kernel: "x86/object/objecttype.c Arch_finaliseCap -> unmapPageTable",
+        run: |env| {
+            let base = env.mapped_frame(CapRights::read_write())?;
+            let pt = env.probe_pt()?;
+            CNODE
+                .cap()
+                .absolute_cptr(pt)
+                .delete()
+                .context("delete the page table cap")?;
+            env.probe(Access::Read, base)
+        },
+    },
+    Case {
+        // Each cap tracks its own mapping: unmapping through one leaves the other's in place.
+        name: "read_through_copy_after_original_unmapped_does_not_fault",
+        expected: Outcome::NoFault,
+        kernel: "x86/vspace.c unmapPage (only the PTE at the unmapped cap's address)",
+        run: |env| {
+            let base = env.mapped_frame(CapRights::read_write())?;
+            let frame = env.frame_at(base);
+            let copy = env.copy(frame)?;
+            let other = env.probe_page()?;
+            map_frame(copy, other, CapRights::read_write()).context("map the copy")?;
+            frame.frame_unmap().context("unmap the original")?;
+            env.probe(Access::Read, other)
+        },
+    },
 ];
+
+/// Where the access cases map their frames: one page each, in consecutive pages of one 512 GiB
+/// region (PML4 slot 253), under one page table that the cases replace when they unmap it.
+const PROBE_REGION: usize = 253 << 39;
+
+/// What a probe thread does at an address.
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
+}
+
+/// The probe threads' code: one access to the address in rdi, then `ud2`. The `ud2` raises a
+/// user exception, so the handler gets exactly one fault message either way: a VM fault if the
+/// access faulted, a user exception if it did not. Neither touches the stack.
+#[unsafe(naked)]
+extern "C" fn probe_read() -> ! {
+    core::arch::naked_asm!("mov rax, qword ptr [rdi]", "ud2")
+}
+
+#[unsafe(naked)]
+extern "C" fn probe_write() -> ! {
+    core::arch::naked_asm!("mov qword ptr [rdi], rdi", "ud2")
+}
 
 const PAGE: usize = 1 << 12;
 const ATTRS: VmAttributes = VmAttributes::DEFAULT;
@@ -715,13 +830,22 @@ struct Env {
     spare_slots: Range<usize>,
     /// A VSpace of our own besides the root task's, made on first use.
     second_vspace: Option<cap::VSpace>,
+    /// The endpoint the probe threads' faults go to, made on first use.
+    fault_endpoint: Option<cap::Endpoint>,
+    /// The access cases' frames, by page index in [`PROBE_REGION`].
+    probe_frames: [Option<cap::Granule>; 16],
+    /// The next page index in [`PROBE_REGION`].
+    probe_next: usize,
+    /// The page table that serves [`PROBE_REGION`], if one is mapped.
+    probe_pt: Option<cap::PageTable>,
 }
 
 /// The first PML4 slot handed out: clear of the image (slot 0) and of the tutorial's
 /// 0xA0_0000_0000 (slot 20), should the two ever share an address space.
 const FIRST_SLOT: usize = 32;
-/// The last one: slot 255 holds the highest user page, which one case uses.
-const LAST_SLOT: usize = 254;
+/// The last one: slot 253 is the access cases' ([`PROBE_REGION`]), slot 255 holds the highest
+/// user page, which one case uses.
+const LAST_SLOT: usize = 252;
 
 impl Env {
     /// The start of a 512 GiB region (one PML4 slot) that no other case uses.
@@ -797,6 +921,94 @@ impl Env {
         Ok(sel4::init_thread::Slot::<T>::from_index(slot).cap())
     }
 
+    /// Maps a fresh frame at the next page of [`PROBE_REGION`] (mapping a page table there first
+    /// if a previous case removed it) and returns its address.
+    fn mapped_frame(&mut self, rights: CapRights) -> Result<usize, Failure> {
+        let base = self.probe_page()?;
+        let frame = self.alloc::<cap_type::Granule>()?;
+        map_frame(frame, base, rights).context("prepare: map the probed frame")?;
+        self.probe_frames[(base - PROBE_REGION) / PAGE] = Some(frame);
+        Ok(base)
+    }
+
+    /// The next unused page of [`PROBE_REGION`], with the paging structures to map it.
+    fn probe_page(&mut self) -> Result<usize, Failure> {
+        let index = self.probe_next;
+        if index >= self.probe_frames.len() {
+            return Err(Failure::new("out of probe pages: too many access cases"));
+        }
+        self.probe_next += 1;
+        if self.probe_pt.is_none() {
+            if index == 0 {
+                self.map_pdpt(PROBE_REGION)?;
+                self.map_pd(PROBE_REGION)?;
+            }
+            self.probe_pt = Some(self.map_pt(PROBE_REGION)?);
+        }
+        Ok(PROBE_REGION + index * PAGE)
+    }
+
+    /// The frame that [`Env::mapped_frame`] mapped at `base`.
+    fn frame_at(&self, base: usize) -> cap::Granule {
+        // Only called with an address that mapped_frame returned: a bug otherwise.
+        self.probe_frames[(base - PROBE_REGION) / PAGE].expect("a frame mapped by mapped_frame")
+    }
+
+    /// The page table serving [`PROBE_REGION`]; the caller removes it (unmap or delete), so the
+    /// next access case maps a new one.
+    fn probe_pt(&mut self) -> Result<cap::PageTable, Failure> {
+        self.probe_pt
+            .take()
+            .ok_or_else(|| Failure::new("no page table in the probe region"))
+    }
+
+    /// Starts a thread in this VSpace that makes one `access` at `vaddr`, with this task's
+    /// endpoint as its fault handler, and reports what fault it got. The thread is suspended
+    /// afterwards; it never runs again.
+    fn probe(&mut self, access: Access, vaddr: usize) -> Result<Outcome, Failure> {
+        let endpoint = match self.fault_endpoint {
+            Some(endpoint) => endpoint,
+            None => {
+                let endpoint = self.alloc::<cap_type::Endpoint>()?;
+                *self.fault_endpoint.insert(endpoint)
+            }
+        };
+        let tcb = self.alloc::<cap_type::Tcb>()?;
+        tcb.tcb_configure(
+            endpoint.cptr(),
+            CNODE.cap(),
+            // Zero leaves the root CNode cap's guard as it is.
+            sel4::CNodeCapData::new(0, 0),
+            VSPACE.cap(),
+            // No IPC buffer: the probe makes no system calls.
+            0,
+            sel4::init_thread::slot::NULL.cap().cast(),
+        )
+        .context("prepare: configure the probe thread")?;
+        let mut regs = sel4::UserContext::default();
+        *regs.pc_mut() = match access {
+            Access::Read => probe_read as *const () as usize,
+            Access::Write => probe_write as *const () as usize,
+        } as sel4::Word;
+        *regs.c_param_mut(0) = vaddr as sel4::Word;
+        tcb.tcb_write_all_registers(true, &mut regs)
+            .context("prepare: start the probe thread")?;
+        // The probe's priority (0) is below this task's, so it runs once this task blocks here.
+        let (info, _) = endpoint.recv(());
+        let fault = sel4::with_ipc_buffer(|buffer| sel4::Fault::new(buffer, &info));
+        tcb.tcb_suspend().context("suspend the probe thread")?;
+        match fault {
+            sel4::Fault::VmFault(f) if f.inner().get_Addr() == vaddr as sel4::Word => {
+                Ok(Outcome::VmFault)
+            }
+            sel4::Fault::VmFault(_) => Err(Failure::new("a VM fault at another address")),
+            sel4::Fault::UserException(_) => Ok(Outcome::NoFault),
+            _ => Err(Failure::new(
+                "the probe thread stopped with another kind of fault",
+            )),
+        }
+    }
+
     /// A second VSpace: a PML4 given an ASID from the root task's ASID pool.
     fn second_vspace(&mut self) -> Result<cap::VSpace, Failure> {
         if let Some(vspace) = self.second_vspace {
@@ -849,6 +1061,10 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
         // The top quarter of the empty slots; the allocator uses far fewer than the rest.
         spare_slots: (empty.end - (empty.end - empty.start) / 4)..empty.end,
         second_vspace: None,
+        fault_endpoint: None,
+        probe_frames: [None; 16],
+        probe_next: 0,
+        probe_pt: None,
     };
 
     log::info!("paging semantics: {} cases", CASES.len());

@@ -255,7 +255,7 @@ pub fn verdict(booted: &Booted) -> Option<String> {
             Outcome::TimedOut(after) => format!("no summary within {after:?}"),
             Outcome::Exited(status) => format!("QEMU exited ({status}) before the summary"),
             Outcome::Stopped => format!(
-                "the suite ended before its summary, with `{}` after case {}",
+                "the suite ended before its summary, with `{}`, in the case after {}",
                 booted.ending.as_deref().unwrap_or_default(),
                 booted.report.names().last().unwrap_or(&"(none)")
             ),
