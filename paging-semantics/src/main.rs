@@ -5,16 +5,18 @@
 //!
 //! Each case in [`CASES`] is data (a name, the expected outcome, the kernel function that decides
 //! it) plus a small function that prepares what it needs and returns the outcome of the one
-//! invocation under test. The root task runs them in order and prints one line each:
+//! invocation (or, for the access cases, the one memory access) under test. The root task runs
+//! them in order and prints one line each, then a summary:
 //!
 //! ```text
-//! case frame_unaligned_vaddr ... ok
-//! case frame_unaligned_vaddr ... FAILED: expected seL4_AlignmentError, got seL4_NoError
-//! paging semantics: 40 passed, 0 failed
+//! paging semantics: 52 cases
+//! case frame_at_unaligned_address_is_alignment_error ... ok
+//! case frame_at_unaligned_address_is_alignment_error ... FAILED: expected seL4_AlignmentError, got seL4_NoError (kernel: ...)
+//! paging semantics: 51 passed, 1 failed
 //! ```
 //!
-//! A preparation step that fails is reported the same way (`FAILED: <step>: seL4_X at ...`): the
-//! case could not ask its question, which is a failure too. `make test` boots this image and
+//! A preparation step that fails is reported as a failure too (`FAILED: expected X, but <step>:
+//! seL4_Y at <file:line>`): the case could not ask its question. `make test` boots this image and
 //! fails on any FAILED line (tests/paging_semantics.rs).
 //!
 //! Kernel references are to build/seL4-src at the pinned commit: "x86/vspace.c" is
