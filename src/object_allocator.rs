@@ -23,13 +23,22 @@ impl ObjectAllocator {
     /// The smallest, because the kernel zeroes an untyped's whole memory on its first retype: the
     /// largest one here (128 MiB) would cost about 80 million instructions before the first map.
     pub fn new(bootinfo: &sel4::BootInfo) -> Result<Self, Failure> {
+        Self::with_untyped_of_at_least(bootinfo, MIN_UNTYPED_BITS)
+    }
+
+    /// As [`ObjectAllocator::new`], from the smallest non-device untyped of at least
+    /// 2^`size_bits` bytes, for programs that make more objects than the tutorial.
+    pub fn with_untyped_of_at_least(
+        bootinfo: &sel4::BootInfo,
+        size_bits: usize,
+    ) -> Result<Self, Failure> {
         let (index, _) = bootinfo
             .untyped_list()
             .iter()
             .enumerate()
-            .filter(|(_, desc)| !desc.is_device() && desc.size_bits() >= MIN_UNTYPED_BITS)
+            .filter(|(_, desc)| !desc.is_device() && desc.size_bits() >= size_bits)
             .min_by_key(|(_, desc)| desc.size_bits())
-            .ok_or_else(|| Failure::new("No untyped memory for the tutorial's objects"))?;
+            .ok_or_else(|| Failure::new("No untyped memory large enough for the objects"))?;
         Ok(Self {
             empty_slots: bootinfo.empty().range(),
             untyped: bootinfo.untyped().index(index).cap(),

@@ -1052,13 +1052,17 @@ fn page_table_unmap(pt: cap::PageTable) -> sel4::Result<()> {
     raw_unmap(|b| b.seL4_X86_PageTable_Unmap(pt.bits()))
 }
 
-#[root_task]
+/// 64 MiB of untyped memory for the suite's objects (objects are never freed).
+const SUITE_UNTYPED_BITS: usize = 26;
+
+#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
 
     let empty = bootinfo.empty().range();
     let mut env = Env {
-        objects: ObjectAllocator::new(bootinfo)?,
+        // 52 cases' objects, some of them 2 MiB large pages: more than the tutorial's 64 KiB.
+        objects: ObjectAllocator::with_untyped_of_at_least(bootinfo, SUITE_UNTYPED_BITS)?,
         next_slot: FIRST_SLOT,
         // The top quarter of the empty slots; the allocator uses far fewer than the rest.
         spare_slots: (empty.end - (empty.end - empty.start) / 4)..empty.end,

@@ -23,6 +23,7 @@ pub fn main_symbol(source: &Source) -> String {
         Source::MainRs => "mapping::main".to_owned(),
         Source::Stage(stage) => format!("mapping_{}::main", stage.name),
         Source::Variant { name, .. } => format!("mapping_{}::main", name.replace('-', "_")),
+        Source::Semantics => "paging_semantics::main".to_owned(),
     }
 }
 

@@ -10,7 +10,7 @@ pub mod expect;
 pub mod image;
 pub mod project;
 pub mod qemu;
-pub mod solutions;
 pub mod semantics;
+pub mod solutions;
 pub mod stages;
 pub mod symbolize;
