@@ -4,11 +4,13 @@
 # kernel build) and xtask/ (stages, images, QEMU); this file only puts them in order.
 #
 #   make simulate [STAGE=start|pd|pt|remap]   build and boot src/main.rs, or one stage of it
+#   make simulate EXERCISE=<name>             build and boot a further exercise's file (src/bin/)
 #   make test                                 every host test, then every stage built, booted, checked
 #   make semantics                            build and boot the paging-semantics suite
-#   make status                               which stage src/main.rs is at
-#   make solution [STAGE=...]                 a stage's solution as a diff (default: the next stage)
-#   make reset [CONFIRM=yes]                  src/main.rs back to the start stage (asks first)
+#   make status [EXERCISE=...]                which stage each exercise file is at
+#   make stages                               every exercise's stages, with what each shows
+#   make solution [STAGE=...|EXERCISE=...]    a stage's solution as a diff (default: the next stage)
+#   make reset [EXERCISE=...] [CONFIRM=yes]   an exercise file back to its start stage (asks first)
 #   make simulate GDB=1 [STAGE=...]           the same, halted for gdb; then, in a second terminal:
 #   make gdb [STAGE=...]                      gdb on the root task, stopped at its main
 #   make bench [RUNS=5]                       timings and image size, as a table (and build/bench.json)
@@ -22,6 +24,16 @@ endif
 ifneq ($(words $(STAGE)),$(filter 0 1,$(words $(STAGE))))
   $(error STAGE takes one stage name; the stages are: $(STAGES))
 endif
+EXERCISES := mapping
+EXERCISE ?=
+ifneq ($(filter-out $(EXERCISES),$(EXERCISE)),)
+  $(error Unknown exercise '$(EXERCISE)'. The exercises are: $(EXERCISES))
+endif
+ifneq ($(words $(EXERCISE)),$(filter 0 1,$(words $(EXERCISE))))
+  $(error EXERCISE takes one exercise name; the exercises are: $(EXERCISES))
+endif
+# The exercise and stage options every xtask command below takes.
+PICK := --stage "$(STAGE)" --exercise "$(EXERCISE)"
 
 XTASK := cargo run --quiet --locked --manifest-path xtask/Cargo.toml --
 # Without a terminal (scripts, CI), a simulate run gives up after this many seconds.
@@ -30,7 +42,7 @@ GDB ?=
 GDB_PORT ?= 1234
 export LOG_LEVEL
 
-.PHONY: help setup kernel simulate gdb test status solution reset image semantics bench soak check fmt clean
+.PHONY: help setup kernel simulate gdb test status stages solution reset image semantics bench soak check fmt clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -43,34 +55,34 @@ kernel: setup
 
 simulate: kernel
 	@printf '==> Building the root task (cargo)\n' >&2
-	@$(XTASK) simulate --stage "$(STAGE)" --timeout $(TIMEOUT) --gdb "$(if $(GDB),$(GDB_PORT))"
+	@$(XTASK) simulate $(PICK) --timeout $(TIMEOUT) --gdb "$(if $(GDB),$(GDB_PORT))"
 
 # The paging-semantics suite (paging-semantics/): what the kernel answers to mapping invocations.
 semantics: kernel
 	@$(XTASK) semantics --timeout $(TIMEOUT)
 
-# One test run at a time in a checkout: the stages' builds and logs are shared.
+# Every test (tools/run-tests): one run at a time in a checkout, and a last line `N passed, M failed`.
 test: kernel
-	@flock --nonblock --conflict-exit-code 75 build/make-test.lock \
-	  cargo test --locked --no-fail-fast --manifest-path xtask/Cargo.toml; status=$$?; \
-	  if [ $$status -eq 75 ]; then echo "error: another make test is running in this checkout;" \
-	  "wait for it to finish (build/make-test.lock)" >&2; fi; exit $$status
+	@tools/run-tests
 
 solution: setup
-	@$(XTASK) solution --stage "$(STAGE)"
+	@$(XTASK) solution $(PICK)
 
 reset: setup
-	@$(XTASK) reset $(CONFIRM)
+	@$(XTASK) reset --exercise "$(EXERCISE)" $(CONFIRM)
 
 gdb:
-	@$(XTASK) gdb --stage "$(STAGE)" --gdb $(GDB_PORT)
+	@$(XTASK) gdb $(PICK) --gdb $(GDB_PORT)
 
 status: setup
-	@$(XTASK) status
+	@$(XTASK) status --exercise "$(EXERCISE)"
+
+stages: setup
+	@$(XTASK) stages
 
 # The root task image alone: build/images/<main|stage>.elf
 image: kernel
-	@$(XTASK) image --stage "$(STAGE)"
+	@$(XTASK) image $(PICK)
 
 bench: kernel
 	@$(XTASK) bench --runs $(or $(RUNS),5)

@@ -83,9 +83,12 @@ fn documented_boot_logs_match_the_real_ones() {
             log.join("\n")
         );
     }
-    // Every stage is documented in both files.
-    for doc in ["TUTORIAL.md", "README.md"] {
-        for stage in &stages::STAGES {
+    // Every stage is documented in TUTORIAL.md; the main exercise's in README.md too.
+    for (doc, stages) in [
+        ("TUTORIAL.md", stages::all_stages().collect::<Vec<_>>()),
+        ("README.md", stages::STAGES.iter().collect()),
+    ] {
+        for stage in stages {
             assert!(
                 blocks.iter().any(|(d, s, _)| d == doc && s == stage.name),
                 "{doc} has no block for stage '{}'",

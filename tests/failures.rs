@@ -41,8 +41,12 @@ fn the_tool_refuses_an_unknown_stage_too() {
     assert!(!out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim_end(),
-        "error: unknown stage 'pdpt'; the stages are: start, pd, pt, remap"
+        format!(
+            "error: unknown stage 'pdpt'; the stages are: {}",
+            stages::stage_names()
+        )
     );
+    assert!(stages::stage_names().starts_with("start, pd, pt, remap"));
 }
 
 /// A kernel that QEMU cannot load (the 64-bit ELF instead of the 32-bit copy) ends the run at
@@ -287,4 +291,110 @@ fn a_panicking_root_task_shows_its_message_and_location() {
         run.lines.get(at + 1).map(String::as_str),
         Some("on purpose")
     );
+}
+
+/// A directory of links to every program on PATH but `missing`, to stand for a machine without it.
+fn path_without(missing: &str, dir: &std::path::Path) -> String {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).unwrap();
+    for path_dir in std::env::split_paths(&std::env::var_os("PATH").unwrap()) {
+        let Ok(entries) = fs::read_dir(&path_dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let link = dir.join(&name);
+            if name != missing && !link.exists() {
+                let _ = std::os::unix::fs::symlink(entry.path(), &link);
+            }
+        }
+    }
+    dir.display().to_string()
+}
+
+/// Without QEMU, `make simulate` names the Debian package to install and how, in its first
+/// error line, and builds nothing. (APT_INSTALL=no: as root, make would install it.)
+#[test]
+fn a_missing_system_tool_is_named_with_its_package() {
+    let project = Project::here();
+    let path = path_without(
+        "qemu-system-x86_64",
+        &project.build_dir().join("test-path-without-qemu"),
+    );
+    let images = fs::read_dir(project.images_dir())
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let out = Command::new("make")
+        .current_dir(project.root())
+        .args(["-s", "simulate", "STAGE=pd"])
+        .env("PATH", &path)
+        .env("APT_INSTALL", "no")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.lines().next(),
+        Some("error: missing system packages: qemu-system-x86"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sudo apt-get install qemu-system-x86"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Building"), "nothing is built: {stderr}");
+    let after = fs::read_dir(project.images_dir())
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(images, after);
+    let _ = fs::remove_dir_all(project.build_dir().join("test-path-without-qemu"));
+}
+
+/// A second `make test` in the same checkout while one runs stops at once and says so, without
+/// touching the first one's log. Inside `make test` the lock is already held by the run this
+/// test belongs to; under a bare `cargo test` the test takes it itself.
+#[test]
+fn a_second_make_test_says_the_first_is_running() {
+    use std::os::fd::AsRawFd;
+    let project = Project::here();
+    fs::create_dir_all(project.build_dir()).unwrap();
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(project.build_dir().join("make-test.lock"))
+        .unwrap();
+    // SAFETY: flock on a descriptor this function owns; it is released when `lock` is dropped.
+    let got = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    assert!(
+        got == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK),
+        "flock: {}",
+        std::io::Error::last_os_error()
+    );
+    let log = project.logs_dir().join("make-test.log");
+    let log_before = fs::metadata(&log).and_then(|m| m.modified()).ok();
+    let started = std::time::Instant::now();
+    let out = Command::new("make")
+        .current_dir(project.root())
+        .args(["-s", "test"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(
+            "error: another make test is running in this checkout; wait for it to finish"
+        ),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("running "), "no test ran: {stdout}");
+    assert_eq!(
+        fs::metadata(&log).and_then(|m| m.modified()).ok(),
+        log_before
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    drop(lock);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! The learner's helpers: `make status`, `make solution`, `make reset`, and fault reports that
-//! point at src/main.rs. All work on src/main.rs as shipped, never writing it.
+//! point at src/main.rs. All work on the exercise files as shipped, never writing them.
 
 use std::fs;
 use std::process::{Command, Stdio};
@@ -9,40 +9,43 @@ use std::process::{Command, Stdio};
 use xtask::boot_check::boot_stage;
 use xtask::project::Project;
 use xtask::solutions::{next_stage, solution_diff};
-use xtask::stages::{self, Progress, STAGES};
+use xtask::stages::{self, EXERCISES, Exercise, Progress};
 use xtask::symbolize::Symbolizer;
 
-fn shipped() -> String {
-    fs::read_to_string(Project::here().main_rs()).unwrap()
+fn shipped(exercise: &Exercise) -> String {
+    fs::read_to_string(Project::here().root().join(exercise.file)).unwrap()
 }
 
 #[test]
-fn status_names_each_stage_of_the_real_file() {
-    let source = shipped();
-    for stage in &STAGES {
-        let text = stages::derive(&source, stage).unwrap();
-        let todos = stages::analyse(&text).unwrap();
-        assert_eq!(stages::progress(&todos), Progress::At(stage));
-        assert!(
-            stages::describe_progress(&text).contains(&format!("at stage '{}'", stage.name)),
-            "{}",
-            stages::describe_progress(&text)
-        );
+fn status_names_each_stage_of_the_real_files() {
+    for exercise in &EXERCISES {
+        let source = shipped(exercise);
+        for stage in exercise.stages {
+            let text = stages::derive(&source, stage).unwrap();
+            let todos = stages::analyse(exercise, &text).unwrap();
+            assert_eq!(stages::progress(exercise, &todos), Progress::At(stage));
+            let described = stages::describe_progress(exercise, &text);
+            assert!(
+                described.contains(&format!("{} is at stage '{}'", exercise.file, stage.name)),
+                "{described}"
+            );
+        }
     }
 }
 
 #[test]
 fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
     let project = Project::here();
-    let source = shipped();
-    for stage in &STAGES[1..] {
+    for stage in EXERCISES.iter().flat_map(|e| &e.stages[1..]) {
+        let file = stage.exercise().file;
+        let source = shipped(stage.exercise());
         let scratch = project
             .build_dir()
             .join(format!("test-solution-{}", stage.name));
         let diff = solution_diff(&source, stage, &scratch).unwrap();
         let tree = scratch.join("tree");
-        fs::create_dir_all(tree.join("src")).unwrap();
-        fs::write(tree.join("src/main.rs"), &source).unwrap();
+        fs::create_dir_all(tree.join(file).parent().unwrap()).unwrap();
+        fs::write(tree.join(file), &source).unwrap();
         let mut patch = Command::new("patch")
             .args(["-p1", "--quiet"])
             .current_dir(&tree)
@@ -62,7 +65,7 @@ fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
             stage.name
         );
         assert_eq!(
-            fs::read_to_string(tree.join("src/main.rs")).unwrap(),
+            fs::read_to_string(tree.join(file)).unwrap(),
             stages::derive(&source, stage).unwrap(),
             "the patched file is not stage '{}'",
             stage.name
@@ -73,16 +76,21 @@ fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
 
 #[test]
 fn the_next_solution_follows_the_file_and_reset_goes_back_to_the_start() {
-    let source = shipped();
-    for (k, stage) in STAGES.iter().enumerate() {
-        let text = stages::derive(&source, stage).unwrap();
-        assert_eq!(next_stage(&text).unwrap(), STAGES.get(k + 1));
-        let reset = stages::derive(&text, stages::find("start").unwrap()).unwrap();
-        assert_eq!(
-            reset, source,
-            "resetting stage '{}' does not give the shipped file",
-            stage.name
-        );
+    for exercise in &EXERCISES {
+        let source = shipped(exercise);
+        for (k, stage) in exercise.stages.iter().enumerate() {
+            let text = stages::derive(&source, stage).unwrap();
+            assert_eq!(
+                next_stage(exercise, &text).unwrap(),
+                exercise.stages.get(k + 1)
+            );
+            let reset = stages::derive(&text, &exercise.stages[0]).unwrap();
+            assert_eq!(
+                reset, source,
+                "resetting stage '{}' does not give the shipped file",
+                stage.name
+            );
+        }
     }
 }
 
@@ -117,7 +125,7 @@ fn the_pt_fault_points_at_the_line_that_writes_x() {
     let notes = Symbolizer::new(&image, project.root())
         .unwrap()
         .annotate(fault);
-    let derived = stages::derive(&shipped(), stage).unwrap();
+    let derived = stages::derive(&shipped(stages::main_exercise()), stage).unwrap();
     let line = 1 + derived
         .lines()
         .position(|l| l.contains("x.write_volatile(5)"))

@@ -40,18 +40,34 @@ fn stage_remap_writes_the_read_write_page() {
 #[test]
 fn shipped_main_rs_is_the_start_stage() {
     let source = fs::read_to_string(Project::here().main_rs()).unwrap();
-    let todos = stages::analyse(&source).unwrap_or_else(|e| panic!("{e}"));
+    let main = stages::main_exercise();
+    let todos = stages::analyse(main, &source).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        stages::progress(&todos),
+        stages::progress(main, &todos),
         Progress::At(stages::find("start").unwrap()),
         "src/main.rs must ship with every TODO solution commented out"
     );
 }
 
 #[test]
+fn every_further_exercise_ships_at_its_start_stage() {
+    for exercise in &stages::EXERCISES[1..] {
+        let path = Project::here().root().join(exercise.file);
+        let source = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{exercise:?}: {e}"));
+        let todos = stages::analyse(exercise, &source).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            stages::progress(exercise, &todos),
+            Progress::At(&exercise.stages[0]),
+            "{} must ship with every TODO solution commented out",
+            exercise.file
+        );
+    }
+}
+
+#[test]
 fn every_stage_has_its_expected_log() {
     let project = Project::here();
-    for stage in &stages::STAGES {
+    for stage in stages::all_stages() {
         let path = project.expected_log(stage.name);
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(
@@ -65,8 +81,14 @@ fn every_stage_has_its_expected_log() {
 #[test]
 fn the_makefile_knows_the_same_stages() {
     let makefile = fs::read_to_string(Project::here().root().join("Makefile")).unwrap();
-    let names: Vec<&str> = stages::STAGES.iter().map(|s| s.name).collect();
+    let names: Vec<&str> = stages::all_stages().map(|s| s.name).collect();
     let line = format!("STAGES := {}", names.join(" "));
+    assert!(
+        makefile.lines().any(|l| l == line),
+        "the Makefile has no line `{line}`"
+    );
+    let names: Vec<&str> = stages::EXERCISES.iter().map(|e| e.name).collect();
+    let line = format!("EXERCISES := {}", names.join(" "));
     assert!(
         makefile.lines().any(|l| l == line),
         "the Makefile has no line `{line}`"

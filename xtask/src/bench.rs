@@ -119,12 +119,12 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     });
 
     progress("warm rebuild after touching src/main.rs");
-    image::build(project, &Source::MainRs, Output::Captured)?;
+    image::build(project, &Source::main_rs(), Output::Captured)?;
     let mut samples = Vec::new();
     for _ in 0..runs {
         touch(&project.main_rs())?;
         let started = Instant::now();
-        image::build(project, &Source::MainRs, Output::Captured)?;
+        image::build(project, &Source::main_rs(), Output::Captured)?;
         samples.push(secs(started.elapsed()));
     }
     figures.push(Figure {

@@ -20,7 +20,7 @@ pub fn qemu_args(port: u16) -> [String; 3] {
 /// for a stage's copy), then the function.
 pub fn main_symbol(source: &Source) -> String {
     match source {
-        Source::MainRs => "mapping::main".to_owned(),
+        Source::File(exercise) => format!("{}::main", exercise.bin.replace('-', "_")),
         Source::Stage(stage) => format!("mapping_{}::main", stage.name),
         Source::Variant { name, .. } => format!("mapping_{}::main", name.replace('-', "_")),
         Source::Semantics => "paging_semantics::main".to_owned(),

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::project::Project;
-use crate::stages::{self, Stage};
+use crate::stages::{self, Exercise, Stage};
 
 /// The triple the image is built for; see .cargo/sel4-image.toml for why it is the host's.
 pub const TARGET: &str = "x86_64-unknown-linux-gnu";
@@ -24,8 +24,8 @@ const BIN: &str = "mapping";
 
 /// What to build.
 pub enum Source<'a> {
-    /// src/main.rs as the learner left it.
-    MainRs,
+    /// An exercise's file as the learner left it (src/main.rs for the main exercise).
+    File(&'static Exercise),
     Stage(&'a Stage),
     /// Another text for src/main.rs (the tests build a root task that panics). `name` is made
     /// of lowercase letters and `-`, and is no stage's name.
@@ -38,9 +38,15 @@ pub enum Source<'a> {
 }
 
 impl Source<'_> {
+    /// src/main.rs as the learner left it.
+    pub fn main_rs() -> Source<'static> {
+        Source::File(stages::main_exercise())
+    }
+
     pub fn name(&self) -> &str {
         match self {
-            Source::MainRs => "main",
+            Source::File(exercise) if exercise.is_main() => "main",
+            Source::File(exercise) => exercise.name,
             Source::Stage(stage) => stage.name,
             Source::Variant { name, .. } => name,
             Source::Semantics => SEMANTICS_BIN,
@@ -75,14 +81,14 @@ pub fn build_with_features(
     features: &[&str],
 ) -> Result<PathBuf, String> {
     let (manifest, bin) = match source {
-        Source::MainRs => (project.root().join("Cargo.toml"), BIN.to_owned()),
+        Source::File(exercise) => (project.root().join("Cargo.toml"), exercise.bin.to_owned()),
         Source::Stage(stage) => {
             let dir = prepare_stage_crate(project, stage)
                 .map_err(|e| format!("cannot prepare the crate for stage '{}': {e}", stage.name))?;
             (dir.join("Cargo.toml"), copy_bin(stage.name))
         }
         Source::Variant { name, main_rs } => {
-            let dir = prepare_crate_copy(project, name, main_rs)
+            let dir = prepare_crate_copy(project, name, "src/main.rs", main_rs)
                 .map_err(|e| format!("cannot prepare the crate for '{name}': {e}"))?;
             (dir.join("Cargo.toml"), copy_bin(name))
         }
@@ -95,6 +101,7 @@ pub fn build_with_features(
     cmd.current_dir(project.root())
         .args(["image", "--locked", "--manifest-path"])
         .arg(&manifest)
+        .args(["--bin", &bin])
         .arg("--target-dir")
         .arg(project.target_dir());
     if !features.is_empty() {
@@ -141,7 +148,7 @@ pub fn build_with_features(
 
 fn describe(source: &Source) -> String {
     match source {
-        Source::MainRs => "src/main.rs".to_owned(),
+        Source::File(exercise) => exercise.file.to_owned(),
         Source::Stage(stage) => format!("stage '{}'", stage.name),
         Source::Variant { name, .. } => format!("'{name}'"),
         Source::Semantics => "the paging-semantics suite".to_owned(),
@@ -154,52 +161,79 @@ fn copy_bin(name: &str) -> String {
     format!("{BIN}-{name}")
 }
 
-/// Writes build/stages/<stage>/: the crate with src/main.rs replaced by the derived stage.
+/// Writes build/stages/<stage>/: the crate with the stage's exercise file replaced by the
+/// derived stage.
 pub fn prepare_stage_crate(project: &Project, stage: &Stage) -> io::Result<PathBuf> {
-    let learner_file = fs::read_to_string(project.main_rs())?;
+    let exercise = stage.exercise();
+    let learner_file = fs::read_to_string(project.root().join(exercise.file))?;
     let derived = stages::derive(&learner_file, stage)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    prepare_crate_copy(project, stage.name, &derived)
+    prepare_crate_copy(project, stage.name, exercise.file, &derived)
 }
 
-/// Writes build/stages/<name>/: the crate with `main_rs` as its src/main.rs.
-fn prepare_crate_copy(project: &Project, name: &str, main_rs: &str) -> io::Result<PathBuf> {
+/// Writes build/stages/<name>/: the crate with `text` as its file `file`, and one binary, named
+/// `mapping-<name>`, built from that file.
+fn prepare_crate_copy(
+    project: &Project,
+    name: &str,
+    file: &str,
+    text: &str,
+) -> io::Result<PathBuf> {
     let dir = project.stage_dir(name);
     let root = project.root();
 
     let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
-    let bin_line = format!("name = \"{BIN}\"");
-    if !manifest.contains(&bin_line) {
+    let bin_lines = format!("name = \"{BIN}\"\npath = \"src/main.rs\"");
+    let package_line = "[package]\n";
+    if !manifest.contains(&bin_lines) || !manifest.contains(package_line) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("Cargo.toml has no `{bin_line}` line for the root task binary"),
+            format!("Cargo.toml has no [package] or no `{bin_lines}` for the root task binary"),
         ));
     }
-    let manifest = manifest.replace(&bin_line, &format!("name = \"{}\"", copy_bin(name)));
+    // Only this copy's binary: the further exercises' files in src/bin/ are not built here.
+    let manifest = manifest
+        .replace(
+            &bin_lines,
+            &format!("name = \"{}\"\npath = \"{file}\"", copy_bin(name)),
+        )
+        .replacen(
+            package_line,
+            &format!("{package_line}autobins = false\n"),
+            1,
+        );
     write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
     for file in ["Cargo.lock", "build.rs"] {
         write_if_changed(&dir.join(file), &fs::read(root.join(file))?)?;
     }
     sync_dir(&root.join("src"), &dir.join("src"))?;
-    write_if_changed(&dir.join("src/main.rs"), main_rs.as_bytes())?;
+    write_if_changed(&dir.join(file), text.as_bytes())?;
     Ok(dir)
 }
 
-/// Makes `to` hold the same files as `from` (one level, as src/ is flat), removing any others.
+/// Makes `to` hold the same files as `from` (src/ and its src/bin/), removing any others.
 fn sync_dir(from: &Path, to: &Path) -> io::Result<()> {
     fs::create_dir_all(to)?;
     let mut wanted = Vec::new();
     for entry in fs::read_dir(from)? {
         let entry = entry?;
-        if entry.file_type()?.is_file() {
+        let file_type = entry.file_type()?;
+        if file_type.is_file() {
             write_if_changed(&to.join(entry.file_name()), &fs::read(entry.path())?)?;
+            wanted.push(entry.file_name());
+        } else if file_type.is_dir() {
+            sync_dir(&entry.path(), &to.join(entry.file_name()))?;
             wanted.push(entry.file_name());
         }
     }
     for entry in fs::read_dir(to)? {
         let entry = entry?;
         if !wanted.contains(&entry.file_name()) {
-            fs::remove_file(entry.path())?;
+            if entry.file_type()?.is_dir() {
+                fs::remove_dir_all(entry.path())?;
+            } else {
+                fs::remove_file(entry.path())?;
+            }
         }
     }
     Ok(())

@@ -4,15 +4,16 @@
 //!
 //! ```text
 //! xtask simulate [--stage NAME] [--timeout SECONDS]   build and boot (src/main.rs, or a stage)
-//! xtask image [--stage NAME]                          build only; print the image's path
-//! xtask status                                        which stage src/main.rs is at
+//! xtask simulate --exercise NAME                      build and boot a further exercise's file
+//! xtask image [--stage NAME | --exercise NAME]        build only; print the image's path
+//! xtask status [--exercise NAME]                      which stage each exercise file is at
 //! xtask semantics [--timeout SECONDS]                 build and boot the paging-semantics suite
 //! xtask check-image FILE                              the static-image checks on an ELF file
-//! xtask stages                                        the stage names, one a line
+//! xtask stages                                        every exercise's stages and summaries
 //! xtask bench [--runs N]                              timings and sizes (make bench)
 //! xtask soak [--runs N]                               every stage booted and checked N times
-//! xtask solution [--stage NAME]                       the solution as a diff (default: next stage)
-//! xtask reset [yes]                                   src/main.rs back to the start stage
+//! xtask solution [--stage NAME | --exercise NAME]     the solution as a diff (default: next stage)
+//! xtask reset [--exercise NAME] [yes]                 an exercise file back to its start stage
 //! xtask simulate ... --gdb PORT                       QEMU halted, serving gdb (make simulate GDB=1)
 //! xtask gdb [--stage NAME] [--gdb PORT]               gdb on the image, stopped at main (make gdb)
 //! ```
@@ -56,10 +57,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         "semantics" => semantics(&project, &options),
-        "status" => {
-            println!("{}", stages::describe_progress(&read_main_rs(&project)?));
-            Ok(ExitCode::SUCCESS)
-        }
+        "status" => status(&project, &options),
         "check-image" => {
             let file = options.positional.take().ok_or_else(usage)?;
             check_image(Path::new(&file))
@@ -78,7 +76,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         "gdb" => {
-            let source = source_of(&options);
+            let source = source_of(&options)?;
             let image = project.images_dir().join(format!("{}.elf", source.name()));
             if !image.is_file() {
                 return Err(format!(
@@ -92,10 +90,17 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         "soak" => soak(&project, options.runs),
         "solution" => solution(&project, &options),
-        "reset" => reset(&project, options.positional.as_deref() == Some("yes")),
+        "reset" => reset(
+            &project,
+            options.exercise.unwrap_or(stages::main_exercise()),
+            options.positional.as_deref() == Some("yes"),
+        ),
         "stages" => {
-            for stage in &stages::STAGES {
-                println!("{}", stage.name);
+            for exercise in &stages::EXERCISES {
+                println!("{} ({}):", exercise.name, exercise.file);
+                for stage in exercise.stages {
+                    println!("  {:<22} {}", stage.name, stage.summary);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -104,12 +109,15 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn usage() -> String {
-    "usage: xtask simulate|image [--stage NAME] [--timeout SECONDS] | semantics [--timeout SECONDS] | status | check-image FILE | stages"
+    "usage: xtask simulate|image [--stage NAME | --exercise NAME] [--timeout SECONDS] \
+     | semantics [--timeout SECONDS] | status [--exercise NAME] | check-image FILE | stages \
+     | solution [--stage NAME | --exercise NAME] | reset [--exercise NAME] [yes] | bench | soak"
         .to_owned()
 }
 
 struct Options {
     stage: Option<&'static stages::Stage>,
+    exercise: Option<&'static stages::Exercise>,
     timeout: Duration,
     runs: usize,
     /// `--gdb PORT`: QEMU halts and serves gdb there; for `gdb`, the port to connect to.
@@ -121,6 +129,7 @@ impl Options {
     fn parse(args: &[String]) -> Result<Self, String> {
         let mut options = Options {
             stage: None,
+            exercise: None,
             timeout: DEFAULT_TIMEOUT,
             runs: 5,
             gdb_port: None,
@@ -134,6 +143,14 @@ impl Options {
                     // An empty name is make's `STAGE=`: src/main.rs as it is.
                     if !name.is_empty() {
                         options.stage = Some(stages::find(name).map_err(|e| e.to_string())?);
+                    }
+                }
+                "--exercise" => {
+                    let name = args.next().ok_or("--exercise needs an exercise name")?;
+                    // An empty name is make's `EXERCISE=`: the main exercise, src/main.rs.
+                    if !name.is_empty() {
+                        options.exercise =
+                            Some(stages::find_exercise(name).map_err(|e| e.to_string())?);
                     }
                 }
                 "--timeout" => {
@@ -171,24 +188,64 @@ impl Options {
                 other => return Err(format!("unknown argument '{other}'\n{}", usage())),
             }
         }
+        if let (Some(stage), Some(exercise)) = (options.stage, options.exercise)
+            && stage.exercise != exercise.name
+        {
+            return Err(format!(
+                "stage '{}' belongs to exercise '{}', not '{}'",
+                stage.name, stage.exercise, exercise.name
+            ));
+        }
         Ok(options)
+    }
+
+    /// The exercise the command is about: the stage's, the one named, or the main one.
+    fn exercise(&self) -> &'static stages::Exercise {
+        match (self.stage, self.exercise) {
+            (Some(stage), _) => stage.exercise(),
+            (None, Some(exercise)) => exercise,
+            (None, None) => stages::main_exercise(),
+        }
     }
 }
 
-fn read_main_rs(project: &Project) -> Result<String, String> {
-    let path = project.main_rs();
+fn read_exercise_file(project: &Project, exercise: &stages::Exercise) -> Result<String, String> {
+    let path = project.root().join(exercise.file);
     fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn source_of(options: &Options) -> Source<'static> {
-    match options.stage {
+fn source_of(options: &Options) -> Result<Source<'static>, String> {
+    Ok(match options.stage {
         Some(stage) => Source::Stage(stage),
-        None => Source::MainRs,
-    }
+        None => Source::File(options.exercise()),
+    })
 }
 
 fn build(project: &Project, options: &Options) -> Result<std::path::PathBuf, String> {
-    image::build(project, &source_of(options), Output::Shown)
+    image::build(project, &source_of(options)?, Output::Shown)
+}
+
+/// Where the learner is: the main exercise in full, then a line for each further exercise (or
+/// only the exercise named).
+fn status(project: &Project, options: &Options) -> Result<ExitCode, String> {
+    let exercises: Vec<&'static stages::Exercise> = match options.exercise {
+        Some(exercise) => vec![exercise],
+        None => stages::EXERCISES.iter().collect(),
+    };
+    for (k, exercise) in exercises.into_iter().enumerate() {
+        let text = read_exercise_file(project, exercise)?;
+        let progress = stages::describe_progress(exercise, &text);
+        if k == 1 {
+            println!("\nFurther exercises (TUTORIAL.md, \"Further exercises\"):");
+        }
+        if k == 0 {
+            println!("{progress}");
+        } else {
+            // One line each: where the file is, not what to do next.
+            println!("- {}", progress.lines().next().unwrap_or_default());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
@@ -204,20 +261,28 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
     let interactive = std::io::stdin().is_terminal();
     let what = match options.stage {
         Some(stage) => format!("stage '{}' ({})", stage.name, stage.summary),
-        None => "src/main.rs".to_owned(),
+        None => options.exercise().file.to_owned(),
     };
     let mut qemu = machine.command(&kernel, &image);
     if let Some(port) = options.gdb_port {
         qemu.args(debugger::qemu_args(port));
-        let stage = options
-            .stage
-            .map_or(String::new(), |s| format!(" STAGE={}", s.name));
+        let stage = match (options.stage, options.exercise) {
+            (Some(stage), _) => format!(" STAGE={}", stage.name),
+            (None, Some(exercise)) => format!(" EXERCISE={}", exercise.name),
+            (None, None) => String::new(),
+        };
         eprintln!(
             "==> QEMU is halted, waiting for gdb on 127.0.0.1:{port}. In a second terminal: \
              make gdb{stage}"
         );
     }
-    let name = options.stage.map_or("main", |s| s.name);
+    let name = options.stage.map_or_else(
+        || match options.exercise {
+            Some(exercise) => exercise.name,
+            None => "main",
+        },
+        |s| s.name,
+    );
     let log_path = project.logs_dir().join(format!("simulate-{name}.log"));
     if interactive {
         eprintln!("==> Booting seL4 with {what}. Quit QEMU with Ctrl-A x.");
@@ -268,7 +333,9 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
         }
     };
     if options.stage.is_none() {
-        eprintln!("==> {}", stages::describe_progress(&read_main_rs(project)?));
+        let exercise = options.exercise();
+        let text = read_exercise_file(project, exercise)?;
+        eprintln!("==> {}", stages::describe_progress(exercise, &text));
     }
     Ok(code)
 }
@@ -314,7 +381,7 @@ fn soak(project: &Project, runs: usize) -> Result<ExitCode, String> {
     let mut failed = 0;
     let mut passed = 0;
     for run in 1..=runs {
-        for stage in &stages::STAGES {
+        for stage in stages::all_stages() {
             match xtask::boot_check::boot_stage(project, stage) {
                 Ok(_) => passed += 1,
                 Err(report) => {
@@ -334,13 +401,15 @@ fn soak(project: &Project, runs: usize) -> Result<ExitCode, String> {
 }
 
 fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
-    let source = read_main_rs(project)?;
+    let exercise = options.exercise();
+    let file = exercise.file;
+    let source = read_exercise_file(project, exercise)?;
     let stage = match options.stage {
         Some(stage) => stage,
-        None => match xtask::solutions::next_stage(&source)? {
+        None => match xtask::solutions::next_stage(exercise, &source)? {
             Some(stage) => stage,
             None => {
-                eprintln!("src/main.rs is at the last stage: there is no next solution.");
+                eprintln!("{file} is at the last stage: there is no next solution.");
                 return Ok(ExitCode::SUCCESS);
             }
         },
@@ -348,10 +417,10 @@ fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
     let diff =
         xtask::solutions::solution_diff(&source, stage, &project.build_dir().join("solution"))?;
     if diff.is_empty() {
-        eprintln!("src/main.rs is at stage '{}' already.", stage.name);
+        eprintln!("{file} is at stage '{}' already.", stage.name);
     } else {
         eprintln!(
-            "==> The solution for stage '{}' ({}), as changes to src/main.rs.\n    \
+            "==> The solution for stage '{}' ({}), as changes to {file}.\n    \
              Nothing was changed; to apply it: make solution STAGE={} | git apply",
             stage.name, stage.summary, stage.name
         );
@@ -360,26 +429,29 @@ fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Puts src/main.rs back at the start stage, after a yes: from the terminal, or `yes` given.
-fn reset(project: &Project, confirmed: bool) -> Result<ExitCode, String> {
-    let source = read_main_rs(project)?;
-    let start = stages::find("start").map_err(|e| e.to_string())?;
+/// Puts an exercise's file back at its start stage, after a yes: from the terminal, or `yes`
+/// given.
+fn reset(
+    project: &Project,
+    exercise: &'static stages::Exercise,
+    confirmed: bool,
+) -> Result<ExitCode, String> {
+    let file = exercise.file;
+    let source = read_exercise_file(project, exercise)?;
+    let start = &exercise.stages[0];
     let reset = stages::derive(&source, start).map_err(|e| e.to_string())?;
     if reset == source {
-        eprintln!("src/main.rs is at the start stage already: nothing to do.");
+        eprintln!("{file} is at the start stage already: nothing to do.");
         return Ok(ExitCode::SUCCESS);
     }
     if !confirmed {
         if !std::io::stdin().is_terminal() {
-            return Err(
-                "make reset changes src/main.rs: run it from a terminal to confirm, \
-                        or as `make reset CONFIRM=yes`"
-                    .to_owned(),
-            );
+            return Err(format!(
+                "make reset changes {file}: run it from a terminal to confirm, \
+                 or as `make reset CONFIRM=yes`"
+            ));
         }
-        eprint!(
-            "Comment out every TODO solution in src/main.rs again (your other edits stay)? [y/N] "
-        );
+        eprint!("Comment out every TODO solution in {file} again (your other edits stay)? [y/N] ");
         let mut answer = String::new();
         std::io::stdin()
             .read_line(&mut answer)
@@ -389,7 +461,7 @@ fn reset(project: &Project, confirmed: bool) -> Result<ExitCode, String> {
             return Ok(ExitCode::SUCCESS);
         }
     }
-    fs::write(project.main_rs(), reset).map_err(|e| format!("cannot write src/main.rs: {e}"))?;
-    eprintln!("src/main.rs is back at the start stage: every TODO solution is commented out.");
+    fs::write(project.root().join(file), reset).map_err(|e| format!("cannot write {file}: {e}"))?;
+    eprintln!("{file} is back at the start stage: every TODO solution is commented out.");
     Ok(ExitCode::SUCCESS)
 }

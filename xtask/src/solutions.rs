@@ -8,22 +8,28 @@ use std::io;
 use std::path::Path;
 use std::process::Command;
 
-use crate::stages::{self, Progress, STAGES, Stage};
+use crate::stages::{self, Exercise, Progress, Stage};
 
-/// The stage after the one `source` is at, if any.
-pub fn next_stage(source: &str) -> Result<Option<&'static Stage>, String> {
-    let todos = stages::analyse(source).map_err(|e| e.to_string())?;
-    match stages::progress(&todos) {
-        Progress::At(stage) => Ok(STAGES.get(stage.todos_done + 1)),
+/// The stage after the one `source` (the text of `exercise`'s file) is at, if any.
+pub fn next_stage(
+    exercise: &'static Exercise,
+    source: &str,
+) -> Result<Option<&'static Stage>, String> {
+    let todos = stages::analyse(exercise, source).map_err(|e| e.to_string())?;
+    match stages::progress(exercise, &todos) {
+        Progress::At(stage) => Ok(exercise.stages.get(stage.todos_done + 1)),
         Progress::OutOfOrder { done } => Err(format!(
-            "src/main.rs has TODOs {done:?} done, out of order: name the stage (STAGE=...)"
+            "{} has TODOs {done:?} done, out of order: name the stage (STAGE=...)",
+            exercise.file
         )),
     }
 }
 
-/// A unified diff from `source` (src/main.rs as it is) to `stage`, which `git apply` or
-/// `patch -p1` applies in the project's top directory. Empty if the file is at `stage` already.
+/// A unified diff from `source` (the stage's exercise file as it is) to `stage`, which
+/// `git apply` or `patch -p1` applies in the project's top directory. Empty if the file is at
+/// `stage` already.
 pub fn solution_diff(source: &str, stage: &Stage, scratch: &Path) -> Result<String, String> {
+    let file = stage.exercise().file;
     let target = stages::derive(source, stage).map_err(|e| e.to_string())?;
     fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
     let (before, after) = (scratch.join("main.rs.now"), scratch.join("main.rs.stage"));
@@ -32,7 +38,13 @@ pub fn solution_diff(source: &str, stage: &Stage, scratch: &Path) -> Result<Stri
         .and_then(|()| write(&after, &target))
         .map_err(|e| format!("cannot write in {}: {e}", scratch.display()))?;
     let out = Command::new("diff")
-        .args(["-u", "--label", "a/src/main.rs", "--label", "b/src/main.rs"])
+        .arg("-u")
+        .args([
+            "--label",
+            &format!("a/{file}"),
+            "--label",
+            &format!("b/{file}"),
+        ])
         .arg(&before)
         .arg(&after)
         .output()

@@ -1,61 +1,142 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! The tutorial's stages, derived from the learner's `src/main.rs`.
+//! The tutorial's exercises and their stages, derived from the learner's files.
 //!
-//! The file holds three exercises, each a `// TODO <what>` line followed by its solution: the
-//! lines up to the next blank line, TODO line or line indented less than the TODO (a closing
-//! brace). Shipped, every solution is commented out (`// ` in front of
-//! each line). A stage is the file with the first 0, 1, 2 or 3 solutions uncommented. Deriving a
-//! stage works on a copy of the text; nothing here writes to the learner's file.
+//! Each exercise is a file (the main one is `src/main.rs`, the further ones are
+//! `src/bin/<name>.rs`) holding its TODOs, each a `// TODO <what>` line followed by its solution:
+//! the lines up to the next blank line, TODO line or line indented less than the TODO (a closing
+//! brace). Shipped, every solution is commented out (`// ` in front of each line). Stage k of an
+//! exercise is its file with the first k solutions uncommented. Deriving a stage works on a copy
+//! of the text; nothing here writes to the learner's files.
 
 use std::fmt;
 
-/// One state of the exercise file.
+/// One learner file and the states it goes through.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Exercise {
+    /// `mapping` for the main exercise; what `make simulate EXERCISE=...` takes.
+    pub name: &'static str,
+    /// The learner's file, relative to the project's top directory.
+    pub file: &'static str,
+    /// The root task binary built from `file` (Cargo.toml, or cargo's `src/bin/` discovery).
+    pub bin: &'static str,
+    pub stages: &'static [Stage],
+}
+
+/// One state of an exercise file.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Stage {
+    /// Globally unique: a further exercise's stages start with its name.
     pub name: &'static str,
+    /// The exercise's name.
+    pub exercise: &'static str,
     /// How many TODO solutions are uncommented in this stage.
     pub todos_done: usize,
     /// What this stage shows, in a few words.
     pub summary: &'static str,
 }
 
+/// The main exercise's stages: the C tutorial's.
 pub const STAGES: [Stage; 4] = [
     Stage {
         name: "start",
+        exercise: "mapping",
         todos_done: 0,
         summary: "only the PDPT is mapped: the page directory is missing (level 30)",
     },
     Stage {
         name: "pd",
+        exercise: "mapping",
         todos_done: 1,
         summary: "PDPT and page directory mapped: the page table is missing (level 21)",
     },
     Stage {
         name: "pt",
+        exercise: "mapping",
         todos_done: 2,
         summary: "the frame is mapped read-only: writing it is a VM fault",
     },
     Stage {
         name: "remap",
+        exercise: "mapping",
         todos_done: 3,
         summary: "the frame is remapped read-write, so the write succeeds",
     },
 ];
 
-/// The number of TODOs the exercise file must have.
-pub const TODO_COUNT: usize = STAGES.len() - 1;
+/// Every exercise; the first is the main one.
+pub static EXERCISES: [Exercise; 1] = [Exercise {
+    name: "mapping",
+    file: "src/main.rs",
+    bin: "mapping",
+    stages: &STAGES,
+}];
+
+/// The main exercise: src/main.rs.
+pub fn main_exercise() -> &'static Exercise {
+    &EXERCISES[0]
+}
+
+impl Exercise {
+    /// The number of TODOs its file must have.
+    pub fn todo_count(&self) -> usize {
+        self.stages.len() - 1
+    }
+
+    pub fn is_main(&self) -> bool {
+        std::ptr::eq(self, main_exercise())
+    }
+}
+
+impl Stage {
+    pub fn exercise(&self) -> &'static Exercise {
+        EXERCISES
+            .iter()
+            .find(|e| e.name == self.exercise)
+            .expect("every stage belongs to an exercise")
+    }
+}
+
+/// Every stage of every exercise, the main exercise's first.
+pub fn all_stages() -> impl Iterator<Item = &'static Stage> {
+    EXERCISES.iter().flat_map(|e| e.stages.iter())
+}
 
 pub fn stage_names() -> String {
-    STAGES.map(|s| s.name).join(", ")
+    EXERCISES
+        .iter()
+        .map(|e| {
+            e.stages
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn exercise_names() -> String {
+    EXERCISES
+        .iter()
+        .map(|e| e.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Looks a stage up by name.
 pub fn find(name: &str) -> Result<&'static Stage, StageError> {
-    STAGES
-        .iter()
+    all_stages()
         .find(|stage| stage.name == name)
         .ok_or_else(|| StageError::UnknownStage(name.to_owned()))
+}
+
+/// Looks an exercise up by name.
+pub fn find_exercise(name: &str) -> Result<&'static Exercise, StageError> {
+    EXERCISES
+        .iter()
+        .find(|e| e.name == name)
+        .ok_or_else(|| StageError::UnknownExercise(name.to_owned()))
 }
 
 /// One exercise in the file: the TODO line and its solution.
@@ -74,9 +155,20 @@ pub struct Todo {
 #[derive(Debug, PartialEq, Eq)]
 pub enum StageError {
     UnknownStage(String),
-    WrongTodoCount(usize),
-    EmptySolution { line: usize },
-    PartlyCommented { line: usize },
+    UnknownExercise(String),
+    WrongTodoCount {
+        file: &'static str,
+        found: usize,
+        expected: usize,
+    },
+    EmptySolution {
+        file: &'static str,
+        line: usize,
+    },
+    PartlyCommented {
+        file: &'static str,
+        line: usize,
+    },
 }
 
 impl fmt::Display for StageError {
@@ -89,19 +181,30 @@ impl fmt::Display for StageError {
                     stage_names()
                 )
             }
-            Self::WrongTodoCount(n) => write!(
+            Self::UnknownExercise(name) => {
+                write!(
+                    f,
+                    "unknown exercise '{name}'; the exercises are: {}",
+                    exercise_names()
+                )
+            }
+            Self::WrongTodoCount {
+                file,
+                found,
+                expected,
+            } => write!(
                 f,
-                "src/main.rs has {n} '// TODO' lines, but the tutorial has {TODO_COUNT}; \
-                 `git diff src/main.rs` shows what changed"
+                "{file} has {found} '// TODO' lines, but the exercise has {expected}; \
+                 `git diff {file}` shows what changed"
             ),
-            Self::EmptySolution { line } => write!(
+            Self::EmptySolution { file, line } => write!(
                 f,
-                "src/main.rs:{line}: the TODO has no solution lines under it \
+                "{file}:{line}: the TODO has no solution lines under it \
                  (they run up to the next blank line)"
             ),
-            Self::PartlyCommented { line } => write!(
+            Self::PartlyCommented { file, line } => write!(
                 f,
-                "src/main.rs:{line}: the solution under this TODO is partly commented out: \
+                "{file}:{line}: the solution under this TODO is partly commented out: \
                  uncomment all of its lines, or none"
             ),
         }
@@ -129,8 +232,9 @@ fn is_commented(line: &str) -> bool {
     code.starts_with("//") && !code.starts_with("///")
 }
 
-/// Finds the TODOs of an exercise file and whether each is done.
-pub fn analyse(source: &str) -> Result<Vec<Todo>, StageError> {
+/// Finds the TODOs of `exercise`'s file, whose text is `source`, and whether each is done.
+pub fn analyse(exercise: &Exercise, source: &str) -> Result<Vec<Todo>, StageError> {
+    let file = exercise.file;
     let lines: Vec<&str> = source.lines().collect();
     let mut todos = Vec::new();
     let mut i = 0;
@@ -153,13 +257,13 @@ pub fn analyse(source: &str) -> Result<Vec<Todo>, StageError> {
         }
         let solution = &lines[start..end];
         if solution.is_empty() {
-            return Err(StageError::EmptySolution { line });
+            return Err(StageError::EmptySolution { file, line });
         }
         let commented = solution.iter().filter(|l| is_commented(l)).count();
         let done = match commented {
             0 => true,
             n if n == solution.len() => false,
-            _ => return Err(StageError::PartlyCommented { line }),
+            _ => return Err(StageError::PartlyCommented { file, line }),
         };
         todos.push(Todo {
             title,
@@ -169,16 +273,20 @@ pub fn analyse(source: &str) -> Result<Vec<Todo>, StageError> {
         });
         i = end;
     }
-    if todos.len() != TODO_COUNT {
-        return Err(StageError::WrongTodoCount(todos.len()));
+    if todos.len() != exercise.todo_count() {
+        return Err(StageError::WrongTodoCount {
+            file,
+            found: todos.len(),
+            expected: exercise.todo_count(),
+        });
     }
     Ok(todos)
 }
 
-/// The exercise file as it is at `stage`: the first `stage.todos_done` solutions uncommented and
-/// the others commented, whatever state `source` is in.
+/// The stage's exercise file as it is at `stage`: the first `stage.todos_done` solutions
+/// uncommented and the others commented, whatever state `source` is in.
 pub fn derive(source: &str, stage: &Stage) -> Result<String, StageError> {
-    let todos = analyse(source)?;
+    let todos = analyse(stage.exercise(), source)?;
     let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
     for (k, todo) in todos.iter().enumerate() {
         let want_done = k < stage.todos_done;
@@ -233,40 +341,61 @@ pub enum Progress {
     OutOfOrder { done: Vec<usize> },
 }
 
-pub fn progress(todos: &[Todo]) -> Progress {
+pub fn progress(exercise: &'static Exercise, todos: &[Todo]) -> Progress {
     let done: Vec<usize> = (1..=todos.len()).filter(|k| todos[k - 1].done).collect();
     let in_order = done.iter().copied().eq(1..=done.len());
     if in_order {
-        Progress::At(&STAGES[done.len()])
+        Progress::At(&exercise.stages[done.len()])
     } else {
         Progress::OutOfOrder { done }
     }
 }
 
-/// A few lines for the learner: which stage the file is at and what comes next.
-pub fn describe_progress(source: &str) -> String {
-    let todos = match analyse(source) {
+impl Exercise {
+    /// The command that boots this exercise's file as it is.
+    pub fn simulate_command(&self) -> String {
+        if self.is_main() {
+            "make simulate".to_owned()
+        } else {
+            format!("make simulate EXERCISE={}", self.name)
+        }
+    }
+}
+
+/// A few lines for the learner: which stage `exercise`'s file (text `source`) is at and what
+/// comes next.
+pub fn describe_progress(exercise: &'static Exercise, source: &str) -> String {
+    let file = exercise.file;
+    let todos = match analyse(exercise, source) {
         Ok(todos) => todos,
-        Err(err) => return format!("Cannot tell which stage src/main.rs is at: {err}"),
+        Err(err) => return format!("Cannot tell which stage {file} is at: {err}"),
     };
-    match progress(&todos) {
+    match progress(exercise, &todos) {
         Progress::At(stage) => {
             let mut text = format!(
-                "src/main.rs is at stage '{}' ({} of {TODO_COUNT} TODOs done): {}.",
-                stage.name, stage.todos_done, stage.summary
+                "{file} is at stage '{}' ({} of {} TODOs done): {}.",
+                stage.name,
+                stage.todos_done,
+                exercise.todo_count(),
+                stage.summary
             );
             match todos.get(stage.todos_done) {
                 Some(next) => text.push_str(&format!(
-                    "\nNext: under \"TODO {}\" (src/main.rs:{}), uncomment the solution, \
-                     then run `make simulate` again.",
-                    next.title, next.line
+                    "\nNext: under \"TODO {}\" ({file}:{}), uncomment the solution, \
+                     then run `{}` again.",
+                    next.title,
+                    next.line,
+                    exercise.simulate_command()
                 )),
-                None => text.push_str("\nAll TODOs are done: the tutorial is complete."),
+                None if exercise.is_main() => {
+                    text.push_str("\nAll TODOs are done: the tutorial is complete.")
+                }
+                None => text.push_str("\nAll TODOs are done: this exercise is complete."),
             }
             text
         }
         Progress::OutOfOrder { done } => format!(
-            "src/main.rs has TODOs {done:?} done, out of order: the tutorial takes them one at a \
+            "{file} has TODOs {done:?} done, out of order: the exercise takes them one at a \
              time, from the first."
         ),
     }
@@ -294,7 +423,7 @@ mod tests {
 
     #[test]
     fn finds_three_todos_none_done() {
-        let todos = analyse(SAMPLE).unwrap();
+        let todos = analyse(main_exercise(), SAMPLE).unwrap();
         let titles: Vec<_> = todos.iter().map(|t| t.title.as_str()).collect();
         assert_eq!(titles, ["first thing", "second thing", "third thing"]);
         assert_eq!(todos[0].line, 4);
@@ -325,7 +454,10 @@ mod tests {
     fn every_stage_is_recognised_by_progress() {
         for stage in &STAGES {
             let text = derive(SAMPLE, stage).unwrap();
-            assert_eq!(progress(&analyse(&text).unwrap()), Progress::At(stage));
+            assert_eq!(
+                progress(main_exercise(), &analyse(main_exercise(), &text).unwrap()),
+                Progress::At(stage)
+            );
         }
     }
 
@@ -336,31 +468,73 @@ mod tests {
             "    two(\n        2,\n    );",
         );
         assert_eq!(
-            progress(&analyse(&text).unwrap()),
+            progress(main_exercise(), &analyse(main_exercise(), &text).unwrap()),
             Progress::OutOfOrder { done: vec![2] }
         );
     }
 
     #[test]
     fn unknown_stage_lists_the_valid_ones() {
-        let err = find("pdpt").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown stage 'pdpt'; the stages are: start, pd, pt, remap"
+        let err = find("pdpt").unwrap_err().to_string();
+        assert!(
+            err.starts_with("unknown stage 'pdpt'; the stages are: start, pd, pt, remap"),
+            "{err}"
         );
+        assert!(all_stages().all(|s| err.contains(s.name)), "{err}");
+        let err = find_exercise("paging").unwrap_err().to_string();
+        assert!(err.starts_with("unknown exercise 'paging'; the exercises are: mapping"));
+    }
+
+    #[test]
+    fn the_exercise_table_is_consistent() {
+        let mut names: Vec<&str> = all_stages().map(|s| s.name).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "stage names are unique");
+        for exercise in &EXERCISES {
+            assert_eq!(find_exercise(exercise.name), Ok(exercise));
+            assert!(exercise.stages.len() >= 2, "{} has a TODO", exercise.name);
+            for (k, stage) in exercise.stages.iter().enumerate() {
+                assert_eq!(stage.todos_done, k, "{}", stage.name);
+                assert_eq!(stage.exercise(), exercise, "{}", stage.name);
+                assert!(
+                    exercise.is_main() || stage.name.starts_with(&format!("{}-", exercise.name)),
+                    "{} starts with its exercise's name",
+                    stage.name
+                );
+            }
+            let file = exercise.file;
+            assert!(
+                file == "src/main.rs" || file == format!("src/bin/{}.rs", exercise.bin),
+                "{file}: cargo builds `{}` from it",
+                exercise.bin
+            );
+        }
     }
 
     #[test]
     fn malformed_files_are_rejected() {
         let two = SAMPLE.replace("    // TODO third thing\n    // three();\n", "");
-        assert_eq!(analyse(&two), Err(StageError::WrongTodoCount(2)));
+        let file = "src/main.rs";
+        assert_eq!(
+            analyse(main_exercise(), &two),
+            Err(StageError::WrongTodoCount {
+                file,
+                found: 2,
+                expected: 3
+            })
+        );
         let partly = SAMPLE.replace("    //     2,", "        2,");
         assert_eq!(
-            analyse(&partly),
-            Err(StageError::PartlyCommented { line: 7 })
+            analyse(main_exercise(), &partly),
+            Err(StageError::PartlyCommented { file, line: 7 })
         );
         let empty = SAMPLE.replace("    // one();\n", "");
-        assert_eq!(analyse(&empty), Err(StageError::EmptySolution { line: 4 }));
+        assert_eq!(
+            analyse(main_exercise(), &empty),
+            Err(StageError::EmptySolution { file, line: 4 })
+        );
     }
 
     #[test]
