@@ -6,6 +6,8 @@
 //! - [`mapping_failed_lookup_level`] plays the part of libsel4's `seL4_MappingFailedLookupLevel()`.
 //! - [`Context`] turns a kernel error into a [`Failure`] that says what failed, how and where.
 //! - [`logging`] sends `log` records to the kernel's debug console.
+//! - [`missing_level`] and [`paging`] serve the further exercises (`src/bin/`): which structure a
+//!   failed mapping lacks, making and mapping it, and the page table's unmap.
 //! - `freestanding` supplies what a hosted target's C library would (see its comments).
 
 #![no_std]
@@ -16,6 +18,8 @@ mod lookup_level;
 mod object_allocator;
 
 pub mod logging;
+pub mod missing_level;
+pub mod paging;
 
 pub use failure::{Context, Failure, c_name};
 pub use lookup_level::mapping_failed_lookup_level;

@@ -37,6 +37,23 @@ fn stage_remap_writes_the_read_write_page() {
     boot("remap");
 }
 
+/// Every stage of a further exercise, in order; all are booted, and every failure is reported.
+fn boot_exercise(name: &str) {
+    let project = Project::here();
+    let exercise = stages::find_exercise(name).expect("a further exercise");
+    let failures: Vec<String> = exercise
+        .stages
+        .iter()
+        .filter_map(|stage| boot_stage(&project, stage).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn further_exercise_mapper_makes_what_each_level_lacks() {
+    boot_exercise("mapper");
+}
+
 #[test]
 fn shipped_main_rs_is_the_start_stage() {
     let source = fs::read_to_string(Project::here().main_rs()).unwrap();

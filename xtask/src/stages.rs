@@ -64,13 +64,40 @@ pub const STAGES: [Stage; 4] = [
     },
 ];
 
-/// Every exercise; the first is the main one.
-pub static EXERCISES: [Exercise; 1] = [Exercise {
-    name: "mapping",
-    file: "src/main.rs",
-    bin: "mapping",
-    stages: &STAGES,
-}];
+/// Every exercise; the first is the main one, the others are the further exercises (src/bin/).
+pub static EXERCISES: [Exercise; 2] = [
+    Exercise {
+        name: "mapping",
+        file: "src/main.rs",
+        bin: "mapping",
+        stages: &STAGES,
+    },
+    Exercise {
+        name: "mapper",
+        file: "src/bin/mapper.rs",
+        bin: "mapper",
+        stages: &[
+            Stage {
+                name: "mapper-start",
+                exercise: "mapper",
+                todos_done: 0,
+                summary: "the first page fails at level 39, and nothing is made for it",
+            },
+            Stage {
+                name: "mapper-name",
+                exercise: "mapper",
+                todos_done: 1,
+                summary: "the level names the missing structure: the PDPT",
+            },
+            Stage {
+                name: "mapper-make",
+                exercise: "mapper",
+                todos_done: 2,
+                summary: "each missing structure is made and mapped: four pages need 3, 2, 1, 0",
+            },
+        ],
+    },
+];
 
 /// The main exercise: src/main.rs.
 pub fn main_exercise() -> &'static Exercise {
