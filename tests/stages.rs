@@ -55,6 +55,11 @@ fn further_exercise_mapper_makes_what_each_level_lacks() {
 }
 
 #[test]
+fn further_exercise_unmapping_faults_after_each_unmap_and_maps_again() {
+    boot_exercise("unmapping");
+}
+
+#[test]
 fn shipped_main_rs_is_the_start_stage() {
     let source = fs::read_to_string(Project::here().main_rs()).unwrap();
     let main = stages::main_exercise();

@@ -65,7 +65,7 @@ pub const STAGES: [Stage; 4] = [
 ];
 
 /// Every exercise; the first is the main one, the others are the further exercises (src/bin/).
-pub static EXERCISES: [Exercise; 2] = [
+pub static EXERCISES: [Exercise; 3] = [
     Exercise {
         name: "mapping",
         file: "src/main.rs",
@@ -94,6 +94,55 @@ pub static EXERCISES: [Exercise; 2] = [
                 exercise: "mapper",
                 todos_done: 2,
                 summary: "each missing structure is made and mapped: four pages need 3, 2, 1, 0",
+            },
+        ],
+    },
+    Exercise {
+        name: "unmapping",
+        file: "src/bin/unmapping.rs",
+        bin: "unmapping",
+        stages: &[
+            Stage {
+                name: "unmapping-start",
+                exercise: "unmapping",
+                todos_done: 0,
+                summary: "every structure and the page mapped: x reads back",
+            },
+            Stage {
+                name: "unmapping-page",
+                exercise: "unmapping",
+                todos_done: 1,
+                summary: "the page is unmapped: reading x is a VM fault",
+            },
+            Stage {
+                name: "unmapping-page-again",
+                exercise: "unmapping",
+                todos_done: 2,
+                summary: "the same page mapped again: x is still 5",
+            },
+            Stage {
+                name: "unmapping-table",
+                exercise: "unmapping",
+                todos_done: 3,
+                summary: "the page table is unmapped: the page under it goes too, a VM fault",
+            },
+            Stage {
+                name: "unmapping-table-again",
+                exercise: "unmapping",
+                todos_done: 4,
+                summary: "the page table and then the page mapped again: x is still 5",
+            },
+            Stage {
+                name: "unmapping-delete",
+                exercise: "unmapping",
+                todos_done: 5,
+                summary: "the page table's last capability deleted: a VM fault again",
+            },
+            Stage {
+                name: "unmapping-new-table",
+                exercise: "unmapping",
+                todos_done: 6,
+                summary: "a new page table, and the page mapped again: x is still 5",
             },
         ],
     },
