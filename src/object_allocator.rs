@@ -32,17 +32,21 @@ impl ObjectAllocator {
         bootinfo: &sel4::BootInfo,
         size_bits: usize,
     ) -> Result<Self, Failure> {
-        let (index, _) = bootinfo
-            .untyped_list()
-            .iter()
-            .enumerate()
-            .filter(|(_, desc)| !desc.is_device() && desc.size_bits() >= size_bits)
-            .min_by_key(|(_, desc)| desc.size_bits())
-            .ok_or_else(|| Failure::new("No untyped memory large enough for the objects"))?;
         Ok(Self {
             empty_slots: bootinfo.empty().range(),
-            untyped: bootinfo.untyped().index(index).cap(),
+            untyped: smallest_untyped_of_at_least(bootinfo, size_bits)?,
         })
+    }
+
+    /// Makes the objects allocated from now on from the smallest non-device untyped of at
+    /// least 2^`size_bits` bytes (a 1 GiB huge page needs 2^30), into the same empty slots.
+    pub fn use_untyped_of_at_least(
+        &mut self,
+        bootinfo: &sel4::BootInfo,
+        size_bits: usize,
+    ) -> Result<(), Failure> {
+        self.untyped = smallest_untyped_of_at_least(bootinfo, size_bits)?;
+        Ok(())
     }
 
     /// Retypes one object of type `T` (for example `sel4::cap_type::PDPT`) into a fresh slot.
@@ -64,4 +68,18 @@ impl ObjectAllocator {
             .context("Failed to retype untyped memory")?;
         Ok(sel4::init_thread::Slot::<T>::from_index(slot).cap())
     }
+}
+
+fn smallest_untyped_of_at_least(
+    bootinfo: &sel4::BootInfo,
+    size_bits: usize,
+) -> Result<sel4::cap::Untyped, Failure> {
+    let (index, _) = bootinfo
+        .untyped_list()
+        .iter()
+        .enumerate()
+        .filter(|(_, desc)| !desc.is_device() && desc.size_bits() >= size_bits)
+        .min_by_key(|(_, desc)| desc.size_bits())
+        .ok_or_else(|| Failure::new("No untyped memory large enough for the objects"))?;
+    Ok(bootinfo.untyped().index(index).cap())
 }

@@ -4,8 +4,8 @@
 //!
 //! A block marked `<!-- boot-log: <stage> -->` must appear, line for line and contiguous, in that
 //! stage's output as `make simulate` shows it: the boot log with the fault report's source
-//! locations added. The instruction address in the kernel's `in thread ... at address 0x...`
-//! line depends on the exact build, so it is the one thing not compared.
+//! locations added. The thread and instruction addresses in the kernel's `in thread 0x... at
+//! address 0x...` line depend on the exact build and memory size, so they are not compared.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -43,8 +43,9 @@ fn marked_blocks(doc: &str, text: &str) -> Vec<(String, String, Vec<String>)> {
 fn normalise(line: &str) -> String {
     if line.starts_with("in thread ")
         && let Some((head, _)) = line.rsplit_once(" at address 0x")
+        && let Some((_, name)) = head.split_once(' ').and_then(|(_, r)| r.split_once(' '))
     {
-        return format!("{head} at address 0x(any)");
+        return format!("in thread 0x(any) {name} at address 0x(any)");
     }
     line.to_owned()
 }

@@ -60,6 +60,11 @@ fn further_exercise_unmapping_faults_after_each_unmap_and_maps_again() {
 }
 
 #[test]
+fn further_exercise_page_sizes_maps_2_mib_and_1_gib_pages() {
+    boot_exercise("page-sizes");
+}
+
+#[test]
 fn shipped_main_rs_is_the_start_stage() {
     let source = fs::read_to_string(Project::here().main_rs()).unwrap();
     let main = stages::main_exercise();

@@ -65,7 +65,7 @@ pub const STAGES: [Stage; 4] = [
 ];
 
 /// Every exercise; the first is the main one, the others are the further exercises (src/bin/).
-pub static EXERCISES: [Exercise; 3] = [
+pub static EXERCISES: [Exercise; 4] = [
     Exercise {
         name: "mapping",
         file: "src/main.rs",
@@ -143,6 +143,31 @@ pub static EXERCISES: [Exercise; 3] = [
                 exercise: "unmapping",
                 todos_done: 6,
                 summary: "a new page table, and the page mapped again: x is still 5",
+            },
+        ],
+    },
+    Exercise {
+        name: "page-sizes",
+        file: "src/bin/page_sizes.rs",
+        bin: "page_sizes",
+        stages: &[
+            Stage {
+                name: "page-sizes-start",
+                exercise: "page-sizes",
+                todos_done: 0,
+                summary: "no page directory: the 2 MiB page fails at level 30",
+            },
+            Stage {
+                name: "page-sizes-large",
+                exercise: "page-sizes",
+                todos_done: 1,
+                summary: "a 2 MiB page mapped by the page directory, with no page table",
+            },
+            Stage {
+                name: "page-sizes-huge",
+                exercise: "page-sizes",
+                todos_done: 2,
+                summary: "and a 1 GiB page mapped by the PDPT, with no page directory",
             },
         ],
     },
