@@ -16,7 +16,7 @@
 #   make bench [RUNS=5]                       timings and image size, as a table (and build/bench.json)
 #   make soak [RUNS=20]                       every stage booted and checked RUNS times in a row
 
-STAGES := start pd pt remap mapper-start mapper-name mapper-make unmapping-start unmapping-page unmapping-page-again unmapping-table unmapping-table-again unmapping-delete unmapping-new-table page-sizes-start page-sizes-large page-sizes-huge
+STAGES := start pd pt remap mapper-start mapper-name mapper-make unmapping-start unmapping-page unmapping-page-again unmapping-table unmapping-table-again unmapping-delete unmapping-new-table page-sizes-start page-sizes-large page-sizes-huge rights-start rights-read-write rights-write-only
 STAGE ?=
 ifneq ($(filter-out $(STAGES),$(STAGE)),)
   $(error Unknown stage '$(STAGE)'. The stages are: $(STAGES))
@@ -24,7 +24,7 @@ endif
 ifneq ($(words $(STAGE)),$(filter 0 1,$(words $(STAGE))))
   $(error STAGE takes one stage name; the stages are: $(STAGES))
 endif
-EXERCISES := mapping mapper unmapping page-sizes
+EXERCISES := mapping mapper unmapping page-sizes rights
 EXERCISE ?=
 ifneq ($(filter-out $(EXERCISES),$(EXERCISE)),)
   $(error Unknown exercise '$(EXERCISE)'. The exercises are: $(EXERCISES))

@@ -65,6 +65,11 @@ fn further_exercise_page_sizes_maps_2_mib_and_1_gib_pages() {
 }
 
 #[test]
+fn further_exercise_rights_read_only_read_write_and_write_only() {
+    boot_exercise("rights");
+}
+
+#[test]
 fn shipped_main_rs_is_the_start_stage() {
     let source = fs::read_to_string(Project::here().main_rs()).unwrap();
     let main = stages::main_exercise();

@@ -65,7 +65,7 @@ pub const STAGES: [Stage; 4] = [
 ];
 
 /// Every exercise; the first is the main one, the others are the further exercises (src/bin/).
-pub static EXERCISES: [Exercise; 4] = [
+pub static EXERCISES: [Exercise; 5] = [
     Exercise {
         name: "mapping",
         file: "src/main.rs",
@@ -168,6 +168,31 @@ pub static EXERCISES: [Exercise; 4] = [
                 exercise: "page-sizes",
                 todos_done: 2,
                 summary: "and a 1 GiB page mapped by the PDPT, with no page directory",
+            },
+        ],
+    },
+    Exercise {
+        name: "rights",
+        file: "src/bin/rights.rs",
+        bin: "rights",
+        stages: &[
+            Stage {
+                name: "rights-start",
+                exercise: "rights",
+                todos_done: 0,
+                summary: "the page mapped read-only: reading works, writing is a VM fault",
+            },
+            Stage {
+                name: "rights-read-write",
+                exercise: "rights",
+                todos_done: 1,
+                summary: "remapped read-write: reading and writing work",
+            },
+            Stage {
+                name: "rights-write-only",
+                exercise: "rights",
+                todos_done: 2,
+                summary: "remapped write-only: the kernel maps it for itself only, so reading faults",
             },
         ],
     },

@@ -48,8 +48,13 @@ impl Symbolizer {
         if let Some(word) = stack_word(line)
             && self.text.contains(&word)
         {
-            // A return address points after its call: look up the call itself.
-            return self.describe(word - 1, "called from ");
+            // A return address points after its call: look up the call itself. Only words in the
+            // project's own code: elsewhere, a code address on the stack is as likely a stale
+            // value as a return address, and naming it would mislead.
+            let frames = self.frames(word - 1);
+            if frames.iter().any(|f| f.file.starts_with("src/")) {
+                return self.describe(word - 1, "called from ");
+            }
         }
         Vec::new()
     }

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Further exercise: the rights of a mapping. The same page is mapped read-only, then read-write,
+//! then write-only — which x86 page tables cannot express. `make simulate EXERCISE=rights` boots
+//! this file; TUTORIAL.md, "Rights", walks through it and what the kernel does.
+
+#![no_std]
+#![no_main]
+
+use mapping_tutorial::{Context, Failure, ObjectAllocator};
+use sel4::init_thread::slot::VSPACE;
+use sel4::{CapRights, VmAttributes};
+use sel4_root_task::{Never, root_task};
+
+/// As in the main exercise: PML4 slot 1, clear of this program's own image in slot 0.
+const TEST_VADDR: usize = 0xA0_0000_0000;
+
+#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
+fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
+    mapping_tutorial::logging::init();
+    let (vspace, attributes) = (VSPACE.cap(), VmAttributes::default());
+
+    let mut objects = ObjectAllocator::new(bootinfo)?;
+    let pdpt = objects.allocate::<sel4::cap_type::PDPT>()?;
+    let pd = objects.allocate::<sel4::cap_type::PageDirectory>()?;
+    let pt = objects.allocate::<sel4::cap_type::PageTable>()?;
+    let frame = objects.allocate::<sel4::cap_type::Granule>()?;
+    pdpt.pdpt_map(vspace, TEST_VADDR, attributes)
+        .context("Failed to map PDPT")?;
+    pd.page_directory_map(vspace, TEST_VADDR, attributes)
+        .context("Failed to map page directory")?;
+    pt.page_table_map(vspace, TEST_VADDR, attributes)
+        .context("Failed to map page table")?;
+
+    frame
+        .frame_map(vspace, TEST_VADDR, CapRights::read_only(), attributes)
+        .context("Failed to map page")?;
+    log::info!("Mapped the page read-only");
+
+    // TODO remap the page read-write
+    // frame
+    //     .frame_map(vspace, TEST_VADDR, CapRights::read_write(), attributes)
+    //     .context("Failed to remap page")?;
+    // log::info!("Remapped the page read-write");
+
+    // TODO remap the page write-only
+    // frame
+    //     .frame_map(vspace, TEST_VADDR, CapRights::write_only(), attributes)
+    //     .context("Failed to remap page")?;
+    // log::info!("Remapped the page write-only");
+
+    // Read, then write, through the mapping as it is now; a right it lacks is a VM fault.
+    let x = TEST_VADDR as *mut sel4::Word;
+    log::info!("Reading x");
+    // SAFETY: the frame is mapped at TEST_VADDR, and nothing else uses that memory. An access the
+    // mapping does not allow faults and ends the program.
+    log::info!("Read x: {}", unsafe { x.read_volatile() });
+    log::info!("Writing x");
+    // SAFETY: as above.
+    unsafe { x.write_volatile(5) };
+    log::info!("Wrote x: {}", unsafe { x.read_volatile() });
+
+    log::info!("Success!");
+    sel4::init_thread::suspend_self()
+}
