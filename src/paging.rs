@@ -4,7 +4,7 @@
 //! it, and the unmap invocation that rust-sel4 v5.0.0 does not wrap.
 
 use sel4::init_thread::slot::VSPACE;
-use sel4::{VmAttributes, cap_type};
+use sel4::{CapRights, VmAttributes, cap_type};
 
 use crate::missing_level::PagingObject;
 use crate::{Context, Failure, ObjectAllocator};
@@ -31,6 +31,32 @@ pub fn make_and_map(
             .page_table_map(vspace, vaddr, attributes)
             .context("Failed to map page table"),
     }
+}
+
+/// A 4 KiB page mapped with every structure above it: where the main exercise ends.
+pub struct MappedPage {
+    pub page_table: sel4::cap::PageTable,
+    pub frame: sel4::cap::Granule,
+}
+
+/// Makes a PDPT, a page directory, a page table and a 4 KiB frame, and maps them at `vaddr`, the
+/// frame with `rights`: the main exercise's mappings, for the exercises that start from there.
+pub fn map_page_with_structures(
+    objects: &mut ObjectAllocator,
+    vaddr: usize,
+    rights: CapRights,
+) -> Result<MappedPage, Failure> {
+    make_and_map(objects, PagingObject::Pdpt, vaddr)?;
+    make_and_map(objects, PagingObject::PageDirectory, vaddr)?;
+    let page_table = objects.allocate::<cap_type::PageTable>()?;
+    page_table
+        .page_table_map(VSPACE.cap(), vaddr, VmAttributes::default())
+        .context("Failed to map page table")?;
+    let frame = objects.allocate::<cap_type::Granule>()?;
+    frame
+        .frame_map(VSPACE.cap(), vaddr, rights, VmAttributes::default())
+        .context("Failed to map page")?;
+    Ok(MappedPage { page_table, frame })
 }
 
 /// `seL4_X86_PageTable_Unmap`: removes the page table from the VSpace, and with it every page

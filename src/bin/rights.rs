@@ -7,7 +7,10 @@
 #![no_std]
 #![no_main]
 
-use mapping_tutorial::{Context, Failure, ObjectAllocator};
+#[allow(unused_imports)] // The TODOs' solutions use it.
+use mapping_tutorial::Context;
+use mapping_tutorial::paging::{MappedPage, map_page_with_structures};
+use mapping_tutorial::{Failure, ObjectAllocator};
 use sel4::init_thread::slot::VSPACE;
 use sel4::{CapRights, VmAttributes};
 use sel4_root_task::{Never, root_task};
@@ -16,25 +19,15 @@ use sel4_root_task::{Never, root_task};
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
 #[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
+#[allow(unused_variables)] // `vspace` and `attributes` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
     let (vspace, attributes) = (VSPACE.cap(), VmAttributes::default());
 
+    // The main exercise's mappings (mapping_tutorial::paging), with the page read-only.
     let mut objects = ObjectAllocator::new(bootinfo)?;
-    let pdpt = objects.allocate::<sel4::cap_type::PDPT>()?;
-    let pd = objects.allocate::<sel4::cap_type::PageDirectory>()?;
-    let pt = objects.allocate::<sel4::cap_type::PageTable>()?;
-    let frame = objects.allocate::<sel4::cap_type::Granule>()?;
-    pdpt.pdpt_map(vspace, TEST_VADDR, attributes)
-        .context("Failed to map PDPT")?;
-    pd.page_directory_map(vspace, TEST_VADDR, attributes)
-        .context("Failed to map page directory")?;
-    pt.page_table_map(vspace, TEST_VADDR, attributes)
-        .context("Failed to map page table")?;
-
-    frame
-        .frame_map(vspace, TEST_VADDR, CapRights::read_only(), attributes)
-        .context("Failed to map page")?;
+    let MappedPage { frame, .. } =
+        map_page_with_structures(&mut objects, TEST_VADDR, CapRights::read_only())?;
     log::info!("Mapped the page read-only");
 
     // TODO remap the page read-write

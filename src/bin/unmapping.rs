@@ -8,9 +8,10 @@
 #![no_std]
 #![no_main]
 
-#[allow(unused_imports)] // The TODOs' solutions use it.
-use mapping_tutorial::paging::page_table_unmap;
-use mapping_tutorial::{Context, Failure, ObjectAllocator};
+use mapping_tutorial::paging::{MappedPage, map_page_with_structures};
+#[allow(unused_imports)] // The TODOs' solutions use them.
+use mapping_tutorial::{Context, paging::page_table_unmap};
+use mapping_tutorial::{Failure, ObjectAllocator};
 use sel4::init_thread::slot::{CNODE, VSPACE};
 use sel4::{CapRights, VmAttributes};
 use sel4_root_task::{Never, root_task};
@@ -19,26 +20,18 @@ use sel4_root_task::{Never, root_task};
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
 #[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
-#[allow(unused_variables)] // `pdpt`, `pd` and the capability space wait for the TODOs below.
+#[allow(unused_variables)] // `pt` and the capability space wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
     let (vspace, attributes, cspace) = (VSPACE.cap(), VmAttributes::default(), CNODE.cap());
 
-    // Where the main exercise ends: every structure mapped, and a read-write page at TEST_VADDR.
+    // Where the main exercise ends (mapping_tutorial::paging): every structure mapped, and a
+    // read-write page at TEST_VADDR.
     let mut objects = ObjectAllocator::new(bootinfo)?;
-    let pdpt = objects.allocate::<sel4::cap_type::PDPT>()?;
-    let pd = objects.allocate::<sel4::cap_type::PageDirectory>()?;
-    let pt = objects.allocate::<sel4::cap_type::PageTable>()?;
-    let frame = objects.allocate::<sel4::cap_type::Granule>()?;
-    pdpt.pdpt_map(vspace, TEST_VADDR, attributes)
-        .context("Failed to map PDPT")?;
-    pd.page_directory_map(vspace, TEST_VADDR, attributes)
-        .context("Failed to map page directory")?;
-    pt.page_table_map(vspace, TEST_VADDR, attributes)
-        .context("Failed to map page table")?;
-    frame
-        .frame_map(vspace, TEST_VADDR, CapRights::read_write(), attributes)
-        .context("Failed to map page")?;
+    let MappedPage {
+        page_table: pt,
+        frame,
+    } = map_page_with_structures(&mut objects, TEST_VADDR, CapRights::read_write())?;
     let x = TEST_VADDR as *mut sel4::Word;
     // SAFETY: the frame is mapped read-write at TEST_VADDR, and nothing else uses that memory.
     unsafe { x.write_volatile(5) };

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::elf_check;
@@ -31,17 +32,7 @@ pub fn boot_stage(project: &Project, stage: &Stage) -> Result<Passed, String> {
             kernel.display()
         ));
     }
-    let image = image::build(project, &Source::Stage(stage), Output::Captured)?;
-    let data = fs::read(&image).map_err(|e| format!("{}: {e}", image.display()))?;
-    let violations = elf_check::check(&data);
-    if !violations.is_empty() {
-        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        return Err(format!(
-            "the image {} cannot run on seL4:\n  {}",
-            image.display(),
-            list.join("\n  ")
-        ));
-    }
+    let image = build_checked_image(project, &Source::Stage(stage), Output::Captured)?;
 
     let expected_path = project.expected_log(stage.name);
     let expected = fs::read_to_string(&expected_path)
@@ -86,6 +77,27 @@ pub fn boot_stage(project: &Project, stage: &Stage) -> Result<Passed, String> {
         &run,
         &why,
     ))
+}
+
+/// Builds the image of `source` and checks that it can run on seL4 (elf_check): static, nothing
+/// dynamic, nothing from glibc.
+pub fn build_checked_image(
+    project: &Project,
+    source: &Source,
+    output: Output,
+) -> Result<PathBuf, String> {
+    let image = image::build(project, source, output)?;
+    let data = fs::read(&image).map_err(|e| format!("{}: {e}", image.display()))?;
+    let violations = elf_check::check(&data);
+    if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "the image {} cannot run on seL4:\n  {}",
+            image.display(),
+            list.join("\n  ")
+        ));
+    }
+    Ok(image)
 }
 
 fn divergence_report(

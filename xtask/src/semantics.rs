@@ -17,12 +17,10 @@
 //! check, without booting, that every case has its fields and a name of its own.
 
 use std::collections::HashSet;
-use std::fs;
 use std::time::Duration;
 
-use crate::elf_check;
 use crate::expect;
-use crate::image::{self, Output, SEMANTICS_DIR, Source};
+use crate::image::{Output, SEMANTICS_DIR, Source};
 use crate::project::Project;
 use crate::qemu::{self, Machine, Outcome, Run, RunOptions, Step};
 
@@ -206,17 +204,7 @@ pub fn boot(
             kernel.display()
         ));
     }
-    let image = image::build(project, &Source::Semantics, output)?;
-    let data = fs::read(&image).map_err(|e| format!("{}: {e}", image.display()))?;
-    let violations = elf_check::check(&data);
-    if !violations.is_empty() {
-        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        return Err(format!(
-            "the image {} cannot run on seL4:\n  {}",
-            image.display(),
-            list.join("\n  ")
-        ));
-    }
+    let image = crate::boot_check::build_checked_image(project, &Source::Semantics, output)?;
     let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
     let log_path = project.logs_dir().join("paging-semantics.log");
     let options = RunOptions {
