@@ -54,6 +54,20 @@ fn contains_run(log: &[String], block: &[String]) -> bool {
     !block.is_empty() && log.windows(block.len()).any(|w| w == block)
 }
 
+/// What `make simulate` shows for `stage`: the boot log, with the fault report's source locations.
+fn printed(project: &Project, stage: &str) -> Vec<String> {
+    let stage = stages::find(stage).unwrap_or_else(|e| panic!("{e}"));
+    let passed = boot_stage(project, stage).unwrap_or_else(|report| panic!("{report}"));
+    let image = project.images_dir().join(format!("{}.elf", stage.name));
+    let symbolizer = Symbolizer::new(&image, project.root()).expect("a readable image");
+    passed
+        .run
+        .lines
+        .iter()
+        .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
+        .collect()
+}
+
 #[test]
 fn documented_boot_logs_match_the_real_ones() {
     let project = Project::here();
@@ -62,20 +76,25 @@ fn documented_boot_logs_match_the_real_ones() {
         let text = fs::read_to_string(project.root().join(doc)).unwrap();
         blocks.extend(marked_blocks(doc, &text));
     }
-    let mut logs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Each documented stage booted once, a few at a time: the boots wait on QEMU, not the CPU.
+    let mut names: Vec<&str> = blocks.iter().map(|(_, stage, _)| stage.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let queue = std::sync::Mutex::new(names);
+    let logs = std::sync::Mutex::new(BTreeMap::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(name) = queue.lock().unwrap().pop() {
+                    let log = printed(&project, name);
+                    logs.lock().unwrap().insert(name.to_owned(), log);
+                }
+            });
+        }
+    });
+    let logs = logs.into_inner().unwrap();
     for (doc, stage, block) in &blocks {
-        let log = logs.entry(stage.clone()).or_insert_with(|| {
-            let stage = stages::find(stage).unwrap_or_else(|e| panic!("{doc}: {e}"));
-            let passed = boot_stage(&project, stage).unwrap_or_else(|report| panic!("{report}"));
-            let image = project.images_dir().join(format!("{}.elf", stage.name));
-            let symbolizer = Symbolizer::new(&image, project.root()).expect("a readable image");
-            passed
-                .run
-                .lines
-                .iter()
-                .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
-                .collect()
-        });
+        let log = &logs[stage];
         assert!(
             contains_run(log, block),
             "{doc}: the block for stage '{stage}' is not what the stage prints.\n\

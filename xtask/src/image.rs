@@ -206,23 +206,29 @@ fn prepare_crate_copy(
     for file in ["Cargo.lock", "build.rs"] {
         write_if_changed(&dir.join(file), &fs::read(root.join(file))?)?;
     }
-    sync_dir(&root.join("src"), &dir.join("src"))?;
+    // The stage's own text replaces `file`; copying the original over it first would change it
+    // twice and make cargo rebuild the copy every time.
+    sync_dir(&root.join("src"), &dir.join("src"), &dir.join(file))?;
     write_if_changed(&dir.join(file), text.as_bytes())?;
     Ok(dir)
 }
 
-/// Makes `to` hold the same files as `from` (src/ and its src/bin/), removing any others.
-fn sync_dir(from: &Path, to: &Path) -> io::Result<()> {
+/// Makes `to` hold the same files as `from` (src/ and its src/bin/), removing any others, but
+/// leaves the file `except` to the caller.
+fn sync_dir(from: &Path, to: &Path, except: &Path) -> io::Result<()> {
     fs::create_dir_all(to)?;
     let mut wanted = Vec::new();
     for entry in fs::read_dir(from)? {
         let entry = entry?;
         let file_type = entry.file_type()?;
+        let target = to.join(entry.file_name());
         if file_type.is_file() {
-            write_if_changed(&to.join(entry.file_name()), &fs::read(entry.path())?)?;
+            if target != except {
+                write_if_changed(&target, &fs::read(entry.path())?)?;
+            }
             wanted.push(entry.file_name());
         } else if file_type.is_dir() {
-            sync_dir(&entry.path(), &to.join(entry.file_name()))?;
+            sync_dir(&entry.path(), &target, except)?;
             wanted.push(entry.file_name());
         }
     }
