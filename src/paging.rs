@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Paging-structure helpers for the further exercises: making a missing structure and mapping
-//! it, and the unmap invocation that rust-sel4 v5.0.0 does not wrap.
+//! Paging-structure helpers for the further exercises and the paging-semantics suite: making a
+//! missing structure and mapping it, and the unmap invocations that rust-sel4 v5.0.0 does not
+//! wrap.
 
 use sel4::init_thread::slot::VSPACE;
 use sel4::{CapRights, VmAttributes, cap_type};
@@ -60,12 +61,26 @@ pub fn map_page_with_structures(
 }
 
 /// `seL4_X86_PageTable_Unmap`: removes the page table from the VSpace, and with it every page
-/// mapped through it. rust-sel4 v5.0.0 has no wrapper; this calls libsel4's generated stub.
+/// mapped through it.
 pub fn page_table_unmap(page_table: sel4::cap::PageTable) -> sel4::Result<()> {
-    let error = sel4::with_ipc_buffer_mut(|buffer| {
-        buffer
-            .inner_mut()
-            .seL4_X86_PageTable_Unmap(page_table.bits())
-    });
+    unmap_invocation(|buffer| buffer.seL4_X86_PageTable_Unmap(page_table.bits()))
+}
+
+/// `seL4_X86_PageDirectory_Unmap`.
+pub fn page_directory_unmap(page_directory: sel4::cap::PageDirectory) -> sel4::Result<()> {
+    unmap_invocation(|buffer| buffer.seL4_X86_PageDirectory_Unmap(page_directory.bits()))
+}
+
+/// `seL4_X86_PDPT_Unmap`.
+pub fn pdpt_unmap(pdpt: sel4::cap::PDPT) -> sel4::Result<()> {
+    unmap_invocation(|buffer| buffer.seL4_X86_PDPT_Unmap(pdpt.bits()))
+}
+
+/// The paging structures' unmaps, which rust-sel4 v5.0.0 does not wrap: libsel4's generated stub,
+/// called on this thread's IPC buffer.
+fn unmap_invocation(
+    invoke: impl FnOnce(&mut sel4::sys::seL4_IPCBuffer) -> sel4::sys::seL4_Error::Type,
+) -> sel4::Result<()> {
+    let error = sel4::with_ipc_buffer_mut(|buffer| invoke(buffer.inner_mut()));
     sel4::Error::from_sys(error).map_or(Ok(()), Err)
 }

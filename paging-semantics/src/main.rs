@@ -28,6 +28,7 @@
 use core::fmt;
 use core::ops::Range;
 
+use mapping_tutorial::paging::{page_directory_unmap, page_table_unmap, pdpt_unmap};
 use mapping_tutorial::{Context, Failure, ObjectAllocator, mapping_failed_lookup_level};
 use sel4::init_thread::slot::{ASID_POOL, CNODE, VSPACE};
 use sel4::{CapRights, CapTypeForObjectOfFixedSize, VmAttributes, cap, cap_type};
@@ -686,8 +687,7 @@ static CASES: &[Case] = &[
             let base = env.region();
             env.map_pdpt(base)?;
             let pd = env.map_pd(base)?;
-            raw_unmap(|b| b.seL4_X86_PageDirectory_Unmap(pd.bits()))
-                .context("unmap the page directory")?;
+            page_directory_unmap(pd).context("unmap the page directory")?;
             let pt = env.alloc::<cap_type::PageTable>()?;
             Ok(outcome(pt.page_table_map(VSPACE.cap(), base, ATTRS)))
         },
@@ -699,7 +699,7 @@ static CASES: &[Case] = &[
         run: |env| {
             let base = env.region();
             let pdpt = env.map_pdpt(base)?;
-            raw_unmap(|b| b.seL4_X86_PDPT_Unmap(pdpt.bits())).context("unmap the PDPT")?;
+            pdpt_unmap(pdpt).context("unmap the PDPT")?;
             let pd = env.alloc::<cap_type::PageDirectory>()?;
             Ok(outcome(pd.page_directory_map(VSPACE.cap(), base, ATTRS)))
         },
@@ -1026,18 +1026,6 @@ impl Env {
     }
 }
 
-/// An invocation that rust-sel4 v5.0.0 has no wrapper for (the PDPT, page directory and page
-/// table unmaps), made through libsel4's generated stub on the IPC buffer.
-fn raw_unmap(
-    invoke: impl FnOnce(&mut sel4::sys::seL4_IPCBuffer) -> sel4::sys::seL4_Error::Type,
-) -> sel4::Result<()> {
-    let error = sel4::with_ipc_buffer_mut(|buffer| invoke(buffer.inner_mut()));
-    match sel4::Error::from_sys(error) {
-        None => Ok(()),
-        Some(e) => Err(e),
-    }
-}
-
 /// Maps a frame of any size into this root task's VSpace (seL4_X86_Page_Map).
 fn map_frame<T: sel4::CapTypeForFrameObject>(
     frame: sel4::Cap<T>,
@@ -1045,11 +1033,6 @@ fn map_frame<T: sel4::CapTypeForFrameObject>(
     rights: CapRights,
 ) -> sel4::Result<()> {
     frame.frame_map(VSPACE.cap(), vaddr, rights, ATTRS)
-}
-
-/// seL4_X86_PageTable_Unmap.
-fn page_table_unmap(pt: cap::PageTable) -> sel4::Result<()> {
-    raw_unmap(|b| b.seL4_X86_PageTable_Unmap(pt.bits()))
 }
 
 /// 64 MiB of untyped memory for the suite's objects (objects are never freed).
