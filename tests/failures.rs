@@ -3,6 +3,7 @@
 //! Bad input gets one clear error, a non-zero exit, and changes nothing.
 
 use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -10,6 +11,38 @@ use xtask::image::{self, Output, Source};
 use xtask::project::Project;
 use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
 use xtask::stages;
+
+/// The start stage's image, built.
+fn start_image(project: &Project) -> PathBuf {
+    let start = Source::Stage(stages::find("start").unwrap());
+    image::build(project, &start, Output::Captured).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// QEMU as every run starts it (qemu/pc99.args), with `kernel` and the root task `image`.
+fn qemu_command(project: &Project, kernel: &Path, image: &Path) -> Command {
+    Machine::load(&project.machine_definition())
+        .unwrap()
+        .command(kernel, image)
+}
+
+/// Runs `command` as the tests do (no terminal, no echo) for at most `timeout_secs`, its log in
+/// build/logs/<log>.log.
+fn run_quietly(
+    project: &Project,
+    command: Command,
+    log: &str,
+    timeout_secs: u64,
+    on_line: impl FnMut(&str) -> Step,
+) -> qemu::Run {
+    let log_path = project.logs_dir().join(format!("{log}.log"));
+    let options = RunOptions {
+        timeout: Some(Duration::from_secs(timeout_secs)),
+        echo: false,
+        interactive: false,
+        log_path: &log_path,
+    };
+    qemu::run(command, &options, on_line).unwrap()
+}
 
 #[test]
 fn an_unknown_stage_is_refused_with_the_valid_ones_and_nothing_is_built() {
@@ -59,24 +92,10 @@ fn a_kernel_qemu_cannot_load_ends_the_run_with_qemus_reason() {
         wrong_kernel.is_file(),
         "`make test` builds the kernel first"
     );
-    let image = image::build(
-        &project,
-        &Source::Stage(stages::find("start").unwrap()),
-        Output::Captured,
-    )
-    .unwrap();
-    let machine = Machine::load(&project.machine_definition()).unwrap();
-    let log = project.logs_dir().join("test-wrong-kernel.log");
-    let options = RunOptions {
-        timeout: Some(Duration::from_secs(30)),
-        echo: false,
-        interactive: false,
-        log_path: &log,
-    };
-    let run = qemu::run(machine.command(&wrong_kernel, &image), &options, |_| {
+    let command = qemu_command(&project, &wrong_kernel, &start_image(&project));
+    let run = run_quietly(&project, command, "test-wrong-kernel", 30, |_| {
         Step::Continue
-    })
-    .unwrap();
+    });
     assert!(
         matches!(run.outcome, Outcome::Exited(status) if !status.success()),
         "{:?}",
@@ -165,24 +184,10 @@ fn an_interrupted_kernel_build_is_redone_not_used() {
 #[test]
 fn a_silent_qemu_is_stopped_at_the_timeout() {
     let project = Project::here();
-    let image = image::build(
-        &project,
-        &Source::Stage(stages::find("start").unwrap()),
-        Output::Captured,
-    )
-    .unwrap();
-    let machine = Machine::load(&project.machine_definition()).unwrap();
     let marker = format!("silent-qemu-test-{}", std::process::id());
-    let mut cmd = machine.command(&project.kernel_image(), &image);
-    cmd.args(["-S", "-name", &marker]);
-    let log = project.logs_dir().join("test-silent-qemu.log");
-    let options = RunOptions {
-        timeout: Some(Duration::from_secs(2)),
-        echo: false,
-        interactive: false,
-        log_path: &log,
-    };
-    let run = qemu::run(cmd, &options, |_| Step::Continue).unwrap();
+    let mut command = qemu_command(&project, &project.kernel_image(), &start_image(&project));
+    command.args(["-S", "-name", &marker]);
+    let run = run_quietly(&project, command, "test-silent-qemu", 2, |_| Step::Continue);
     assert_eq!(run.outcome, Outcome::TimedOut(Duration::from_secs(2)));
     let survivors: Vec<_> = fs::read_dir("/proc")
         .unwrap()
@@ -256,26 +261,14 @@ fn a_panicking_root_task_shows_its_message_and_location() {
         Output::Captured,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let machine = Machine::load(&project.machine_definition()).unwrap();
-    let log = project.logs_dir().join("test-panic.log");
-    let options = RunOptions {
-        timeout: Some(Duration::from_secs(30)),
-        echo: false,
-        interactive: false,
-        log_path: &log,
-    };
-    let run = qemu::run(
-        machine.command(&project.kernel_image(), &image),
-        &options,
-        |line| {
-            if xtask::expect::is_ending(line) {
-                Step::StopWhenQuiet
-            } else {
-                Step::Continue
-            }
-        },
-    )
-    .unwrap();
+    let command = qemu_command(&project, &project.kernel_image(), &image);
+    let run = run_quietly(&project, command, "test-panic", 30, |line| {
+        if xtask::expect::is_ending(line) {
+            Step::StopWhenQuiet
+        } else {
+            Step::Continue
+        }
+    });
     assert_eq!(run.outcome, Outcome::Stopped, "{:?}", run.lines);
     let at = run
         .lines
@@ -294,7 +287,7 @@ fn a_panicking_root_task_shows_its_message_and_location() {
 }
 
 /// A directory of links to every program on PATH but `missing`, to stand for a machine without it.
-fn path_without(missing: &str, dir: &std::path::Path) -> String {
+fn path_without(missing: &str, dir: &Path) -> String {
     let _ = fs::remove_dir_all(dir);
     fs::create_dir_all(dir).unwrap();
     for path_dir in std::env::split_paths(&std::env::var_os("PATH").unwrap()) {

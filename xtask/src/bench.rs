@@ -162,13 +162,7 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     }
 
     progress("guest instructions from main to `Success!` (QEMU -icount, two runs)");
-    let counts = [
-        instructions_to_success(project)?,
-        instructions_to_success(project)?,
-    ];
-    if counts[0] != counts[1] {
-        return Err(format!("two -icount runs counted differently: {counts:?}"));
-    }
+    let counts = counted_twice(|| instructions_to_success(project))?;
     eprintln!(
         "==> bench: both runs counted {} instructions: deterministic",
         counts[0]
@@ -176,17 +170,11 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     figures.push(Figure {
         name: "instructions main -> `Success!` (same in 2 runs)".into(),
         unit: "instructions",
-        samples: counts.map(|c| c as f64).to_vec(),
+        samples: counts.to_vec(),
     });
 
     progress("1,000 map+unmap pairs of a 4 KiB frame (QEMU -icount, two runs)");
-    let pairs = [
-        instructions_per_map_unmap(project)?,
-        instructions_per_map_unmap(project)?,
-    ];
-    if pairs[0] != pairs[1] {
-        return Err(format!("two -icount runs counted differently: {pairs:?}"));
-    }
+    let pairs = counted_twice(|| instructions_per_map_unmap(project))?;
     eprintln!(
         "==> bench: both runs counted {} instructions a pair: deterministic",
         pairs[0]
@@ -194,7 +182,7 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     figures.push(Figure {
         name: "instructions per map+unmap pair (same in 2 runs)".into(),
         unit: "instructions",
-        samples: pairs.map(|c| c as f64).to_vec(),
+        samples: pairs.to_vec(),
     });
 
     progress("warm `make test`");
@@ -235,6 +223,16 @@ fn instructions_to_success(project: &Project) -> Result<u64, String> {
         parse_counted(line, "Success!").is_some()
     })?;
     parse_counted(&line, "Success!").ok_or_else(|| format!("cannot read the count in `{line}`"))
+}
+
+/// Runs an instruction count twice; the two must agree, since `-icount` makes them
+/// deterministic.
+fn counted_twice(count: impl Fn() -> Result<u64, String>) -> Result<[f64; 2], String> {
+    let counts = [count()?, count()?];
+    if counts[0] != counts[1] {
+        return Err(format!("two -icount runs counted differently: {counts:?}"));
+    }
+    Ok(counts.map(|c| c as f64))
 }
 
 /// Builds and boots bench-map-unmap/ under `-icount shift=0`; returns instructions per pair.
