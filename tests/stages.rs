@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Every stage of the tutorial, derived from src/main.rs, built, booted on the seL4 kernel under
-//! QEMU and checked line by line against tests/expected/<stage>.txt.
+//! Every stage of every exercise, derived from its file, built, booted on the seL4 kernel under
+//! QEMU and checked line by line against tests/expected/<stage>.txt; the same boot is then
+//! compared with the stage's output blocks in TUTORIAL.md and README.md (xtask::documented).
 
 use std::fs;
 
 use xtask::boot_check::boot_stage;
 use xtask::project::Project;
-use xtask::stages::{self, Progress};
+use xtask::stages::{self, Progress, Stage};
+
+/// Boots `stage`, checks its expected lines, then its documented output.
+fn boot_and_check(project: &Project, stage: &Stage) -> Result<(), String> {
+    let passed = boot_stage(project, stage)?;
+    xtask::documented::check(project, stage, &passed.run)
+}
 
 fn boot(stage: &str) {
     let project = Project::here();
     let stage = stages::find(stage).expect("a stage of the tutorial");
-    if let Err(report) = boot_stage(&project, stage) {
+    if let Err(report) = boot_and_check(&project, stage) {
         panic!("{report}");
     }
 }
@@ -44,7 +51,7 @@ fn boot_exercise(name: &str) {
     let failures: Vec<String> = exercise
         .stages
         .iter()
-        .filter_map(|stage| boot_stage(&project, stage).err())
+        .filter_map(|stage| boot_and_check(&project, stage).err())
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod boot_check;
 pub mod debugger;
+pub mod documented;
 pub mod elf_check;
 pub mod expect;
 pub mod image;

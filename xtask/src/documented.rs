@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The output blocks in TUTORIAL.md and README.md, checked against what the stages really print.
+//!
+//! A block marked `<!-- boot-log: <stage> -->` must appear, line for line and contiguous, in that
+//! stage's output as `make simulate` shows it: the boot log with the fault report's source
+//! locations added. The thread and instruction addresses in the kernel's `in thread 0x... at
+//! address 0x...` line depend on the exact build and memory size, so they are not compared.
+//! The stage tests check each stage's blocks on the boot they make anyway (tests/stages.rs).
+
+use std::fs;
+
+use crate::project::Project;
+use crate::qemu::Run;
+use crate::stages::Stage;
+use crate::symbolize::Symbolizer;
+
+/// The documents whose blocks are checked.
+pub const DOCUMENTS: [&str; 2] = ["TUTORIAL.md", "README.md"];
+
+const MARK: &str = "<!-- boot-log: ";
+
+/// One marked block.
+#[derive(Debug)]
+pub struct Block {
+    pub doc: String,
+    pub stage: String,
+    /// The block's lines, normalised.
+    pub lines: Vec<String>,
+}
+
+/// Every marked block of `text` (the document `doc`).
+pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(stage) = line.strip_prefix(MARK).and_then(|r| r.strip_suffix(" -->")) else {
+            continue;
+        };
+        if !lines.get(i + 1).is_some_and(|l| l.starts_with("```")) {
+            return Err(format!(
+                "{doc}:{}: the mark must be followed by a fenced block",
+                i + 1
+            ));
+        }
+        let body = lines[i + 2..]
+            .iter()
+            .take_while(|l| !l.starts_with("```"))
+            .map(|l| normalise(l))
+            .collect();
+        blocks.push(Block {
+            doc: doc.to_owned(),
+            stage: stage.to_owned(),
+            lines: body,
+        });
+    }
+    Ok(blocks)
+}
+
+/// The marked blocks of every document.
+pub fn all_blocks(project: &Project) -> Result<Vec<Block>, String> {
+    let mut blocks = Vec::new();
+    for doc in DOCUMENTS {
+        let path = project.root().join(doc);
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        blocks.extend(marked_blocks(doc, &text)?);
+    }
+    Ok(blocks)
+}
+
+fn normalise(line: &str) -> String {
+    if line.starts_with("in thread ")
+        && let Some((head, _)) = line.rsplit_once(" at address 0x")
+        && let Some((_, name)) = head.split_once(' ').and_then(|(_, r)| r.split_once(' '))
+    {
+        return format!("in thread 0x(any) {name} at address 0x(any)");
+    }
+    line.to_owned()
+}
+
+/// Whether `block` appears in `printed`, whole and contiguous.
+pub fn contains_run(printed: &[String], block: &[String]) -> bool {
+    !block.is_empty() && printed.windows(block.len()).any(|w| w == block)
+}
+
+/// Checks every documented block of `stage` against `run`, a boot of it: Err says which block
+/// differs, with both texts.
+pub fn check(project: &Project, stage: &Stage, run: &Run) -> Result<(), String> {
+    let image = project.images_dir().join(format!("{}.elf", stage.name));
+    let symbolizer = Symbolizer::new(&image, project.root())
+        .ok_or_else(|| format!("cannot read {}", image.display()))?;
+    // What `make simulate` shows: the boot log, with the fault report's source locations.
+    let printed: Vec<String> = run
+        .lines
+        .iter()
+        .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
+        .collect();
+    for block in all_blocks(project)?
+        .iter()
+        .filter(|b| b.stage == stage.name)
+    {
+        if !contains_run(&printed, &block.lines) {
+            return Err(format!(
+                "{}: the block for stage '{}' is not what the stage prints.\n\
+                 --- documented ---\n{}\n--- printed ---\n{}",
+                block.doc,
+                stage.name,
+                block.lines.join("\n"),
+                printed.join("\n")
+            ));
+        }
+    }
+    Ok(())
+}
