@@ -76,7 +76,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         "gdb" => {
-            let source = source_of(&options)?;
+            let source = source_of(&options);
             let image = project.images_dir().join(format!("{}.elf", source.name()));
             if !image.is_file() {
                 return Err(format!(
@@ -92,7 +92,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         "solution" => solution(&project, &options),
         "reset" => reset(
             &project,
-            options.exercise.unwrap_or(stages::main_exercise()),
+            options.exercise(),
             options.positional.as_deref() == Some("yes"),
         ),
         "stages" => {
@@ -214,15 +214,15 @@ fn read_exercise_file(project: &Project, exercise: &stages::Exercise) -> Result<
     fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn source_of(options: &Options) -> Result<Source<'static>, String> {
-    Ok(match options.stage {
+fn source_of(options: &Options) -> Source<'static> {
+    match options.stage {
         Some(stage) => Source::Stage(stage),
         None => Source::File(options.exercise()),
-    })
+    }
 }
 
 fn build(project: &Project, options: &Options) -> Result<std::path::PathBuf, String> {
-    image::build(project, &source_of(options)?, Output::Shown)
+    image::build(project, &source_of(options), Output::Shown)
 }
 
 /// Where the learner is: the main exercise in full, then a line for each further exercise (or
@@ -276,14 +276,9 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
              make gdb{stage}"
         );
     }
-    let name = options.stage.map_or_else(
-        || match options.exercise {
-            Some(exercise) => exercise.name,
-            None => "main",
-        },
-        |s| s.name,
-    );
-    let log_path = project.logs_dir().join(format!("simulate-{name}.log"));
+    let log_path = project
+        .logs_dir()
+        .join(format!("simulate-{}.log", source_of(options).name()));
     if interactive {
         eprintln!("==> Booting seL4 with {what}. Quit QEMU with Ctrl-A x.");
     } else {
