@@ -1,46 +1,49 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # The two commands of the tutorial, and a few more. The work is done by tools/ (host set-up,
-# kernel build) and xtask/ (stages, images, QEMU); this file only puts them in order.
+# kernel build) and xtask/ (everything else); this file only passes names through: xtask checks
+# them. Every command takes ARCH=x86_64|aarch64|riscv64 (default x86_64).
 #
-#   make simulate [STAGE=start|pd|pt|remap]   build and boot src/main.rs, or one stage of it
-#   make simulate EXERCISE=<name>             build and boot a further exercise's file (src/bin/)
-#   make test                                 every host test, then every stage built, booted, checked
-#   make semantics                            build and boot the paging-semantics suite
-#   make status [EXERCISE=...]                which stage each exercise file is at
-#   make stages                               every exercise's stages, with what each shows
-#   make solution [STAGE=...|EXERCISE=...]    a stage's solution as a diff (default: the next stage)
-#   make reset [EXERCISE=...] [CONFIRM=yes]   an exercise file back to its start stage (asks first)
-#   make simulate GDB=1 [STAGE=...]           the same, halted for gdb; then, in a second terminal:
-#   make gdb [STAGE=...]                      gdb on the root task, stopped at its main
-#   make bench [RUNS=5]                       timings and image size, as a table (and build/bench.json)
-#   make soak [RUNS=20]                       every stage booted and checked RUNS times in a row
+#   make simulate [ARCH=...] [STAGE=...]       build and boot the tutorial's file, or one stage of it
+#   make simulate EXERCISE=<name>              build and boot a further exercise's file
+#   make test [ARCH=...]                       every test: host tests, then every stage booted and checked
+#   make status                                which stage each exercise file is at
+#   make stages                                the stages, with what each shows
+#   make solution [STAGE=...|EXERCISE=...]     a stage's solution as a diff (default: the next stage)
+#   make reset [EXERCISE=...] [CONFIRM=yes]    an exercise file back to its start stage (asks first)
+#   make simulate GDB=1 [STAGE=...]            the same, halted for gdb; then, in a second terminal:
+#   make gdb [STAGE=...]                       gdb on the root task, stopped at its main
+#   make semantics                             build and boot the paging-semantics suite
+#   make kernel                                build the architecture's seL4 kernel
+#   make image [STAGE=...]                     build the image only, and print its path
+#   make bench [RUNS=5]                        timings and image size, as a table (and build/bench.json)
+#   make soak [RUNS=20]                        every stage booted and checked RUNS times in a row
+#   make check                                 rustfmt and clippy on every crate
+#   make fmt                                   rustfmt every crate
+#   make clean                                 remove everything built (build/, target/)
 
-STAGES := start pd pt remap mapper-start mapper-name mapper-make unmapping-start unmapping-page unmapping-page-again unmapping-table unmapping-table-again unmapping-delete unmapping-new-table page-sizes-start page-sizes-large page-sizes-huge rights-start rights-read-write rights-write-only
+ARCH ?=
 STAGE ?=
-ifneq ($(filter-out $(STAGES),$(STAGE)),)
-  $(error Unknown stage '$(STAGE)'. The stages are: $(STAGES))
-endif
-ifneq ($(words $(STAGE)),$(filter 0 1,$(words $(STAGE))))
-  $(error STAGE takes one stage name; the stages are: $(STAGES))
-endif
-EXERCISES := mapping mapper unmapping page-sizes rights
 EXERCISE ?=
-ifneq ($(filter-out $(EXERCISES),$(EXERCISE)),)
-  $(error Unknown exercise '$(EXERCISE)'. The exercises are: $(EXERCISES))
-endif
-ifneq ($(words $(EXERCISE)),$(filter 0 1,$(words $(EXERCISE))))
-  $(error EXERCISE takes one exercise name; the exercises are: $(EXERCISES))
-endif
-# The exercise and stage options every xtask command below takes.
-PICK := --stage "$(STAGE)" --exercise "$(EXERCISE)"
+# The options every xtask command below takes; empty ones mean "not given".
+PICK := --arch "$(ARCH)" --stage "$(STAGE)" --exercise "$(EXERCISE)"
 
-XTASK := cargo run --quiet --locked --manifest-path xtask/Cargo.toml --
+# The project's toolchain (tools/setup-host makes it): Debian's Rust with RUSTC_BOOTSTRAP=1, or
+# rustup's rust-sel4 nightly (TOOLCHAIN=rustup).
+export PATH := $(CURDIR)/build/toolchain/bin:$(PATH)
+export TOOLCHAIN
+# xtask is a host program: cargo runs from outside the project for it, so that the root tasks'
+# settings in .cargo/config.toml (their target, build-std) do not apply.
+XTASK := cd / && cargo run --quiet --locked --manifest-path "$(CURDIR)/xtask/Cargo.toml" --
 # Without a terminal (scripts, CI), a simulate run gives up after this many seconds.
 TIMEOUT ?= 60
 GDB ?=
 GDB_PORT ?= 1234
 export LOG_LEVEL
+
+# The root tasks' packages, for rustfmt and clippy (x86_64; `cargo fmt --all` would reach into
+# rust-sel4's checkout).
+PACKAGES := -p sel4-mapping-tutorial -p mapping-tutorial -p paging-semantics -p bench-map-unmap
 
 .PHONY: help setup kernel simulate gdb test status stages solution reset image semantics bench soak check fmt clean
 
@@ -51,55 +54,53 @@ setup:
 	@tools/setup-host
 
 kernel: setup
-	@mkdir -p build && flock build/kernel.lock tools/build-kernel
+	@$(XTASK) kernel $(PICK)
 
-simulate: kernel
-	@printf '==> Building the root task (cargo)\n' >&2
+simulate: setup
 	@$(XTASK) simulate $(PICK) --timeout $(TIMEOUT) --gdb "$(if $(GDB),$(GDB_PORT))"
 
 # The paging-semantics suite (paging-semantics/): what the kernel answers to mapping invocations.
-semantics: kernel
-	@$(XTASK) semantics --timeout $(TIMEOUT)
+semantics: setup
+	@$(XTASK) semantics $(PICK) --timeout $(TIMEOUT)
 
 # Every test (tools/run-tests): one run at a time in a checkout, and a last line `N passed, M failed`.
-test: kernel
-	@tools/run-tests
+test: setup
+	@$(XTASK) stages $(PICK) >/dev/null
+	@tools/run-tests "$(ARCH)"
 
 solution: setup
 	@$(XTASK) solution $(PICK)
 
 reset: setup
-	@$(XTASK) reset --exercise "$(EXERCISE)" $(CONFIRM)
+	@$(XTASK) reset $(PICK) $(CONFIRM)
 
-gdb:
+gdb: setup
 	@$(XTASK) gdb $(PICK) --gdb $(GDB_PORT)
 
 status: setup
-	@$(XTASK) status --exercise "$(EXERCISE)"
+	@$(XTASK) status $(PICK)
 
 stages: setup
-	@$(XTASK) stages
+	@$(XTASK) stages $(PICK)
 
-# The root task image alone: build/images/<main|stage>.elf
-image: kernel
+image: setup
 	@$(XTASK) image $(PICK)
 
-bench: kernel
-	@$(XTASK) bench --runs $(or $(RUNS),5)
+bench: setup
+	@$(XTASK) bench $(PICK) --runs $(or $(RUNS),5)
 
-soak: kernel
-	@$(XTASK) soak --runs $(or $(RUNS),20)
+soak: setup
+	@$(XTASK) soak $(PICK) --runs $(or $(RUNS),20)
 
-# Formatting and lints, for every crate.
-IMAGE_CRATES := Cargo.toml bench-map-unmap/Cargo.toml paging-semantics/Cargo.toml
 check: setup
-	for m in $(IMAGE_CRATES) xtask/Cargo.toml; do cargo fmt --check --manifest-path $$m || exit 1; done
-	for m in $(IMAGE_CRATES); do cargo clippy --locked --release --manifest-path $$m \
-	  --target x86_64-unknown-linux-gnu --config .cargo/sel4-image.toml -- -D warnings || exit 1; done
-	cargo clippy --locked --all-targets --manifest-path xtask/Cargo.toml -- -D warnings
+	cargo fmt --check $(PACKAGES)
+	cargo clippy --locked --workspace --all-targets -- -D warnings
+	cd / && cargo fmt --check --manifest-path "$(CURDIR)/xtask/Cargo.toml"
+	cd / && cargo clippy --locked --all-targets --manifest-path "$(CURDIR)/xtask/Cargo.toml" -- -D warnings
 
-fmt:
-	for m in $(IMAGE_CRATES) xtask/Cargo.toml; do cargo fmt --manifest-path $$m; done
+fmt: setup
+	cargo fmt $(PACKAGES)
+	cd / && cargo fmt --manifest-path "$(CURDIR)/xtask/Cargo.toml"
 
 clean:
 	rm -rf build target xtask/target

@@ -19,7 +19,7 @@ use sel4_root_task::{Never, root_task};
 /// own image, so a fresh PDPT must go elsewhere.
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
-#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
+#[root_task]
 #[allow(unused_variables)] // `pd` and `pt` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
@@ -64,7 +64,13 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     log::info!("Read x: {}", unsafe { x.read_volatile() });
 
     // TODO remap the page
-    // frame.frame_map(VSPACE.cap(), TEST_VADDR, CapRights::read_write(), VmAttributes::default())
+    // frame
+    //     .frame_map(
+    //         VSPACE.cap(),
+    //         TEST_VADDR,
+    //         CapRights::read_write(),
+    //         VmAttributes::default(),
+    //     )
     //     .context("Failed to remap page")?;
 
     // Write to the page we mapped.

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! `make simulate GDB=1` + `make gdb`: QEMU halted with its gdb stub, gdb attached with the
-//! image's symbols, stopping at the tutorial's `main`. Checked with gdb in batch mode.
+//! `make simulate GDB=1` + `make gdb`: QEMU halted with its gdb stub, gdb (gdb-multiarch for
+//! aarch64 and riscv64) attached with the root task's symbols, stopping at its `main`. Checked
+//! with gdb in batch mode, on every architecture.
 
 use std::net::TcpListener;
 use std::process::Stdio;
 use std::thread;
 use std::time::Duration;
 
-use xtask::debugger;
-use xtask::image::{self, Output, Source};
+use xtask::command::Output;
+use xtask::image::{self, Source};
 use xtask::project::Project;
-use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
-use xtask::stages;
+use xtask::qemu::{self, Outcome, RunOptions, Step};
+use xtask::{boot, catalogue, debugger};
 
-#[test]
-fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
+fn gdb_stops_at_main_then_the_program_runs_to_the_end(arch: &str) {
     let project = Project::here();
-    let source = Source::Stage(stages::find("remap").unwrap());
-    let image = image::build(&project, &source, Output::Captured).unwrap();
+    let arch = catalogue::find_arch(arch).unwrap();
+    let source = Source::Stage(arch.find_stage("remap").unwrap());
+    let image = image::build(&project, &source, Output::Captured).unwrap_or_else(|e| panic!("{e}"));
     // A free loopback port (another run may hold the default one).
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -26,10 +27,9 @@ fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
         .unwrap()
         .port();
 
-    let machine = Machine::load(&project.machine_definition()).unwrap();
-    let mut cmd = machine.command(&project.kernel_image(), &image);
+    let mut cmd = boot::command(&project, &image).unwrap();
     cmd.args(debugger::qemu_args(port));
-    let log = project.logs_dir().join("test-gdb.log");
+    let log = project.logs_dir().join(format!("test-gdb-{arch}.log"));
     let qemu = thread::spawn(move || {
         let options = RunOptions {
             timeout: Some(Duration::from_secs(60)),
@@ -64,15 +64,13 @@ fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
         thread::sleep(Duration::from_millis(100));
     }
     let out = out.expect("gdb never connected to QEMU");
-    let symbol = debugger::main_symbol(&source);
+    let symbol = source.main_symbol();
     assert!(
         out.contains(&format!("Breakpoint 1, {symbol}")),
         "gdb did not stop at {symbol}:\n{out}"
     );
-    assert!(
-        out.contains("src/main.rs"),
-        "gdb shows no source line:\n{out}"
-    );
+    let file = arch.main_exercise().exercise.file;
+    assert!(out.contains(file), "gdb shows no line of {file}:\n{out}");
 
     let run = qemu.join().unwrap();
     assert_eq!(
@@ -81,4 +79,25 @@ fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
         "after gdb detached, no Success!:\n{:?}",
         run.lines
     );
+}
+
+mod x86_64 {
+    #[test]
+    fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
+        super::gdb_stops_at_main_then_the_program_runs_to_the_end("x86_64");
+    }
+}
+
+mod aarch64 {
+    #[test]
+    fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
+        super::gdb_stops_at_main_then_the_program_runs_to_the_end("aarch64");
+    }
+}
+
+mod riscv64 {
+    #[test]
+    fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
+        super::gdb_stops_at_main_then_the_program_runs_to_the_end("riscv64");
+    }
 }

@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! TUTORIAL.md and README.md show every stage's output, in blocks marked
-//! `<!-- boot-log: <stage> -->`. Each block is compared with what its stage really prints by the
+//! `<!-- boot-log: <arch>/<stage> -->`. Each block is compared with what its stage really prints by the
 //! stage tests (tests/stages.rs), on the boot they make anyway (xtask::documented); here, that
 //! every stage has its blocks, that every block names a real stage, and that a changed line is
 //! caught.
 
-use xtask::documented::{all_blocks, contains_run, marked_blocks};
+use xtask::catalogue::{self, ARCHES, StageRef};
+use xtask::documented::{all_blocks, block_name, contains_run, marked_blocks};
 use xtask::project::Project;
-use xtask::stages;
 
 #[test]
 fn every_stage_is_documented_and_every_block_names_a_stage() {
     let blocks = all_blocks(&Project::here()).unwrap_or_else(|e| panic!("{e}"));
     for block in &blocks {
-        stages::find(&block.stage).unwrap_or_else(|e| panic!("{}: {e}", block.doc));
+        let (arch, stage) = block
+            .stage
+            .split_once('/')
+            .unwrap_or_else(|| panic!("{}: '{}' is not <arch>/<stage>", block.doc, block.stage));
+        catalogue::find_arch(arch)
+            .and_then(|a| a.find_stage(stage))
+            .unwrap_or_else(|e| panic!("{}: {e}", block.doc));
         assert!(
             !block.lines.is_empty(),
             "{}: the block for '{}' is empty",
@@ -22,16 +28,15 @@ fn every_stage_is_documented_and_every_block_names_a_stage() {
             block.stage
         );
     }
-    // Every stage is documented in TUTORIAL.md; the main exercise's in README.md too.
-    for (doc, stages) in [
-        ("TUTORIAL.md", stages::all_stages().collect::<Vec<_>>()),
-        ("README.md", stages::STAGES.iter().collect()),
-    ] {
+    // Every stage is documented in TUTORIAL.md; x86_64's main exercise in README.md too.
+    let all: Vec<StageRef> = ARCHES.iter().flat_map(|a| a.stages()).collect();
+    let readme: Vec<StageRef> = catalogue::default_arch().main_exercise().stages().collect();
+    for (doc, stages) in [("TUTORIAL.md", all), ("README.md", readme)] {
         for stage in stages {
+            let name = block_name(stage);
             assert!(
-                blocks.iter().any(|b| b.doc == doc && b.stage == stage.name),
-                "{doc} has no block for stage '{}'",
-                stage.name
+                blocks.iter().any(|b| b.doc == doc && b.stage == name),
+                "{doc} has no block for stage '{name}'"
             );
         }
     }
@@ -44,15 +49,15 @@ fn a_changed_line_is_caught() {
         .to_vec();
     let block = marked_blocks(
         "t",
-        "<!-- boot-log: remap -->\n```text\nRead x: 0\nSet x to 5\nSuccess!\n```\n",
+        "<!-- boot-log: x86_64/remap -->\n```text\nRead x: 0\nSet x to 5\nSuccess!\n```\n",
     )
     .unwrap();
     assert!(contains_run(&log, &block[0].lines));
     let wrong = marked_blocks(
         "t",
-        "<!-- boot-log: remap -->\n```text\nRead x: 0\nSuccess!\n```\n",
+        "<!-- boot-log: x86_64/remap -->\n```text\nRead x: 0\nSuccess!\n```\n",
     )
     .unwrap();
     assert!(!contains_run(&log, &wrong[0].lines));
-    assert!(marked_blocks("t", "<!-- boot-log: remap -->\nRead x: 0\n").is_err());
+    assert!(marked_blocks("t", "<!-- boot-log: x86_64/remap -->\nRead x: 0\n").is_err());
 }

@@ -3,26 +3,25 @@
 //! Bad input gets one clear error, a non-zero exit, and changes nothing.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use xtask::image::{self, Output, Source};
+use xtask::boot;
+use xtask::catalogue::{self, Arch};
+use xtask::command::Output;
+use xtask::image::{self, Image, Source};
 use xtask::project::Project;
-use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
-use xtask::stages;
+use xtask::qemu::{self, Outcome, RunOptions, Step};
 
-/// The start stage's image, built.
-fn start_image(project: &Project) -> PathBuf {
-    let start = Source::Stage(stages::find("start").unwrap());
-    image::build(project, &start, Output::Captured).unwrap_or_else(|e| panic!("{e}"))
+fn x86_64() -> &'static Arch {
+    catalogue::default_arch()
 }
 
-/// QEMU as every run starts it (qemu/pc99.args), with `kernel` and the root task `image`.
-fn qemu_command(project: &Project, kernel: &Path, image: &Path) -> Command {
-    Machine::load(&project.machine_definition())
-        .unwrap()
-        .command(kernel, image)
+/// The x86_64 start stage's image, built.
+fn start_image(project: &Project) -> Image {
+    let start = Source::Stage(x86_64().find_stage("start").unwrap());
+    image::build(project, &start, Output::Captured).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs `command` as the tests do (no terminal, no echo) for at most `timeout_secs`, its log in
@@ -47,7 +46,8 @@ fn run_quietly(
 #[test]
 fn an_unknown_stage_is_refused_with_the_valid_ones_and_nothing_is_built() {
     let project = Project::here();
-    let before = fs::read(project.main_rs()).unwrap();
+    let main_rs = project.root().join("src/main.rs");
+    let before = fs::read(&main_rs).unwrap();
     let out = Command::new("make")
         .current_dir(project.root())
         .args(["-s", "simulate", "STAGE=pdpt"])
@@ -56,12 +56,40 @@ fn an_unknown_stage_is_refused_with_the_valid_ones_and_nothing_is_built() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(
-        stderr.contains("Unknown stage 'pdpt'. The stages are: start pd pt remap"),
+    assert_eq!(
+        stderr.lines().next(),
+        Some(
+            format!(
+                "error: unknown stage 'pdpt' for x86_64; its stages are: {}",
+                x86_64().stage_names()
+            )
+            .as_str()
+        ),
         "{stderr}"
     );
-    assert_eq!(fs::read(project.main_rs()).unwrap(), before);
-    assert!(!project.stage_dir("pdpt").exists());
+    assert!(!stderr.contains("Building"), "nothing is built: {stderr}");
+    assert_eq!(fs::read(&main_rs).unwrap(), before);
+    assert!(!project.stage_dir(x86_64(), "pdpt").exists());
+}
+
+#[test]
+fn an_unknown_architecture_is_refused_with_the_valid_ones_and_nothing_is_built() {
+    let project = Project::here();
+    let out = Command::new("make")
+        .current_dir(project.root())
+        .args(["-s", "simulate", "ARCH=mips"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr.lines().next(),
+        Some("error: unknown architecture 'mips'; the architectures are: x86_64, aarch64, riscv64"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Building"), "nothing is built: {stderr}");
+    assert!(!project.build_dir().join("mips").exists());
 }
 
 #[test]
@@ -75,11 +103,11 @@ fn the_tool_refuses_an_unknown_stage_too() {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim_end(),
         format!(
-            "error: unknown stage 'pdpt'; the stages are: {}",
-            stages::stage_names()
+            "error: unknown stage 'pdpt' for x86_64; its stages are: {}",
+            x86_64().stage_names()
         )
     );
-    assert!(stages::stage_names().starts_with("start, pd, pt, remap"));
+    assert!(x86_64().stage_names().starts_with("start, pd, pt, remap"));
 }
 
 /// A kernel that QEMU cannot load (the 64-bit ELF instead of the 32-bit copy) ends the run at
@@ -87,12 +115,9 @@ fn the_tool_refuses_an_unknown_stage_too() {
 #[test]
 fn a_kernel_qemu_cannot_load_ends_the_run_with_qemus_reason() {
     let project = Project::here();
-    let wrong_kernel = project.build_dir().join("kernel/prefix/bin/kernel.elf");
-    assert!(
-        wrong_kernel.is_file(),
-        "`make test` builds the kernel first"
-    );
-    let command = qemu_command(&project, &wrong_kernel, &start_image(&project));
+    let image = start_image(&project);
+    let wrong_kernel = project.kernel_prefix(x86_64()).join("bin/kernel.elf");
+    let command = boot::command_with(&project, &image, &[("kernel", &wrong_kernel)]).unwrap();
     let run = run_quietly(&project, command, "test-wrong-kernel", 30, |_| {
         Step::Continue
     });
@@ -123,7 +148,8 @@ fn an_interrupted_kernel_build_is_redone_not_used() {
     let _ = fs::remove_dir_all(&out);
     let build = || {
         let mut cmd = Command::new(project.root().join("tools/build-kernel"));
-        cmd.env("KERNEL_OUT", &out)
+        cmd.arg("x86_64")
+            .env("KERNEL_OUT", &out)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -134,7 +160,9 @@ fn an_interrupted_kernel_build_is_redone_not_used() {
     let mut child = build().spawn().unwrap();
     // Stop it once ninja is compiling (its "[n/m]" lines are in the log). SIGTERM, because a
     // process started without job control may ignore SIGINT, as this test's own runner might.
-    let log = project.logs_dir().join("test-interrupted-kernel-build.log");
+    let log = project
+        .logs_dir()
+        .join("test-interrupted-kernel-x86_64-build.log");
     let started = Instant::now();
     while !fs::read_to_string(&log).is_ok_and(|l| l.contains("\n[")) {
         assert!(
@@ -185,7 +213,7 @@ fn an_interrupted_kernel_build_is_redone_not_used() {
 fn a_silent_qemu_is_stopped_at_the_timeout() {
     let project = Project::here();
     let marker = format!("silent-qemu-test-{}", std::process::id());
-    let mut command = qemu_command(&project, &project.kernel_image(), &start_image(&project));
+    let mut command = boot::command(&project, &start_image(&project)).unwrap();
     command.args(["-S", "-name", &marker]);
     let run = run_quietly(&project, command, "test-silent-qemu", 2, |_| Step::Continue);
     assert_eq!(run.outcome, Outcome::TimedOut(Duration::from_secs(2)));
@@ -218,6 +246,7 @@ fn an_unreachable_sel4_repository_is_one_clear_error() {
     )
     .unwrap();
     let result = Command::new(project.root().join("tools/build-kernel"))
+        .arg("x86_64")
         .env("KERNEL_OUT", &out)
         .env("SEL4_SRC", &src)
         .env("GIT_CONFIG_GLOBAL", &git_config)
@@ -232,7 +261,8 @@ fn an_unreachable_sel4_repository_is_one_clear_error() {
         .find(|l| l.starts_with("error: "))
         .unwrap_or_default();
     assert!(
-        error.starts_with("error: cannot fetch seL4 from https://github.com/seL4/seL4.git: "),
+        error
+            .starts_with("error: cannot fetch seL4 16.0.0 from https://github.com/seL4/seL4.git: "),
         "{stderr}"
     );
     assert!(
@@ -247,7 +277,7 @@ fn an_unreachable_sel4_repository_is_one_clear_error() {
 #[test]
 fn a_panicking_root_task_shows_its_message_and_location() {
     let project = Project::here();
-    let shipped = fs::read_to_string(project.main_rs()).unwrap();
+    let shipped = fs::read_to_string(project.root().join("src/main.rs")).unwrap();
     let init = "    mapping_tutorial::logging::init();\n";
     assert!(shipped.contains(init));
     let line = 1 + shipped.lines().position(|l| l == init.trim_end()).unwrap() + 1;
@@ -255,13 +285,14 @@ fn a_panicking_root_task_shows_its_message_and_location() {
     let image = image::build(
         &project,
         &Source::Variant {
+            exercise: x86_64().main_exercise(),
             name: "test-panic",
-            main_rs: &panicking,
+            text: &panicking,
         },
         Output::Captured,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let command = qemu_command(&project, &project.kernel_image(), &image);
+    let command = boot::command(&project, &image).unwrap();
     let run = run_quietly(&project, command, "test-panic", 30, |line| {
         if xtask::expect::is_ending(line) {
             Step::StopWhenQuiet
@@ -314,9 +345,8 @@ fn a_missing_system_tool_is_named_with_its_package() {
         "qemu-system-x86_64",
         &project.build_dir().join("test-path-without-qemu"),
     );
-    let images = fs::read_dir(project.images_dir())
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let images_dir = project.arch_dir(x86_64()).join("images");
+    let images = fs::read_dir(&images_dir).map(|d| d.count()).unwrap_or(0);
     let out = Command::new("make")
         .current_dir(project.root())
         .args(["-s", "simulate", "STAGE=pd"])
@@ -337,9 +367,7 @@ fn a_missing_system_tool_is_named_with_its_package() {
         "{stderr}"
     );
     assert!(!stderr.contains("Building"), "nothing is built: {stderr}");
-    let after = fs::read_dir(project.images_dir())
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let after = fs::read_dir(&images_dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(images, after);
     let _ = fs::remove_dir_all(project.build_dir().join("test-path-without-qemu"));
 }

@@ -6,7 +6,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use xtask::elf_check::{Violation, check};
+use xtask::catalogue::{self, Arch};
+use xtask::elf_check::{Violation, check, sse_instructions};
+
+fn x86_64() -> &'static Arch {
+    catalogue::find_arch("x86_64").unwrap()
+}
 
 /// Compiles a small C program with the host's C compiler and glibc.
 fn c_program(name: &str, flags: &[&str]) -> Vec<u8> {
@@ -30,7 +35,7 @@ fn c_program(name: &str, flags: &[&str]) -> Vec<u8> {
 
 #[test]
 fn a_static_glibc_program_is_rejected() {
-    let violations = check(&c_program("static", &["-static"]));
+    let violations = check(&c_program("static", &["-static"]), x86_64());
     assert!(
         violations
             .iter()
@@ -47,7 +52,7 @@ fn a_static_glibc_program_is_rejected() {
 
 #[test]
 fn a_dynamic_program_is_rejected() {
-    let violations = check(&c_program("dynamic", &[]));
+    let violations = check(&c_program("dynamic", &[]), x86_64());
     assert!(
         violations.contains(&Violation::Interpreter),
         "{violations:?}"
@@ -60,5 +65,42 @@ fn a_dynamic_program_is_rejected() {
 
 #[test]
 fn something_else_is_not_an_elf() {
-    assert!(matches!(check(b"#!/bin/sh\n")[..], [Violation::NotElf(_)]));
+    assert!(matches!(
+        check(b"#!/bin/sh\n", x86_64())[..],
+        [Violation::NotElf(_)]
+    ));
+}
+
+#[test]
+fn a_program_for_another_machine_is_rejected() {
+    let aarch64 = catalogue::find_arch("aarch64").unwrap();
+    let violations = check(&c_program("for-aarch64", &["-static"]), aarch64);
+    assert!(
+        violations
+            .iter()
+            .any(|v| matches!(v, Violation::WrongMachine { .. })),
+        "{violations:?}"
+    );
+}
+
+/// The x86_64 image must hold no SSE instruction: the check finds them where they are (host code
+/// copying floating-point data uses %xmm registers).
+#[test]
+fn sse_instructions_are_found() {
+    let dir = std::env::temp_dir().join(format!("xtask-sse-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("sse.c");
+    std::fs::write(&src, "double scale(double x) { return x * 1.5; }\n").unwrap();
+    let object = dir.join("sse.o");
+    let status = Command::new("cc")
+        .args(["-O2", "-c"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let found = sse_instructions(&object).unwrap();
+    assert!(found.iter().any(|l| l.contains("%xmm")), "{found:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

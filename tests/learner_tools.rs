@@ -7,26 +7,35 @@ use std::fs;
 use std::process::{Command, Stdio};
 
 use xtask::boot_check::boot_stage;
+use xtask::catalogue::{self, ARCHES, ExerciseRef};
 use xtask::project::Project;
 use xtask::solutions::{next_stage, solution_diff};
-use xtask::stages::{self, EXERCISES, Exercise, Progress};
+use xtask::stages::{self, Progress};
 use xtask::symbolize::Symbolizer;
 
-fn shipped(exercise: &Exercise) -> String {
-    fs::read_to_string(Project::here().root().join(exercise.file)).unwrap()
+fn shipped(exercise: ExerciseRef) -> String {
+    fs::read_to_string(Project::here().root().join(exercise.exercise.file)).unwrap()
+}
+
+fn all_exercises() -> impl Iterator<Item = ExerciseRef> {
+    ARCHES.iter().flat_map(|a| a.exercises())
 }
 
 #[test]
 fn status_names_each_stage_of_the_real_files() {
-    for exercise in &EXERCISES {
+    for exercise in all_exercises() {
         let source = shipped(exercise);
-        for stage in exercise.stages {
+        for stage in exercise.stages() {
             let text = stages::derive(&source, stage).unwrap();
             let todos = stages::analyse(exercise, &text).unwrap();
             assert_eq!(stages::progress(exercise, &todos), Progress::At(stage));
             let described = stages::describe_progress(exercise, &text);
             assert!(
-                described.contains(&format!("{} is at stage '{}'", exercise.file, stage.name)),
+                described.contains(&format!(
+                    "{} is at stage '{}'",
+                    exercise.exercise.file,
+                    stage.name()
+                )),
                 "{described}"
             );
         }
@@ -36,12 +45,13 @@ fn status_names_each_stage_of_the_real_files() {
 #[test]
 fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
     let project = Project::here();
-    for stage in EXERCISES.iter().flat_map(|e| &e.stages[1..]) {
-        let file = stage.exercise().file;
+    for stage in all_exercises().flat_map(|e| e.stages().skip(1)) {
+        let file = stage.exercise.file;
         let source = shipped(stage.exercise());
-        let scratch = project
-            .build_dir()
-            .join(format!("test-solution-{}", stage.name));
+        let scratch =
+            project
+                .build_dir()
+                .join(format!("test-solution-{}-{}", stage.arch, stage.name()));
         let diff = solution_diff(&source, stage, &scratch).unwrap();
         let tree = scratch.join("tree");
         fs::create_dir_all(tree.join(file).parent().unwrap()).unwrap();
@@ -62,13 +72,13 @@ fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
         assert!(
             patch.wait().unwrap().success(),
             "the diff for '{}' does not apply:\n{diff}",
-            stage.name
+            stage.name()
         );
         assert_eq!(
             fs::read_to_string(tree.join(file)).unwrap(),
             stages::derive(&source, stage).unwrap(),
             "the patched file is not stage '{}'",
-            stage.name
+            stage.name()
         );
         let _ = fs::remove_dir_all(&scratch);
     }
@@ -76,19 +86,17 @@ fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
 
 #[test]
 fn the_next_solution_follows_the_file_and_reset_goes_back_to_the_start() {
-    for exercise in &EXERCISES {
+    for exercise in all_exercises() {
         let source = shipped(exercise);
-        for (k, stage) in exercise.stages.iter().enumerate() {
+        for (k, stage) in exercise.stages().enumerate() {
             let text = stages::derive(&source, stage).unwrap();
+            assert_eq!(next_stage(exercise, &text).unwrap(), exercise.stage(k + 1));
+            let reset = stages::derive(&text, exercise.start()).unwrap();
             assert_eq!(
-                next_stage(exercise, &text).unwrap(),
-                exercise.stages.get(k + 1)
-            );
-            let reset = stages::derive(&text, &exercise.stages[0]).unwrap();
-            assert_eq!(
-                reset, source,
+                reset,
+                source,
                 "resetting stage '{}' does not give the shipped file",
-                stage.name
+                stage.name()
             );
         }
     }
@@ -97,7 +105,8 @@ fn the_next_solution_follows_the_file_and_reset_goes_back_to_the_start() {
 #[test]
 fn reset_without_a_terminal_asks_for_confirmation_and_changes_nothing() {
     let project = Project::here();
-    let before = fs::read(project.main_rs()).unwrap();
+    let main_rs = project.root().join("src/main.rs");
+    let before = fs::read(&main_rs).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .arg("reset")
         .stdin(Stdio::null())
@@ -107,13 +116,13 @@ fn reset_without_a_terminal_asks_for_confirmation_and_changes_nothing() {
     // Shipped, the file is at the start stage: nothing to do, and nothing done.
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("at the start stage already"), "{stderr}");
-    assert_eq!(fs::read(project.main_rs()).unwrap(), before);
+    assert_eq!(fs::read(&main_rs).unwrap(), before);
 }
 
 #[test]
 fn the_pt_fault_points_at_the_line_that_writes_x() {
     let project = Project::here();
-    let stage = stages::find("pt").unwrap();
+    let stage = catalogue::default_arch().find_stage("pt").unwrap();
     let passed = boot_stage(&project, stage).unwrap_or_else(|report| panic!("{report}"));
     let fault = passed
         .run
@@ -121,11 +130,10 @@ fn the_pt_fault_points_at_the_line_that_writes_x() {
         .iter()
         .find(|l| l.starts_with("in thread "))
         .expect("the fault report");
-    let image = project.images_dir().join("pt.elf");
-    let notes = Symbolizer::new(&image, project.root())
+    let notes = Symbolizer::new(&project, &passed.image.root_task)
         .unwrap()
         .annotate(fault);
-    let derived = stages::derive(&shipped(stages::main_exercise()), stage).unwrap();
+    let derived = stages::derive(&shipped(stage.exercise()), stage).unwrap();
     let line = 1 + derived
         .lines()
         .position(|l| l.contains("x.write_volatile(5)"))
@@ -135,4 +143,33 @@ fn the_pt_fault_points_at_the_line_that_writes_x() {
         notes[0].contains(&format!("src/main.rs:{line}, in main")),
         "the fault at `{fault}` was shown as {notes:?}, not at src/main.rs:{line}"
     );
+}
+
+/// Every stage of every exercise, as derived from the shipped file, is what rustfmt makes of it:
+/// a learner who uncomments a solution gets code in the project's own style.
+#[test]
+fn every_derived_stage_is_rustfmt_clean() {
+    let scratch = Project::here().build_dir().join("test-rustfmt");
+    fs::create_dir_all(&scratch).unwrap();
+    let mut unformatted = Vec::new();
+    for stage in all_exercises().flat_map(|e| e.stages()) {
+        let text = stages::derive(&shipped(stage.exercise()), stage).unwrap();
+        let file = scratch.join(format!("{}-{}.rs", stage.arch, stage.name()));
+        fs::write(&file, &text).unwrap();
+        let out = Command::new("rustfmt")
+            .args(["--edition", "2024", "--check"])
+            .arg(&file)
+            .output()
+            .expect("rustfmt runs (make test puts the project's toolchain on PATH)");
+        if !out.status.success() {
+            unformatted.push(format!(
+                "{} stage '{}':\n{}",
+                stage.arch,
+                stage.name(),
+                String::from_utf8_lossy(&out.stdout)
+            ));
+        }
+    }
+    let _ = fs::remove_dir_all(&scratch);
+    assert!(unformatted.is_empty(), "{}", unformatted.join("\n"));
 }

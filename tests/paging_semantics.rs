@@ -6,7 +6,8 @@
 use std::fs;
 
 use xtask::boot_check::BOOT_TIMEOUT;
-use xtask::image::Output;
+use xtask::catalogue;
+use xtask::command::Output;
 use xtask::project::Project;
 use xtask::semantics::{self, source_cases};
 
@@ -24,10 +25,18 @@ fn the_case_table_is_well_formed() {
     assert!(names.len() >= 15, "only {} cases: {names:?}", names.len());
 }
 
-#[test]
-fn every_case_gets_the_kernel_answer_it_expects() {
+/// x86_64's suite (the other architectures' come with their cases).
+mod x86_64 {
+    #[test]
+    fn every_case_gets_the_kernel_answer_it_expects() {
+        super::every_case_gets_the_kernel_answer_it_expects("x86_64");
+    }
+}
+
+fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
     let project = Project::here();
-    let booted = semantics::boot(&project, Output::Captured, false, BOOT_TIMEOUT)
+    let arch = catalogue::find_arch(arch).unwrap();
+    let booted = semantics::boot(&project, arch, Output::Captured, false, BOOT_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e}"));
     if let Some(message) = semantics::verdict(&booted) {
         panic!("{message}");

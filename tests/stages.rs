@@ -1,104 +1,136 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Every stage of every exercise, derived from its file, built, booted on the seL4 kernel under
-//! QEMU and checked line by line against tests/expected/<stage>.txt; the same boot is then
-//! compared with the stage's output blocks in TUTORIAL.md and README.md (xtask::documented).
+//! Every stage of every exercise of every architecture, derived from its file, built, booted on
+//! that architecture's seL4 kernel under QEMU and checked line by line against
+//! tests/expected/<arch>/<stage>.txt; the same boot is then compared with the stage's output blocks
+//! in TUTORIAL.md and README.md (xtask::documented). Each architecture's tests are in a module of
+//! its name, so that `make test ARCH=<arch>` can pick them (`cargo test <arch>::`).
 
 use std::fs;
 
 use xtask::boot_check::boot_stage;
+use xtask::catalogue::{self, ARCHES, StageRef};
 use xtask::project::Project;
-use xtask::stages::{self, Progress, Stage};
+use xtask::stages::{self, Progress};
 
 /// Boots `stage`, checks its expected lines, then its documented output.
-fn boot_and_check(project: &Project, stage: &Stage) -> Result<(), String> {
+fn boot_and_check(project: &Project, stage: StageRef) -> Result<(), String> {
     let passed = boot_stage(project, stage)?;
-    xtask::documented::check(project, stage, &passed.run)
+    xtask::documented::check(project, stage, &passed.image.root_task, &passed.run)
 }
 
-fn boot(stage: &str) {
+fn boot(arch: &str, stage: &str) {
     let project = Project::here();
-    let stage = stages::find(stage).expect("a stage of the tutorial");
+    let arch = catalogue::find_arch(arch).unwrap();
+    let stage = arch.find_stage(stage).unwrap_or_else(|e| panic!("{e}"));
     if let Err(report) = boot_and_check(&project, stage) {
         panic!("{report}");
     }
 }
 
-#[test]
-fn stage_start_misses_the_page_directory_at_level_30() {
-    boot("start");
-}
-
-#[test]
-fn stage_pd_misses_the_page_table_at_level_21() {
-    boot("pd");
-}
-
-#[test]
-fn stage_pt_faults_writing_the_read_only_page() {
-    boot("pt");
-}
-
-#[test]
-fn stage_remap_writes_the_read_write_page() {
-    boot("remap");
-}
-
 /// Every stage of a further exercise, in order; all are booted, and every failure is reported.
-fn boot_exercise(name: &str) {
+fn boot_exercise(arch: &str, name: &str) {
     let project = Project::here();
-    let exercise = stages::find_exercise(name).expect("a further exercise");
+    let arch = catalogue::find_arch(arch).unwrap();
+    let exercise = arch.find_exercise(name).unwrap_or_else(|e| panic!("{e}"));
     let failures: Vec<String> = exercise
-        .stages
-        .iter()
+        .stages()
         .filter_map(|stage| boot_and_check(&project, stage).err())
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-#[test]
-fn further_exercise_mapper_makes_what_each_level_lacks() {
-    boot_exercise("mapper");
+/// One module per architecture, a test per stage of its main exercise, and the list of stages
+/// the module boots (checked against the catalogue below).
+macro_rules! main_exercise_tests {
+    ($arch:ident: $($test:ident => $stage:literal),+ $(,)?) => {
+        mod $arch {
+            pub const BOOTED: &[&str] = &[$($stage),+];
+            $(
+                #[test]
+                fn $test() {
+                    super::boot(stringify!($arch), $stage);
+                }
+            )+
+        }
+    };
+}
+
+main_exercise_tests!(x86_64:
+    stage_start_misses_the_page_directory_at_level_30 => "start",
+    stage_pd_misses_the_page_table_at_level_21 => "pd",
+    stage_pt_faults_writing_the_read_only_page => "pt",
+    stage_remap_writes_the_read_write_page => "remap",
+);
+
+main_exercise_tests!(aarch64:
+    stage_start_misses_the_level_2_page_table_at_level_30 => "start",
+    stage_pt_l2_misses_the_level_3_page_table_at_level_21 => "pt-l2",
+    stage_pt_l3_faults_writing_the_read_only_page => "pt-l3",
+    stage_remap_writes_the_read_write_page => "remap",
+);
+
+main_exercise_tests!(riscv64:
+    stage_start_misses_the_level_1_page_table_at_level_30 => "start",
+    stage_pt_l1_misses_the_level_0_page_table_at_level_21 => "pt-l1",
+    stage_pt_l0_faults_writing_the_read_only_page => "pt-l0",
+    stage_remap_writes_the_read_write_page => "remap",
+);
+
+/// The further exercises (x86_64).
+mod further {
+    use super::boot_exercise;
+
+    #[test]
+    fn x86_64_mapper_makes_what_each_level_lacks() {
+        boot_exercise("x86_64", "mapper");
+    }
+
+    #[test]
+    fn x86_64_unmapping_faults_after_each_unmap_and_maps_again() {
+        boot_exercise("x86_64", "unmapping");
+    }
+
+    #[test]
+    fn x86_64_page_sizes_maps_2_mib_and_1_gib_pages() {
+        boot_exercise("x86_64", "page-sizes");
+    }
+
+    #[test]
+    fn x86_64_rights_read_only_read_write_and_write_only() {
+        boot_exercise("x86_64", "rights");
+    }
 }
 
 #[test]
-fn further_exercise_unmapping_faults_after_each_unmap_and_maps_again() {
-    boot_exercise("unmapping");
-}
-
-#[test]
-fn further_exercise_page_sizes_maps_2_mib_and_1_gib_pages() {
-    boot_exercise("page-sizes");
-}
-
-#[test]
-fn further_exercise_rights_read_only_read_write_and_write_only() {
-    boot_exercise("rights");
-}
-
-#[test]
-fn shipped_main_rs_is_the_start_stage() {
-    let source = fs::read_to_string(Project::here().main_rs()).unwrap();
-    let main = stages::main_exercise();
-    let todos = stages::analyse(main, &source).unwrap_or_else(|e| panic!("{e}"));
+fn every_main_exercise_stage_has_a_boot_test() {
+    for (arch, booted) in [
+        ("x86_64", x86_64::BOOTED),
+        ("aarch64", aarch64::BOOTED),
+        ("riscv64", riscv64::BOOTED),
+    ] {
+        let arch = catalogue::find_arch(arch).unwrap();
+        let stages: Vec<&str> = arch.main_exercise().stages().map(|s| s.name()).collect();
+        assert_eq!(booted, stages, "{arch}");
+    }
     assert_eq!(
-        stages::progress(main, &todos),
-        Progress::At(stages::find("start").unwrap()),
-        "src/main.rs must ship with every TODO solution commented out"
+        ARCHES.len(),
+        3,
+        "every architecture has its module of boot tests"
     );
 }
 
 #[test]
-fn every_further_exercise_ships_at_its_start_stage() {
-    for exercise in &stages::EXERCISES[1..] {
-        let path = Project::here().root().join(exercise.file);
+fn every_exercise_ships_at_its_start_stage() {
+    for exercise in ARCHES.iter().flat_map(|a| a.exercises()) {
+        let path = Project::here().root().join(exercise.exercise.file);
         let source = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{exercise:?}: {e}"));
         let todos = stages::analyse(exercise, &source).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             stages::progress(exercise, &todos),
-            Progress::At(&exercise.stages[0]),
+            Progress::At(exercise.start()),
             "{} must ship with every TODO solution commented out",
-            exercise.file
+            exercise.exercise.file
         );
     }
 }
@@ -106,8 +138,8 @@ fn every_further_exercise_ships_at_its_start_stage() {
 #[test]
 fn every_stage_has_its_expected_log() {
     let project = Project::here();
-    for stage in stages::all_stages() {
-        let path = project.expected_log(stage.name);
+    for stage in ARCHES.iter().flat_map(|a| a.stages()) {
+        let path = project.expected_log(stage.arch, stage.name());
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(
             !xtask::expect::parse(&text).is_empty(),
@@ -115,21 +147,4 @@ fn every_stage_has_its_expected_log() {
             path.display()
         );
     }
-}
-
-#[test]
-fn the_makefile_knows_the_same_stages() {
-    let makefile = fs::read_to_string(Project::here().root().join("Makefile")).unwrap();
-    let names: Vec<&str> = stages::all_stages().map(|s| s.name).collect();
-    let line = format!("STAGES := {}", names.join(" "));
-    assert!(
-        makefile.lines().any(|l| l == line),
-        "the Makefile has no line `{line}`"
-    );
-    let names: Vec<&str> = stages::EXERCISES.iter().map(|e| e.name).collect();
-    let line = format!("EXERCISES := {}", names.join(" "));
-    assert!(
-        makefile.lines().any(|l| l == line),
-        "the Makefile has no line `{line}`"
-    );
 }

@@ -17,7 +17,7 @@ const PAIRS: u64 = 1000;
 /// The tutorial's address: a PML4 slot of its own, away from this program's image.
 const VADDR: usize = 0xA0_0000_0000;
 
-#[root_task(stack_size = mapping_tutorial::STACK_SIZE)]
+#[root_task]
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
     let mut objects = ObjectAllocator::new(bootinfo)?;

@@ -1038,7 +1038,7 @@ fn map_frame<T: sel4::CapTypeForFrameObject>(
 /// 64 MiB of untyped memory for the suite's objects (objects are never freed).
 const SUITE_UNTYPED_BITS: usize = 26;
 
-#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
+#[root_task]
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
 

@@ -27,7 +27,7 @@ const ADDRESSES: [usize; 4] = [
     0xA0_4020_1000,
 ];
 
-#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
+#[root_task]
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
     let mut objects = ObjectAllocator::new(bootinfo)?;

@@ -17,7 +17,7 @@ const LARGE_VADDR: usize = 0xA0_0000_0000;
 /// The next 1 GiB, served by the same PDPT: the huge page goes here.
 const HUGE_VADDR: usize = 0xA0_4000_0000;
 
-#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
+#[root_task]
 #[allow(unused_variables)] // `pd` and `bootinfo` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();

@@ -18,7 +18,7 @@ use sel4_root_task::{Never, root_task};
 /// As in the main exercise: PML4 slot 1, clear of this program's own image in slot 0.
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
-#[root_task(stack_size = mapping_tutorial::STACK_SIZE)] // STACK_SIZE's doc says why
+#[root_task]
 #[allow(unused_variables)] // `vspace` and `attributes` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();

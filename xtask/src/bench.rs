@@ -10,11 +10,24 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::boot_check::{BOOT_TIMEOUT, boot_stage};
-use crate::expect;
-use crate::image::{self, Output, Source};
+use crate::catalogue::{Arch, StageRef, default_arch};
+use crate::command::Output;
+use crate::image::{self, Image, Source};
 use crate::project::Project;
-use crate::qemu::{self, Machine, RunOptions, Step};
-use crate::stages::{self, STAGES};
+use crate::qemu::{self, RunOptions, Step};
+use crate::{boot, expect};
+
+/// The architecture measured: x86_64, whose TSC counts instructions under QEMU's -icount.
+fn arch() -> &'static Arch {
+    default_arch()
+}
+
+/// The stage whose image is measured: the whole exercise.
+fn remap() -> StageRef {
+    arch()
+        .find_stage("remap")
+        .expect("x86_64 has a remap stage")
+}
 
 /// One measured figure.
 pub struct Figure {
@@ -88,14 +101,24 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
             "cold build {run} of {runs} (kernel, then root task and its crates, in empty build directories)"
         ));
         let _ = fs::remove_dir_all(&bench_dir);
-        let mut kernel = Command::new(root.join("tools/build-kernel"));
-        kernel.env("KERNEL_OUT", bench_dir.join("kernel"));
-        let kernel_time = timed(kernel)?;
-        let mut cargo = Command::new("cargo");
-        cargo
+        let mut kernel = project.command(root.join("tools/build-kernel"));
+        kernel
+            .arg(arch().name)
             .current_dir(root)
-            .args(["image", "--locked", "--target-dir"])
-            .arg(bench_dir.join("target"));
+            .env("KERNEL_OUT", bench_dir.join("kernel"));
+        let kernel_time = timed(kernel)?;
+        let mut cargo = project.cargo(arch());
+        cargo
+            .args([
+                "build",
+                "--release",
+                "--locked",
+                "--bin",
+                "mapping",
+                "--target-dir",
+            ])
+            .arg(bench_dir.join("target"))
+            .env("SEL4_PREFIX", bench_dir.join("kernel/prefix"));
         let cargo_time = timed(cargo)?;
         kernel_times.push(secs(kernel_time));
         cargo_times.push(secs(cargo_time));
@@ -119,12 +142,14 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     });
 
     progress("warm rebuild after touching src/main.rs");
-    image::build(project, &Source::main_rs(), Output::Captured)?;
+    let main = arch().main_exercise();
+    let main_rs = root.join(main.exercise.file);
+    image::build(project, &Source::File(main), Output::Captured)?;
     let mut samples = Vec::new();
     for _ in 0..runs {
-        touch(&project.main_rs())?;
+        touch(&main_rs)?;
         let started = Instant::now();
-        image::build(project, &Source::main_rs(), Output::Captured)?;
+        image::build(project, &Source::File(main), Output::Captured)?;
         samples.push(secs(started.elapsed()));
     }
     figures.push(Figure {
@@ -136,7 +161,7 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     progress("edit, then `make simulate` until its last line");
     let mut samples = Vec::new();
     for _ in 0..runs {
-        touch(&project.main_rs())?;
+        touch(&main_rs)?;
         let mut make = Command::new("make");
         make.current_dir(root).args(["-s", "simulate"]);
         samples.push(secs(timed(make)?));
@@ -147,15 +172,15 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
         samples,
     });
 
-    for stage in &STAGES {
-        progress(&format!("QEMU start -> last line, stage {}", stage.name));
+    for stage in main.stages() {
+        progress(&format!("QEMU start -> last line, stage {}", stage.name()));
         let mut samples = Vec::new();
         for _ in 0..runs {
             let passed = boot_stage(project, stage)?;
             samples.push(secs(passed.run.elapsed));
         }
         figures.push(Figure {
-            name: format!("QEMU start -> last line: {}", stage.name),
+            name: format!("QEMU start -> last line: {}", stage.name()),
             unit: "s",
             samples,
         });
@@ -199,24 +224,19 @@ pub fn run(project: &Project, runs: usize) -> Result<Vec<Figure>, String> {
     });
 
     progress("image size (the remap stage: the whole exercise)");
-    let image = image::build(
-        project,
-        &Source::Stage(stages::find("remap").expect("a stage")),
-        Output::Captured,
-    )?;
-    figures.extend(image_sizes(&image, &bench_dir)?);
+    let image = image::build(project, &Source::Stage(remap()), Output::Captured)?;
+    figures.extend(image_sizes(&image.root_task, &bench_dir)?);
     Ok(figures)
 }
 
 /// Boots the remap stage built with the `instruction-count` feature under `-icount shift=0`
 /// and reads the count that prefixes its `Success!` line.
 fn instructions_to_success(project: &Project) -> Result<u64, String> {
-    let stage = stages::find("remap").expect("a stage");
     let image = image::build_with_features(
         project,
-        &Source::Stage(stage),
+        &Source::Stage(remap()),
         Output::Captured,
-        &["instruction-count"],
+        &["mapping-tutorial/instruction-count"],
     )?;
     let log_path = project.logs_dir().join("bench-icount.log");
     let line = icount_run(project, &image, &log_path, |line| {
@@ -237,23 +257,7 @@ fn counted_twice(count: impl Fn() -> Result<u64, String>) -> Result<[f64; 2], St
 
 /// Builds and boots bench-map-unmap/ under `-icount shift=0`; returns instructions per pair.
 fn instructions_per_map_unmap(project: &Project) -> Result<u64, String> {
-    let root = project.root();
-    let mut cargo = Command::new("cargo");
-    cargo
-        .current_dir(root)
-        .args([
-            "image",
-            "--locked",
-            "--manifest-path",
-            "bench-map-unmap/Cargo.toml",
-            "--target-dir",
-        ])
-        .arg(project.target_dir());
-    timed(cargo)?;
-    let image = project
-        .target_dir()
-        .join(image::TARGET)
-        .join("release/bench-map-unmap");
+    let image = image::build(project, &Source::BenchProbe(arch()), Output::Captured)?;
     let log_path = project.logs_dir().join("bench-map-unmap.log");
     let line = icount_run(project, &image, &log_path, |line| {
         line.contains("map+unmap pairs: ")
@@ -266,12 +270,11 @@ fn instructions_per_map_unmap(project: &Project) -> Result<u64, String> {
 /// Boots `image` under `-icount shift=0,sleep=off` and returns the first line `wanted` accepts.
 fn icount_run(
     project: &Project,
-    image: &Path,
+    image: &Image,
     log_path: &Path,
     wanted: impl Fn(&str) -> bool,
 ) -> Result<String, String> {
-    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
-    let mut cmd = machine.command(&project.kernel_image(), image);
+    let mut cmd = boot::command(project, image)?;
     cmd.args(["-icount", "shift=0,sleep=off"]);
     let options = RunOptions {
         timeout: Some(BOOT_TIMEOUT),

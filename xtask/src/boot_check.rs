@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Builds a stage, boots it and checks its boot log against tests/expected/<stage>.txt.
+//! Builds a stage, boots it and checks its boot log against tests/expected/<arch>/<stage>.txt.
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::boot;
+use crate::catalogue::StageRef;
+use crate::command::Output;
 use crate::elf_check;
 use crate::expect::{self, Matcher, Verdict};
-use crate::image::{self, Output, Source};
+use crate::image::{self, Image, Source};
 use crate::project::Project;
-use crate::qemu::{self, Machine, Outcome, Run, RunOptions, Step};
-use crate::stages::Stage;
+use crate::qemu::{self, Outcome, Run, RunOptions, Step};
 
 /// A boot takes well under a second; this is for a machine under heavy load.
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,26 +21,22 @@ pub const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
 /// A stage that booted and printed every expected line.
 pub struct Passed {
     pub run: Run,
+    pub image: Image,
 }
 
 /// Builds `stage`, checks its image, boots it and matches its log; on failure, the error says
 /// where the log diverged and includes the log.
-pub fn boot_stage(project: &Project, stage: &Stage) -> Result<Passed, String> {
-    let kernel = project.kernel_image();
-    if !kernel.is_file() {
-        return Err(format!(
-            "no kernel at {}: `make test` builds it before the tests",
-            kernel.display()
-        ));
-    }
+pub fn boot_stage(project: &Project, stage: StageRef) -> Result<Passed, String> {
     let image = build_checked_image(project, &Source::Stage(stage), Output::Captured)?;
 
-    let expected_path = project.expected_log(stage.name);
+    let expected_path = project.expected_log(stage.arch, stage.name());
     let expected = fs::read_to_string(&expected_path)
         .map_err(|e| format!("{}: {e}", expected_path.display()))?;
     let mut matcher = Matcher::new(expect::parse(&expected));
-    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
-    let log_path = project.logs_dir().join(format!("test-{}.log", stage.name));
+    let command = boot::command(project, &image)?;
+    let log_path = project
+        .logs_dir()
+        .join(format!("test-{}-{}.log", stage.arch, stage.name()));
     let options = RunOptions {
         timeout: Some(BOOT_TIMEOUT),
         echo: false,
@@ -47,22 +44,18 @@ pub fn boot_stage(project: &Project, stage: &Stage) -> Result<Passed, String> {
         log_path: &log_path,
     };
     let mut ending = None;
-    let run = qemu::run(
-        machine.command(&kernel, &image),
-        &options,
-        |line| match matcher.feed(line) {
-            Verdict::Continue => Step::Continue,
-            Verdict::Complete => Step::Stop,
-            Verdict::Ended => {
-                ending.get_or_insert_with(|| line.to_owned());
-                Step::StopWhenQuiet
-            }
-        },
-    )
+    let run = qemu::run(command, &options, |line| match matcher.feed(line) {
+        Verdict::Continue => Step::Continue,
+        Verdict::Complete => Step::Stop,
+        Verdict::Ended => {
+            ending.get_or_insert_with(|| line.to_owned());
+            Step::StopWhenQuiet
+        }
+    })
     .map_err(|e| e.to_string())?;
 
     if matcher.is_complete() && ending.is_none() {
-        return Ok(Passed { run });
+        return Ok(Passed { run, image });
     }
     let why = match (&ending, &run.outcome) {
         (Some(line), _) => format!("the program ended with `{line}`"),
@@ -79,21 +72,20 @@ pub fn boot_stage(project: &Project, stage: &Stage) -> Result<Passed, String> {
     ))
 }
 
-/// Builds the image of `source` and checks that it can run on seL4 (elf_check): static, nothing
-/// dynamic, nothing from glibc.
+/// Builds the image of `source` and checks that its root task can run on seL4 (elf_check):
+/// static, nothing dynamic, nothing from glibc, no SSE on x86_64.
 pub fn build_checked_image(
     project: &Project,
     source: &Source,
     output: Output,
-) -> Result<PathBuf, String> {
+) -> Result<Image, String> {
     let image = image::build(project, source, output)?;
-    let data = fs::read(&image).map_err(|e| format!("{}: {e}", image.display()))?;
-    let violations = elf_check::check(&data);
+    let violations = elf_check::check_file(&image.root_task, image.arch)?;
     if !violations.is_empty() {
         let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
         return Err(format!(
-            "the image {} cannot run on seL4:\n  {}",
-            image.display(),
+            "the root task {} cannot run on seL4:\n  {}",
+            image.root_task.display(),
             list.join("\n  ")
         ));
     }
@@ -101,15 +93,16 @@ pub fn build_checked_image(
 }
 
 fn divergence_report(
-    stage: &Stage,
+    stage: StageRef,
     expected: &str,
     matcher: &Matcher,
     run: &Run,
     why: &str,
 ) -> String {
     let mut report = format!(
-        "stage '{}': the boot log diverged from {expected}\n",
-        stage.name
+        "{} stage '{}': the boot log diverged from {expected}\n",
+        stage.arch,
+        stage.name()
     );
     match matcher.last_match() {
         Some((pattern, line)) => {

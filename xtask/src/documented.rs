@@ -2,17 +2,17 @@
 
 //! The output blocks in TUTORIAL.md and README.md, checked against what the stages really print.
 //!
-//! A block marked `<!-- boot-log: <stage> -->` must appear, line for line and contiguous, in that
-//! stage's output as `make simulate` shows it: the boot log with the fault report's source
+//! A block marked `<!-- boot-log: <arch>/<stage> -->` must appear, line for line and contiguous, in
+//! that stage's output as `make simulate` shows it: the boot log with the fault report's source
 //! locations added. The thread and instruction addresses in the kernel's `in thread 0x... at
 //! address 0x...` line depend on the exact build and memory size, so they are not compared.
 //! The stage tests check each stage's blocks on the boot they make anyway (tests/stages.rs).
 
 use std::fs;
 
+use crate::catalogue::StageRef;
 use crate::project::Project;
 use crate::qemu::Run;
-use crate::stages::Stage;
 use crate::symbolize::Symbolizer;
 
 /// The documents whose blocks are checked.
@@ -24,6 +24,7 @@ const MARK: &str = "<!-- boot-log: ";
 #[derive(Debug)]
 pub struct Block {
     pub doc: String,
+    /// `<arch>/<stage>`.
     pub stage: String,
     /// The block's lines, normalised.
     pub lines: Vec<String>,
@@ -83,11 +84,20 @@ pub fn contains_run(printed: &[String], block: &[String]) -> bool {
     !block.is_empty() && printed.windows(block.len()).any(|w| w == block)
 }
 
-/// Checks every documented block of `stage` against `run`, a boot of it: Err says which block
-/// differs, with both texts.
-pub fn check(project: &Project, stage: &Stage, run: &Run) -> Result<(), String> {
-    let image = project.images_dir().join(format!("{}.elf", stage.name));
-    let symbolizer = Symbolizer::new(&image, project.root())
+/// The name a block gives `stage`: `<arch>/<stage>`.
+pub fn block_name(stage: StageRef) -> String {
+    format!("{}/{}", stage.arch, stage.name())
+}
+
+/// Checks every documented block of `stage` against `run`, a boot of its root task `image`: Err
+/// says which block differs, with both texts.
+pub fn check(
+    project: &Project,
+    stage: StageRef,
+    image: &std::path::Path,
+    run: &Run,
+) -> Result<(), String> {
+    let symbolizer = Symbolizer::new(project, image)
         .ok_or_else(|| format!("cannot read {}", image.display()))?;
     // What `make simulate` shows: the boot log, with the fault report's source locations.
     let printed: Vec<String> = run
@@ -95,16 +105,14 @@ pub fn check(project: &Project, stage: &Stage, run: &Run) -> Result<(), String> 
         .iter()
         .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
         .collect();
-    for block in all_blocks(project)?
-        .iter()
-        .filter(|b| b.stage == stage.name)
-    {
+    let name = block_name(stage);
+    for block in all_blocks(project)?.iter().filter(|b| b.stage == name) {
         if !contains_run(&printed, &block.lines) {
             return Err(format!(
                 "{}: the block for stage '{}' is not what the stage prints.\n\
                  --- documented ---\n{}\n--- printed ---\n{}",
                 block.doc,
-                stage.name,
+                name,
                 block.lines.join("\n"),
                 printed.join("\n")
             ));

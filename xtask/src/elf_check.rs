@@ -1,40 +1,52 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Checks that a root task image is what seL4 can load and run: a static, non-PIE x86_64
-//! executable with nothing dynamic and nothing from glibc in it.
+//! Checks that a root task image is what seL4 can load and run on its architecture: a static,
+//! non-PIE executable for that machine with nothing dynamic and nothing from glibc in it, and on
+//! x86_64 no SSE instruction (rust-sel4's x86_64 target is soft-float; the kernel does not expect
+//! a root task to use the SSE registers it leaves to lazy saving).
 //!
-//! seL4 maps the ELF's LOAD segments and jumps to its entry point; nothing resolves
-//! relocations, loads an interpreter or runs glibc's start-up code (which glibc's IFUNC-based
-//! string functions need). A dependency that drags any of that in must fail the build's tests,
-//! not a learner's boot.
+//! seL4 maps the ELF's LOAD segments and jumps to its entry point; nothing resolves relocations,
+//! loads an interpreter or runs glibc's start-up code (which glibc's IFUNC-based string functions
+//! need). A dependency that drags any of that in must fail the build's tests, not a learner's boot.
 
 use std::fmt;
+use std::path::Path;
+use std::process::Command;
 
 use object::elf;
-use object::read::elf::{ElfFile64, FileHeader, ProgramHeader, SectionHeader};
-use object::{Endianness, Object, ObjectSymbol};
+use object::read::elf::{ElfFile, FileHeader, ProgramHeader, SectionHeader, Sym};
+use object::{Endianness, FileKind, Object, ObjectSymbol};
+
+use crate::catalogue::Arch;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Violation {
     NotElf(String),
     NotExecutable(u16),
-    NotX86_64(u16),
+    WrongMachine {
+        expected: String,
+        found: u16,
+    },
     Interpreter,
     DynamicSegment,
     DynamicRelocations(String),
     IndirectFunction(String),
     GlibcSymbol(String),
     NoEntryPoint,
+    /// How many instructions use SSE registers, and the first one.
+    SseInstructions(usize, String),
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Self::NotElf(e) => write!(f, "not a 64-bit ELF file: {e}"),
+            Self::NotElf(e) => write!(f, "not an ELF file: {e}"),
             Self::NotExecutable(t) => {
                 write!(f, "ELF type {t} is not EXEC (a static, non-PIE executable)")
             }
-            Self::NotX86_64(m) => write!(f, "machine {m} is not x86_64"),
+            Self::WrongMachine { expected, found } => {
+                write!(f, "ELF machine {found} is not {expected}")
+            }
             Self::Interpreter => {
                 write!(f, "has a PT_INTERP program header (wants a dynamic loader)")
             }
@@ -48,6 +60,9 @@ impl fmt::Display for Violation {
             ),
             Self::GlibcSymbol(s) => write!(f, "contains glibc's symbol {s}"),
             Self::NoEntryPoint => write!(f, "has no entry point"),
+            Self::SseInstructions(n, first) => {
+                write!(f, "has {n} SSE instructions, the first: {first}")
+            }
         }
     }
 }
@@ -64,9 +79,44 @@ const GLIBC_MARKERS: [&str; 8] = [
     "__tunable",
 ];
 
-/// Every way in which `data` (an ELF file) is not a loadable root task image.
-pub fn check(data: &[u8]) -> Vec<Violation> {
-    let file = match ElfFile64::<Endianness>::parse(data) {
+/// The ELF machine and class of `arch`'s programs.
+fn machine(arch: &str) -> Option<(u16, bool)> {
+    match arch {
+        "x86_64" => Some((elf::EM_X86_64, true)),
+        "aarch64" => Some((elf::EM_AARCH64, true)),
+        "riscv64" => Some((elf::EM_RISCV, true)),
+        "aarch32" => Some((elf::EM_ARM, false)),
+        "riscv32" => Some((elf::EM_RISCV, false)),
+        _ => None,
+    }
+}
+
+/// The architecture (of those the catalogue has) whose programs `data` is one of.
+pub fn arch_of(data: &[u8]) -> Option<&'static Arch> {
+    use object::Architecture as A;
+    let name = match object::File::parse(data).ok()?.architecture() {
+        A::X86_64 => "x86_64",
+        A::Aarch64 => "aarch64",
+        A::Riscv64 => "riscv64",
+        A::Arm => "aarch32",
+        A::Riscv32 => "riscv32",
+        _ => return None,
+    };
+    crate::catalogue::ARCHES.iter().find(|a| a.name == name)
+}
+
+/// Every way in which `data` (an ELF file) is not a loadable root task for `arch`.
+pub fn check(data: &[u8], arch: &Arch) -> Vec<Violation> {
+    match FileKind::parse(data) {
+        Ok(FileKind::Elf64) => check_elf::<elf::FileHeader64<Endianness>>(data, arch),
+        Ok(FileKind::Elf32) => check_elf::<elf::FileHeader32<Endianness>>(data, arch),
+        Ok(kind) => vec![Violation::NotElf(format!("{kind:?}"))],
+        Err(e) => vec![Violation::NotElf(e.to_string())],
+    }
+}
+
+fn check_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8], arch: &Arch) -> Vec<Violation> {
+    let file = match ElfFile::<Elf>::parse(data) {
         Ok(file) => file,
         Err(e) => return vec![Violation::NotElf(e.to_string())],
     };
@@ -77,10 +127,15 @@ pub fn check(data: &[u8]) -> Vec<Violation> {
     if header.e_type(endian) != elf::ET_EXEC {
         found.push(Violation::NotExecutable(header.e_type(endian)));
     }
-    if header.e_machine(endian) != elf::EM_X86_64 {
-        found.push(Violation::NotX86_64(header.e_machine(endian)));
+    let expected = machine(arch.name);
+    let actual = (header.e_machine(endian), file.is_64());
+    if expected != Some(actual) {
+        found.push(Violation::WrongMachine {
+            expected: format!("{arch}'s"),
+            found: actual.0,
+        });
     }
-    if header.e_entry(endian) == 0 {
+    if header.e_entry(endian).into() == 0 {
         found.push(Violation::NoEntryPoint);
     }
     for segment in file.elf_program_headers() {
@@ -93,7 +148,7 @@ pub fn check(data: &[u8]) -> Vec<Violation> {
     let sections = file.elf_section_table();
     for section in sections.iter() {
         let kind = section.sh_type(endian);
-        let loaded = section.sh_flags(endian) & u64::from(elf::SHF_ALLOC) != 0;
+        let loaded = section.sh_flags(endian).into() & u64::from(elf::SHF_ALLOC) != 0;
         if loaded && (kind == elf::SHT_RELA || kind == elf::SHT_REL) {
             let name = sections.section_name(endian, section).unwrap_or(b"?");
             found.push(Violation::DynamicRelocations(
@@ -110,4 +165,44 @@ pub fn check(data: &[u8]) -> Vec<Violation> {
         }
     }
     found
+}
+
+/// The instructions of the x86_64 program `path` that use an SSE register (%xmm, %ymm, %zmm)
+/// or its control register, as binutils' objdump disassembles them.
+pub fn sse_instructions(path: &Path) -> Result<Vec<String>, String> {
+    let out = Command::new("objdump")
+        .args(["-d", "--no-show-raw-insn"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run objdump: {e} (install binutils)"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "objdump {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with(' '))
+        .filter(|l| {
+            ["%xmm", "%ymm", "%zmm", "mxcsr"]
+                .iter()
+                .any(|r| l.contains(r))
+        })
+        .map(|l| l.trim().to_owned())
+        .collect())
+}
+
+/// Every check of `path` for `arch`: [`check`], and on x86_64 [`sse_instructions`].
+pub fn check_file(path: &Path, arch: &Arch) -> Result<Vec<Violation>, String> {
+    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut violations = check(&data, arch);
+    if arch.name == "x86_64" && violations.is_empty() {
+        let sse = sse_instructions(path)?;
+        if let Some(first) = sse.first() {
+            violations.push(Violation::SseInstructions(sse.len(), first.clone()));
+        }
+    }
+    Ok(violations)
 }

@@ -1,248 +1,335 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Builds a root task image: from src/main.rs as it is, from a stage derived from it, or the
-//! paging-semantics suite (paging-semantics/, a package of its own).
+//! Builds the image of a root task for an architecture: from an exercise's file as the learner
+//! left it, from a stage derived from it, from another text (tests), or one of the project's own
+//! programs (the paging-semantics suite, the benchmark's probe). This module alone names image
+//! files: build/<arch>/images/<source name>/ holds
+//!   <bin>.elf    the root task, as cargo built it (with its debug information)
+//!   image.elf    on the architectures with a kernel loader: loader + kernel + root task
 //!
-//! A stage is built from a copy of the crate under build/stages/<stage>/ whose src/main.rs is
-//! the derived one, so the learner's file is never touched. The copy shares the cargo target
-//! directory, so only the tutorial crate itself is compiled again, not rust-sel4. Files are
-//! rewritten only when their content changes, so cargo's freshness checks keep working.
+//! A stage is built from a copy of its exercise's package under build/<arch>/stages/<stage>/,
+//! whose file is the derived text, so the learner's file is never touched. The copy is a
+//! workspace of its own that names the same dependencies by the same absolute paths and shares
+//! the architecture's target directory, so only the stage's own file is compiled again. Files
+//! are rewritten only when their content changes, so cargo's freshness checks keep working.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
+use crate::catalogue::{Arch, ExerciseRef, StageRef};
+use crate::command::{self, Output};
 use crate::project::Project;
-use crate::stages::{self, Exercise, Stage};
-
-/// The triple the image is built for; see .cargo/sel4-image.toml for why it is the host's.
-pub const TARGET: &str = "x86_64-unknown-linux-gnu";
-
-/// The name of the root task binary in Cargo.toml.
-const BIN: &str = "mapping";
+use crate::{kernel, loader, stages};
 
 /// What to build.
+#[derive(Clone, Copy)]
 pub enum Source<'a> {
-    /// An exercise's file as the learner left it (src/main.rs for the main exercise).
-    File(&'static Exercise),
-    Stage(&'a Stage),
-    /// Another text for src/main.rs (the tests build a root task that panics). `name` is made
-    /// of lowercase letters and `-`, and is no stage's name.
+    /// An exercise's file as the learner left it.
+    File(ExerciseRef),
+    Stage(StageRef),
+    /// Another text for an exercise's file (the tests build a root task that panics). `name` is
+    /// made of lowercase letters and `-`, and is no stage's name.
     Variant {
+        exercise: ExerciseRef,
         name: &'a str,
-        main_rs: &'a str,
+        text: &'a str,
     },
-    /// The paging-semantics suite.
-    Semantics,
+    /// The paging-semantics suite (paging-semantics/).
+    Semantics(&'static Arch),
+    /// `make bench`'s cost probe (bench-map-unmap/).
+    BenchProbe(&'static Arch),
 }
 
+/// The suite's package and program (paging-semantics/Cargo.toml).
+pub const SEMANTICS: &str = "paging-semantics";
+/// The benchmark probe's package and program (bench-map-unmap/Cargo.toml).
+const BENCH_PROBE: &str = "bench-map-unmap";
+
 impl Source<'_> {
-    /// src/main.rs as the learner left it.
-    pub fn main_rs() -> Source<'static> {
-        Source::File(stages::main_exercise())
+    pub fn arch(&self) -> &'static Arch {
+        match self {
+            Source::File(e) | Source::Variant { exercise: e, .. } => e.arch,
+            Source::Stage(s) => s.arch,
+            Source::Semantics(arch) | Source::BenchProbe(arch) => arch,
+        }
     }
 
+    /// The name of its image directory, unique within the architecture.
     pub fn name(&self) -> &str {
         match self {
-            Source::File(exercise) if exercise.is_main() => "main",
-            Source::File(exercise) => exercise.name,
-            Source::Stage(stage) => stage.name,
+            Source::File(e) if e.is_main() => "main",
+            Source::File(e) => e.exercise.name,
+            Source::Stage(s) => s.name(),
             Source::Variant { name, .. } => name,
-            Source::Semantics => SEMANTICS_BIN,
+            Source::Semantics(_) => SEMANTICS,
+            Source::BenchProbe(_) => BENCH_PROBE,
+        }
+    }
+
+    /// The program cargo builds.
+    pub fn bin(&self) -> &'static str {
+        match self {
+            Source::File(e) | Source::Variant { exercise: e, .. } => e.exercise.bin,
+            Source::Stage(s) => s.exercise.bin,
+            Source::Semantics(_) => SEMANTICS,
+            Source::BenchProbe(_) => BENCH_PROBE,
+        }
+    }
+
+    /// The root task's `main` as the debugger names it: crate (the program, with '-' as '_'),
+    /// then the function.
+    pub fn main_symbol(&self) -> String {
+        format!("{}::main", self.bin().replace('-', "_"))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Source::File(e) => e.exercise.file.to_owned(),
+            Source::Stage(s) => format!("stage '{}' of {}", s.name(), s.exercise.file),
+            Source::Variant { name, .. } => format!("'{name}'"),
+            Source::Semantics(_) => "the paging-semantics suite".to_owned(),
+            Source::BenchProbe(_) => "the benchmark's probe".to_owned(),
         }
     }
 }
 
-/// The suite's package directory and binary name (paging-semantics/Cargo.toml).
-pub const SEMANTICS_DIR: &str = "paging-semantics";
-const SEMANTICS_BIN: &str = "paging-semantics";
-
-/// How cargo's output is handled.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    /// Shown as it comes (a learner wants to see compiler errors).
-    Shown,
-    /// Kept, and returned in the error if the build fails (tests).
-    Captured,
+/// A built image.
+pub struct Image {
+    pub arch: &'static Arch,
+    /// The root task ELF, with its debug information (for symbols, gdb and the checks).
+    pub root_task: PathBuf,
+    /// What QEMU boots: the root task itself (x86_64, with the kernel beside it), or the
+    /// loader image with the kernel and the root task inside.
+    pub bootable: PathBuf,
 }
 
-/// Builds the image and returns the path of a copy that stays put: build/images/<name>.elf.
-pub fn build(project: &Project, source: &Source, output: Output) -> Result<PathBuf, String> {
+impl Image {
+    /// The image of an ELF file built elsewhere (`cargo run`): its files go to `dir`.
+    pub fn of_elf(
+        project: &Project,
+        arch: &'static Arch,
+        elf: &Path,
+        dir: &Path,
+        output: Output,
+    ) -> Result<Image, String> {
+        kernel::ensure(project, arch, output)?;
+        bootable(project, arch, elf.to_owned(), dir, output)
+    }
+}
+
+/// Builds `source` for its architecture, and the kernel (and loader) it boots with.
+pub fn build(project: &Project, source: &Source, output: Output) -> Result<Image, String> {
     build_with_features(project, source, output, &[])
 }
 
-/// As [`build`], with cargo features of the tutorial crate enabled (the benchmark's
-/// `instruction-count`); the image is build/images/<name>+<feature>....elf.
+/// As [`build`], with cargo features enabled (the benchmark's
+/// `mapping-tutorial/instruction-count`); the image directory's name then ends in `+<feature>`.
 pub fn build_with_features(
     project: &Project,
     source: &Source,
     output: Output,
     features: &[&str],
-) -> Result<PathBuf, String> {
-    let (manifest, bin) = match source {
-        Source::File(exercise) => (project.root().join("Cargo.toml"), exercise.bin.to_owned()),
-        Source::Stage(stage) => {
-            let dir = prepare_stage_crate(project, stage)
-                .map_err(|e| format!("cannot prepare the crate for stage '{}': {e}", stage.name))?;
-            (dir.join("Cargo.toml"), copy_bin(stage.name))
-        }
-        Source::Variant { name, main_rs } => {
-            let dir = prepare_crate_copy(project, name, "src/main.rs", main_rs)
-                .map_err(|e| format!("cannot prepare the crate for '{name}': {e}"))?;
-            (dir.join("Cargo.toml"), copy_bin(name))
-        }
-        Source::Semantics => (
-            project.root().join(SEMANTICS_DIR).join("Cargo.toml"),
-            SEMANTICS_BIN.to_owned(),
-        ),
-    };
-    let mut cmd = Command::new("cargo");
-    cmd.current_dir(project.root())
-        .args(["image", "--locked", "--manifest-path"])
-        .arg(&manifest)
-        .args(["--bin", &bin])
-        .arg("--target-dir")
-        .arg(project.target_dir());
-    if !features.is_empty() {
-        cmd.arg("--features").arg(features.join(","));
+) -> Result<Image, String> {
+    let arch = source.arch();
+    kernel::ensure(project, arch, output)?;
+    if output == Output::Shown {
+        eprintln!("==> Building the root task: {} (cargo)", source.describe());
     }
-    let result = match output {
-        Output::Shown => cmd.status().map(|status| (status, String::new())),
-        Output::Captured => cmd.stdin(Stdio::null()).output().map(|out| {
-            (
-                out.status,
-                String::from_utf8_lossy(&out.stderr).into_owned(),
-            )
-        }),
-    };
-    let (status, log) = result.map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "building the root task for {} failed ({status}){}",
-            describe(source),
-            if log.is_empty() {
-                String::new()
-            } else {
-                format!(":\n{log}")
-            }
-        ));
-    }
-    // `cargo image` builds the release profile (.cargo/config.toml).
-    let built = project.target_dir().join(TARGET).join("release").join(&bin);
-    let suffix: String = features.iter().map(|f| format!("+{f}")).collect();
-    let image = project
-        .images_dir()
-        .join(format!("{}{suffix}.elf", source.name()));
-    fs::create_dir_all(project.images_dir())
-        .and_then(|()| fs::copy(&built, &image))
-        .map_err(|e| {
-            format!(
-                "cannot copy {} to {}: {e}",
-                built.display(),
-                image.display()
-            )
-        })?;
-    Ok(image)
-}
-
-fn describe(source: &Source) -> String {
+    let suffix: String = features
+        .iter()
+        .map(|f| format!("+{}", f.rsplit('/').next().unwrap_or(f)))
+        .collect();
+    let dir = project.image_dir(arch, &format!("{}{suffix}", source.name()));
+    let mut features: Vec<&str> = features.to_vec();
+    let mut cargo = project.cargo(arch);
+    cargo.args([
+        "build",
+        "--release",
+        "-Z",
+        "unstable-options",
+        "--artifact-dir",
+    ]);
+    cargo.arg(&dir);
     match source {
-        Source::File(exercise) => exercise.file.to_owned(),
-        Source::Stage(stage) => format!("stage '{}'", stage.name),
-        Source::Variant { name, .. } => format!("'{name}'"),
-        Source::Semantics => "the paging-semantics suite".to_owned(),
+        Source::File(exercise) => {
+            features.extend(arch.feature);
+            cargo.args(["-p", arch.package, "--bin", exercise.exercise.bin]);
+        }
+        Source::Stage(stage) => {
+            let text = fs::read_to_string(project.root().join(stage.exercise.file))
+                .map_err(|e| format!("cannot read {}: {e}", stage.exercise.file))?;
+            let derived = stages::derive(&text, *stage).map_err(|e| e.to_string())?;
+            let manifest = prepare_copy(project, stage.exercise(), stage.name(), &derived)
+                .map_err(|e| format!("cannot prepare the crate for {}: {e}", source.describe()))?;
+            cargo.arg("--manifest-path").arg(manifest);
+            cargo.args(["--offline", "--bin", stage.exercise.bin]);
+        }
+        Source::Variant {
+            exercise,
+            name,
+            text,
+        } => {
+            let manifest = prepare_copy(project, *exercise, name, text)
+                .map_err(|e| format!("cannot prepare the crate for '{name}': {e}"))?;
+            cargo.arg("--manifest-path").arg(manifest);
+            cargo.args(["--offline", "--bin", exercise.exercise.bin]);
+        }
+        Source::Semantics(_) => {
+            cargo.args(["-p", SEMANTICS, "--bin", SEMANTICS]);
+        }
+        Source::BenchProbe(_) => {
+            cargo.args(["-p", BENCH_PROBE, "--bin", BENCH_PROBE]);
+        }
     }
+    if !features.is_empty() {
+        cargo.arg("--features").arg(features.join(","));
+    }
+    if output == Output::Captured {
+        cargo.arg("--quiet");
+    }
+    command::run(
+        cargo,
+        output,
+        &format!("building the root task for {}", source.describe()),
+    )?;
+    let root_task = dir.join(format!("{}.elf", source.bin()));
+    bootable(project, arch, root_task, &dir, output)
 }
 
-/// Each copy's binary has a name of its own, so that builds of two stages never overwrite
-/// each other's output in the shared target directory.
-fn copy_bin(name: &str) -> String {
-    format!("{BIN}-{name}")
-}
-
-/// Writes build/stages/<stage>/: the crate with the stage's exercise file replaced by the
-/// derived stage.
-pub fn prepare_stage_crate(project: &Project, stage: &Stage) -> io::Result<PathBuf> {
-    let exercise = stage.exercise();
-    let learner_file = fs::read_to_string(project.root().join(exercise.file))?;
-    let derived = stages::derive(&learner_file, stage)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    prepare_crate_copy(project, stage.name, exercise.file, &derived)
-}
-
-/// Writes build/stages/<name>/: the crate with `text` as its file `file`, and one binary, named
-/// `mapping-<name>`, built from that file.
-fn prepare_crate_copy(
+/// The root task `root_task` as `arch` boots it: itself, or inside a loader image in `dir`.
+fn bootable(
     project: &Project,
+    arch: &'static Arch,
+    root_task: PathBuf,
+    dir: &Path,
+    output: Output,
+) -> Result<Image, String> {
+    let bootable = match &arch.loader {
+        None => root_task.clone(),
+        Some(loader) => {
+            let image = dir.join("image.elf");
+            loader::add_payload(project, arch, loader, &root_task, &image, output)?;
+            image
+        }
+    };
+    Ok(Image {
+        arch,
+        root_task,
+        bootable,
+    })
+}
+
+/// Writes build/<arch>/stages/<name>/: a workspace of one package, `exercise`'s, whose file is
+/// `text` and whose other targets are left out. Returns its manifest.
+fn prepare_copy(
+    project: &Project,
+    exercise: ExerciseRef,
     name: &str,
-    file: &str,
     text: &str,
 ) -> io::Result<PathBuf> {
-    let dir = project.stage_dir(name);
-    let root = project.root();
-
-    let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
-    let bin_lines = format!("name = \"{BIN}\"\npath = \"src/main.rs\"");
-    let package_line = "[package]\n";
-    if !manifest.contains(&bin_lines) || !manifest.contains(package_line) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("Cargo.toml has no [package] or no `{bin_lines}` for the root task binary"),
-        ));
-    }
-    // Only this copy's binary: the further exercises' files in src/bin/ are not built here.
-    let manifest = manifest
-        .replace(
-            &bin_lines,
-            &format!("name = \"{}\"\npath = \"{file}\"", copy_bin(name)),
-        )
-        .replacen(
-            package_line,
-            &format!("{package_line}autobins = false\n"),
-            1,
-        );
+    let arch = exercise.arch;
+    let dir = project.stage_dir(arch, name);
+    let read = |path: PathBuf| -> io::Result<toml::Table> {
+        let text = fs::read_to_string(&path)?;
+        text.parse().map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {e}", path.display()),
+            )
+        })
+    };
+    let workspace = read(project.root().join("Cargo.toml"))?;
+    let package = read(project.cargo_dir(arch).join("Cargo.toml"))?;
+    let manifest = copy_manifest(&workspace, &package, exercise, name, project.root())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
-    for file in ["Cargo.lock", "build.rs"] {
-        write_if_changed(&dir.join(file), &fs::read(root.join(file))?)?;
+    // The workspace's lock file pins the versions; cargo drops what the copy does not use. The
+    // copy is refreshed only when the original changes, so that cargo's rewrite stays put.
+    let lock = fs::read(project.root().join("Cargo.lock"))?;
+    let lock_source = dir.join("Cargo.lock.source");
+    if fs::read(&lock_source).ok().as_deref() != Some(&lock[..]) {
+        fs::write(dir.join("Cargo.lock"), &lock)?;
+        fs::write(&lock_source, &lock)?;
     }
-    // The stage's own text replaces `file`; copying the original over it first would change it
-    // twice and make cargo rebuild the copy every time.
-    sync_dir(&root.join("src"), &dir.join("src"), &dir.join(file))?;
-    write_if_changed(&dir.join(file), text.as_bytes())?;
-    Ok(dir)
+    write_if_changed(&dir.join(exercise.exercise.file), text.as_bytes())?;
+    Ok(dir.join("Cargo.toml"))
 }
 
-/// Makes `to` hold the same files as `from` (src/ and its src/bin/), removing any others, but
-/// leaves the file `except` to the caller.
-fn sync_dir(from: &Path, to: &Path, except: &Path) -> io::Result<()> {
-    fs::create_dir_all(to)?;
-    let mut wanted = Vec::new();
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let file_type = entry.file_type()?;
-        let target = to.join(entry.file_name());
-        if file_type.is_file() {
-            if target != except {
-                write_if_changed(&target, &fs::read(entry.path())?)?;
-            }
-            wanted.push(entry.file_name());
-        } else if file_type.is_dir() {
-            sync_dir(&entry.path(), &target, except)?;
-            wanted.push(entry.file_name());
+/// The manifest of the copy `name`: `package`'s [package], dependencies and features, one binary
+/// (`exercise`'s, from the same relative path, so that panics and the debugger name it as the
+/// learner's file), and the workspace's dependency table, profiles and package defaults, with
+/// relative paths made absolute (`root`).
+fn copy_manifest(
+    workspace: &toml::Table,
+    package: &toml::Table,
+    exercise: ExerciseRef,
+    name: &str,
+    root: &Path,
+) -> Result<String, String> {
+    use toml::{Table, Value};
+    let get = |table: &Table, key: &str| -> Result<Value, String> {
+        table
+            .get(key)
+            .cloned()
+            .ok_or_else(|| format!("the manifest has no [{key}]"))
+    };
+    let mut package_table = get(package, "package")?;
+    if let Value::Table(t) = &mut package_table {
+        // A name of its own: cargo names the compiled files after the package's name, version
+        // and path within its workspace, which are otherwise the same for every copy.
+        let original = t.get("name").and_then(Value::as_str).unwrap_or("copy");
+        t.insert("name".into(), format!("{original}-{name}").into());
+        t.remove("default-run");
+        t.remove("workspace");
+        t.insert("autobins".into(), Value::Boolean(false));
+        t.insert("autoexamples".into(), Value::Boolean(false));
+    }
+    let mut bin = Table::new();
+    bin.insert("name".into(), exercise.exercise.bin.into());
+    bin.insert("path".into(), exercise.exercise.file.into());
+    bin.insert("test".into(), false.into());
+    bin.insert("bench".into(), false.into());
+
+    let ws = match get(workspace, "workspace")? {
+        Value::Table(t) => t,
+        _ => return Err("[workspace] is not a table".into()),
+    };
+    let mut dependencies = match ws.get("dependencies") {
+        Some(Value::Table(t)) => t.clone(),
+        _ => return Err("the workspace has no [workspace.dependencies]".into()),
+    };
+    for (_, value) in dependencies.iter_mut() {
+        if let Value::Table(dep) = value
+            && let Some(Value::String(path)) = dep.get("path")
+        {
+            let absolute = root.join(path).display().to_string();
+            dep.insert("path".into(), Value::String(absolute));
         }
     }
-    for entry in fs::read_dir(to)? {
-        let entry = entry?;
-        if !wanted.contains(&entry.file_name()) {
-            if entry.file_type()?.is_dir() {
-                fs::remove_dir_all(entry.path())?;
-            } else {
-                fs::remove_file(entry.path())?;
-            }
+    let mut copy_ws = Table::new();
+    copy_ws.insert("dependencies".into(), Value::Table(dependencies));
+    if let Some(defaults) = ws.get("package") {
+        copy_ws.insert("package".into(), defaults.clone());
+    }
+
+    let mut manifest = Table::new();
+    manifest.insert("package".into(), package_table);
+    manifest.insert("bin".into(), Value::Array(vec![Value::Table(bin)]));
+    for key in ["dependencies", "features"] {
+        if let Some(value) = package.get(key) {
+            manifest.insert(key.into(), value.clone());
         }
     }
-    Ok(())
+    manifest.insert("workspace".into(), Value::Table(copy_ws));
+    if let Some(profile) = workspace.get("profile") {
+        manifest.insert("profile".into(), profile.clone());
+    }
+    Ok(format!(
+        "# Made by xtask (image.rs) from {}'s manifest and the workspace's: a stage's copy.\n{}",
+        exercise.arch.dir,
+        toml::to_string(&manifest).map_err(|e| e.to_string())?
+    ))
 }
 
 fn write_if_changed(path: &Path, content: &[u8]) -> io::Result<()> {
@@ -253,4 +340,64 @@ fn write_if_changed(path: &Path, content: &[u8]) -> io::Result<()> {
         fs::create_dir_all(dir)?;
     }
     fs::write(path, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::find_arch;
+
+    #[test]
+    fn a_copy_manifest_has_one_binary_and_absolute_paths() {
+        let workspace: toml::Table = r#"
+[workspace]
+members = ["lib"]
+[workspace.package]
+edition = "2024"
+[workspace.dependencies]
+lib = { path = "lib" }
+log = { version = "0.4", default-features = false }
+[profile.release]
+debug = "limited"
+"#
+        .parse()
+        .unwrap();
+        let package: toml::Table = r#"
+[package]
+name = "p"
+edition.workspace = true
+default-run = "mapping"
+[[bin]]
+name = "mapping"
+path = "src/main.rs"
+required-features = ["aarch64"]
+[[bin]]
+name = "other"
+path = "src/bin/other.rs"
+[features]
+aarch64 = []
+[dependencies]
+lib.workspace = true
+"#
+        .parse()
+        .unwrap();
+        let exercise = find_arch("aarch64").unwrap().main_exercise();
+        let text = copy_manifest(&workspace, &package, exercise, "pt-l2", Path::new("/p")).unwrap();
+        let copy: toml::Table = text.parse().unwrap();
+        let bins = copy["bin"].as_array().unwrap();
+        assert_eq!(bins.len(), 1);
+        assert_eq!(bins[0]["path"].as_str(), Some("aarch64/src/main.rs"));
+        assert!(bins[0].get("required-features").is_none());
+        assert_eq!(
+            copy["workspace"]["dependencies"]["lib"]["path"].as_str(),
+            Some("/p/lib")
+        );
+        assert!(copy["package"].get("default-run").is_none());
+        assert_eq!(copy["package"]["name"].as_str(), Some("p-pt-l2"));
+        assert_eq!(
+            copy["profile"]["release"]["debug"].as_str(),
+            Some("limited")
+        );
+        assert!(copy["features"].get("aarch64").is_some());
+    }
 }

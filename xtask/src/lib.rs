@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Host-side tools for the mapping tutorial: everything between `make` and QEMU.
+//! Host-side tools for the mapping tutorial: everything between `make` and QEMU. Data flows one
+//! way: the catalogue (architectures, exercises, stages) -> a stage's text (stages) -> the image
+//! (image, kernel, loader) -> the boot (boot, qemu) -> the verdict (expect, boot_check).
 
 pub mod bench;
+pub mod boot;
 pub mod boot_check;
+pub mod catalogue;
+pub mod command;
 pub mod debugger;
 pub mod documented;
 pub mod elf_check;
 pub mod expect;
 pub mod image;
+pub mod kernel;
+pub mod loader;
 pub mod project;
 pub mod qemu;
 pub mod semantics;
 pub mod solutions;
 pub mod stages;
 pub mod symbolize;
+pub mod toolchain;

@@ -1,35 +1,39 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! `cargo xtask`-style entry point that the Makefile calls:
+//! The entry point that the Makefile and cargo's runner call. Every command takes
+//! `--arch NAME` (empty or absent: x86_64) and, where it is about an exercise or a stage,
+//! `--exercise NAME` / `--stage NAME` (empty: the main exercise, as the file is):
 //!
 //! ```text
-//! xtask simulate [--stage NAME] [--timeout SECONDS]   build and boot (src/main.rs, or a stage)
-//! xtask simulate --exercise NAME                      build and boot a further exercise's file
-//! xtask image [--stage NAME | --exercise NAME]        build only; print the image's path
-//! xtask status [--exercise NAME]                      which stage each exercise file is at
-//! xtask semantics [--timeout SECONDS]                 build and boot the paging-semantics suite
-//! xtask check-image FILE                              the static-image checks on an ELF file
-//! xtask stages                                        every exercise's stages and summaries
-//! xtask bench [--runs N]                              timings and sizes (make bench)
-//! xtask soak [--runs N]                               every stage booted and checked N times
-//! xtask solution [--stage NAME | --exercise NAME]     the solution as a diff (default: next stage)
-//! xtask reset [--exercise NAME] [yes]                 an exercise file back to its start stage
-//! xtask simulate ... --gdb PORT                       QEMU halted, serving gdb (make simulate GDB=1)
-//! xtask gdb [--stage NAME] [--gdb PORT]               gdb on the image, stopped at main (make gdb)
+//! xtask simulate [--timeout SECONDS] [--gdb PORT]  build and boot (a stage, or a file as it is)
+//! xtask image                                      build only; print the image's path
+//! xtask kernel                                     build the architecture's kernel
+//! xtask status                                     which stage each exercise file is at
+//! xtask stages                                     the architecture's stages and summaries
+//! xtask solution                                   the solution as a diff (default: next stage)
+//! xtask reset [yes]                                an exercise file back to its start stage
+//! xtask gdb [--gdb PORT]                           gdb on the image, stopped at main (make gdb)
+//! xtask semantics [--timeout SECONDS]              build and boot the paging-semantics suite
+//! xtask check-image FILE                           the static-image checks on an ELF file
+//! xtask boot FILE                                  boot a root task ELF (cargo run's runner)
+//! xtask bench [--runs N]                           timings and sizes (make bench)
+//! xtask soak [--runs N]                            every stage booted and checked N times
 //! ```
 
 use std::io::IsTerminal;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use std::{env, fs};
 
-use xtask::image::{self, Output, Source};
+use xtask::catalogue::{self, Arch, ExerciseRef, StageRef};
+use xtask::command::Output;
+use xtask::image::{self, Image, Source};
 use xtask::project::Project;
-use xtask::qemu::{self, Machine, Outcome, RunOptions, Step};
+use xtask::qemu::{self, Outcome, RunOptions, Step};
 use xtask::symbolize::Symbolizer;
-use xtask::{debugger, elf_check, expect, stages};
+use xtask::{boot, debugger, elf_check, expect, kernel, stages};
 
 /// A non-interactive `simulate` gives up after this long without an ending line.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -50,10 +54,18 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let (command, rest) = args.split_first().ok_or_else(usage)?;
     let mut options = Options::parse(rest)?;
     match command.as_str() {
-        "simulate" => simulate(&project, &options),
+        "simulate" => {
+            let source = options.source();
+            let image = build(&project, &source)?;
+            simulate(&project, &options, &source, &image)
+        }
         "image" => {
-            let image = build(&project, &options)?;
-            println!("{}", image.display());
+            let image = build(&project, &options.source())?;
+            println!("{}", image.bootable.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        "kernel" => {
+            kernel::ensure(&project, options.arch, Output::Shown)?;
             Ok(ExitCode::SUCCESS)
         }
         "semantics" => semantics(&project, &options),
@@ -62,33 +74,21 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let file = options.positional.take().ok_or_else(usage)?;
             check_image(Path::new(&file))
         }
+        "boot" => {
+            let file = options.positional.take().ok_or_else(usage)?;
+            boot_elf(&project, &options, Path::new(&file))
+        }
         "bench" => {
             let figures = xtask::bench::run(&project, options.runs)?;
             let table = xtask::bench::table(&figures);
             let json_path = project.build_dir().join("bench.json");
             fs::write(&json_path, xtask::bench::json(&figures))
                 .map_err(|e| format!("{}: {e}", json_path.display()))?;
-            println!(
-                "{table}
-(also in {})",
-                json_path.display()
-            );
+            println!("{table}\n(also in {})", json_path.display());
             Ok(ExitCode::SUCCESS)
         }
-        "gdb" => {
-            let source = source_of(&options);
-            let image = project.images_dir().join(format!("{}.elf", source.name()));
-            if !image.is_file() {
-                return Err(format!(
-                    "no image at {}: start `make simulate GDB=1` first",
-                    image.display()
-                ));
-            }
-            let port = options.gdb_port.unwrap_or(debugger::DEFAULT_PORT);
-            let error = debugger::gdb_command(&image, &source, port).exec();
-            Err(format!("cannot run gdb: {error} (install Debian's gdb)"))
-        }
-        "soak" => soak(&project, options.runs),
+        "gdb" => gdb(&project, &options),
+        "soak" => soak(&project, options.arch, options.runs),
         "solution" => solution(&project, &options),
         "reset" => reset(
             &project,
@@ -96,10 +96,15 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             options.positional.as_deref() == Some("yes"),
         ),
         "stages" => {
-            for exercise in &stages::EXERCISES {
-                println!("{} ({}):", exercise.name, exercise.file);
-                for stage in exercise.stages {
-                    println!("  {:<22} {}", stage.name, stage.summary);
+            for exercise in options.arch.exercises() {
+                println!(
+                    "{} ({}), {}:",
+                    exercise.exercise.name,
+                    exercise.exercise.file,
+                    exercise.simulate_command()
+                );
+                for stage in exercise.stages() {
+                    println!("  {:<22} {}", stage.name(), stage.stage.summary);
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -109,15 +114,16 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn usage() -> String {
-    "usage: xtask simulate|image [--stage NAME | --exercise NAME] [--timeout SECONDS] \
-     | semantics [--timeout SECONDS] | status [--exercise NAME] | check-image FILE | stages \
-     | solution [--stage NAME | --exercise NAME] | reset [--exercise NAME] [yes] | bench | soak"
+    "usage: xtask simulate|image|kernel|status|stages|solution|reset|gdb|semantics|bench|soak \
+     [--arch NAME] [--exercise NAME | --stage NAME] [--timeout SECONDS] [--gdb PORT] [--runs N] \
+     | check-image FILE | boot FILE"
         .to_owned()
 }
 
 struct Options {
-    stage: Option<&'static stages::Stage>,
-    exercise: Option<&'static stages::Exercise>,
+    arch: &'static Arch,
+    stage: Option<StageRef>,
+    exercise: Option<ExerciseRef>,
     timeout: Duration,
     runs: usize,
     /// `--gdb PORT`: QEMU halts and serves gdb there; for `gdb`, the port to connect to.
@@ -127,7 +133,10 @@ struct Options {
 
 impl Options {
     fn parse(args: &[String]) -> Result<Self, String> {
+        let mut arch_name = String::new();
+        let (mut stage_name, mut exercise_name) = (String::new(), String::new());
         let mut options = Options {
+            arch: catalogue::default_arch(),
             stage: None,
             exercise: None,
             timeout: DEFAULT_TIMEOUT,
@@ -137,24 +146,18 @@ impl Options {
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
+            let mut value = |what: &str| {
+                args.next()
+                    .cloned()
+                    .ok_or_else(|| format!("{arg} needs {what}"))
+            };
+            // An empty value is make's `NAME=`: not given.
             match arg.as_str() {
-                "--stage" => {
-                    let name = args.next().ok_or("--stage needs a stage name")?;
-                    // An empty name is make's `STAGE=`: src/main.rs as it is.
-                    if !name.is_empty() {
-                        options.stage = Some(stages::find(name).map_err(|e| e.to_string())?);
-                    }
-                }
-                "--exercise" => {
-                    let name = args.next().ok_or("--exercise needs an exercise name")?;
-                    // An empty name is make's `EXERCISE=`: the main exercise, src/main.rs.
-                    if !name.is_empty() {
-                        options.exercise =
-                            Some(stages::find_exercise(name).map_err(|e| e.to_string())?);
-                    }
-                }
+                "--arch" => arch_name = value("an architecture")?,
+                "--stage" => stage_name = value("a stage name")?,
+                "--exercise" => exercise_name = value("an exercise name")?,
                 "--timeout" => {
-                    let value = args.next().ok_or("--timeout needs a number of seconds")?;
+                    let value = value("a number of seconds")?;
                     let seconds: f64 = value
                         .parse()
                         .ok()
@@ -165,8 +168,7 @@ impl Options {
                     options.timeout = Duration::from_secs_f64(seconds);
                 }
                 "--gdb" => {
-                    let value = args.next().ok_or("--gdb needs a port number")?;
-                    // Empty is make's `GDB=` (no debugger).
+                    let value = value("a port number")?;
                     if !value.is_empty() {
                         options.gdb_port = Some(
                             value
@@ -176,7 +178,7 @@ impl Options {
                     }
                 }
                 "--runs" => {
-                    let value = args.next().ok_or("--runs needs a number")?;
+                    let value = value("a number")?;
                     options.runs =
                         value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                             format!("--runs {value}: not a positive whole number")
@@ -188,49 +190,63 @@ impl Options {
                 other => return Err(format!("unknown argument '{other}'\n{}", usage())),
             }
         }
+        let arch = catalogue::find_arch(&arch_name).map_err(|e| e.to_string())?;
+        options.arch = arch;
+        if !stage_name.is_empty() {
+            options.stage = Some(arch.find_stage(&stage_name).map_err(|e| e.to_string())?);
+        }
+        if !exercise_name.is_empty() {
+            options.exercise = Some(
+                arch.find_exercise(&exercise_name)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
         if let (Some(stage), Some(exercise)) = (options.stage, options.exercise)
-            && stage.exercise != exercise.name
+            && stage.exercise() != exercise
         {
             return Err(format!(
                 "stage '{}' belongs to exercise '{}', not '{}'",
-                stage.name, stage.exercise, exercise.name
+                stage.name(),
+                stage.exercise.name,
+                exercise.exercise.name
             ));
         }
         Ok(options)
     }
 
     /// The exercise the command is about: the stage's, the one named, or the main one.
-    fn exercise(&self) -> &'static stages::Exercise {
+    fn exercise(&self) -> ExerciseRef {
         match (self.stage, self.exercise) {
             (Some(stage), _) => stage.exercise(),
             (None, Some(exercise)) => exercise,
-            (None, None) => stages::main_exercise(),
+            (None, None) => self.arch.main_exercise(),
+        }
+    }
+
+    /// What to build: the stage named, or the exercise's file as it is.
+    fn source(&self) -> Source<'static> {
+        match self.stage {
+            Some(stage) => Source::Stage(stage),
+            None => Source::File(self.exercise()),
         }
     }
 }
 
-fn read_exercise_file(project: &Project, exercise: &stages::Exercise) -> Result<String, String> {
-    let path = project.root().join(exercise.file);
+fn read_exercise_file(project: &Project, exercise: ExerciseRef) -> Result<String, String> {
+    let path = project.root().join(exercise.exercise.file);
     fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn source_of(options: &Options) -> Source<'static> {
-    match options.stage {
-        Some(stage) => Source::Stage(stage),
-        None => Source::File(options.exercise()),
-    }
-}
-
-fn build(project: &Project, options: &Options) -> Result<std::path::PathBuf, String> {
-    image::build(project, &source_of(options), Output::Shown)
+fn build(project: &Project, source: &Source) -> Result<Image, String> {
+    image::build(project, source, Output::Shown)
 }
 
 /// Where the learner is: the main exercise in full, then a line for each further exercise (or
 /// only the exercise named).
 fn status(project: &Project, options: &Options) -> Result<ExitCode, String> {
-    let exercises: Vec<&'static stages::Exercise> = match options.exercise {
+    let exercises: Vec<ExerciseRef> = match options.exercise {
         Some(exercise) => vec![exercise],
-        None => stages::EXERCISES.iter().collect(),
+        None => options.arch.exercises().collect(),
     };
     for (k, exercise) in exercises.into_iter().enumerate() {
         let text = read_exercise_file(project, exercise)?;
@@ -248,41 +264,48 @@ fn status(project: &Project, options: &Options) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
-    let kernel = project.kernel_image();
-    if !kernel.is_file() {
-        return Err(format!(
-            "no kernel at {}: run `make kernel` first",
-            kernel.display()
-        ));
-    }
-    let image = build(project, options)?;
-    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
+/// Boots `image` (built from `source`) the way a learner runs it: the whole boot shown, fault
+/// reports pointed at the source; interactive runs are left with Ctrl-A x, others stop once the
+/// program has ended or at the timeout. The closing lines say where the learner's file is.
+fn simulate(
+    project: &Project,
+    options: &Options,
+    source: &Source,
+    image: &Image,
+) -> Result<ExitCode, String> {
     let interactive = std::io::stdin().is_terminal();
-    let what = match options.stage {
-        Some(stage) => format!("stage '{}' ({})", stage.name, stage.summary),
-        None => options.exercise().file.to_owned(),
+    let what = match source {
+        Source::Stage(stage) => format!(
+            "{} stage '{}' ({})",
+            stage.arch,
+            stage.name(),
+            stage.stage.summary
+        ),
+        _ => source.describe(),
     };
-    let mut qemu = machine.command(&kernel, &image);
+    let mut qemu = boot::command(project, image)?;
     if let Some(port) = options.gdb_port {
         qemu.args(debugger::qemu_args(port));
-        let stage = match (options.stage, options.exercise) {
-            (Some(stage), _) => format!(" STAGE={}", stage.name),
-            (None, Some(exercise)) => format!(" EXERCISE={}", exercise.name),
-            (None, None) => String::new(),
+        let pick = match options.stage {
+            Some(stage) => stage.make_args(),
+            None => options.exercise().make_args(),
         };
         eprintln!(
             "==> QEMU is halted, waiting for gdb on 127.0.0.1:{port}. In a second terminal: \
-             make gdb{stage}"
+             make gdb{pick}"
         );
     }
-    let log_path = project
-        .logs_dir()
-        .join(format!("simulate-{}.log", source_of(options).name()));
+    let log_path =
+        project
+            .logs_dir()
+            .join(format!("simulate-{}-{}.log", image.arch, source.name()));
     if interactive {
-        eprintln!("==> Booting seL4 with {what}. Quit QEMU with Ctrl-A x.");
+        eprintln!(
+            "==> Booting seL4 ({}) with {what}. Quit QEMU with Ctrl-A x.",
+            image.arch
+        );
     } else {
-        eprintln!("==> Booting seL4 with {what}.");
+        eprintln!("==> Booting seL4 ({}) with {what}.", image.arch);
     }
     let run_options = RunOptions {
         // A debugging session lasts as long as the learner wants.
@@ -291,7 +314,7 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
         interactive,
         log_path: &log_path,
     };
-    let symbolizer = Symbolizer::new(&image, project.root());
+    let symbolizer = Symbolizer::new(project, &image.root_task);
     // Without a terminal nobody can press Ctrl-A x: stop once the program has clearly ended.
     let run = qemu::run(qemu, &run_options, |line| {
         // The runner has echoed the line; add where a fault report's addresses are in the source.
@@ -308,10 +331,7 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
 
     let code = match run.outcome {
         Outcome::Stopped => ExitCode::SUCCESS,
-        Outcome::Exited(status) if interactive => {
-            let _ = status;
-            ExitCode::SUCCESS
-        }
+        Outcome::Exited(_) if interactive => ExitCode::SUCCESS,
         Outcome::Exited(status) => {
             eprintln!(
                 "==> QEMU exited ({status}) before the program ended; the log is in {}",
@@ -327,19 +347,59 @@ fn simulate(project: &Project, options: &Options) -> Result<ExitCode, String> {
             ExitCode::FAILURE
         }
     };
-    if options.stage.is_none() {
-        let exercise = options.exercise();
-        let text = read_exercise_file(project, exercise)?;
-        eprintln!("==> {}", stages::describe_progress(exercise, &text));
+    if let Source::File(exercise) = source {
+        let text = read_exercise_file(project, *exercise)?;
+        eprintln!("==> {}", stages::describe_progress(*exercise, &text));
     }
     Ok(code)
+}
+
+/// `cargo run`'s runner: boots an ELF that cargo built, on the architecture it was built for.
+fn boot_elf(project: &Project, options: &Options, elf: &Path) -> Result<ExitCode, String> {
+    let data = fs::read(elf).map_err(|e| format!("cannot read {}: {e}", elf.display()))?;
+    let arch = elf_check::arch_of(&data).ok_or_else(|| {
+        format!(
+            "{} is not a program for any of the architectures ({})",
+            elf.display(),
+            catalogue::arch_names()
+        )
+    })?;
+    let name = elf
+        .file_stem()
+        .map_or("program".into(), |s| s.to_string_lossy().into_owned());
+    let dir: PathBuf = project.image_dir(arch, &format!("cargo-run-{name}"));
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let image = Image::of_elf(project, arch, elf, &dir, Output::Shown)?;
+    let options = Options {
+        arch,
+        stage: None,
+        exercise: None,
+        timeout: options.timeout,
+        runs: options.runs,
+        gdb_port: options.gdb_port,
+        positional: None,
+    };
+    // An exercise's program is described as its file, with the closing lines on its stage.
+    let source = match arch.exercises().find(|e| e.exercise.bin == name) {
+        Some(exercise) => Source::File(exercise),
+        None => Source::Variant {
+            exercise: arch.main_exercise(),
+            name: &name,
+            text: "",
+        },
+    };
+    simulate(project, &options, &source, &image)
 }
 
 /// Builds and boots the paging-semantics suite, showing its output; fails on any failed case or
 /// a report that does not add up. The suite ends on its own, so there is nothing to quit.
 fn semantics(project: &Project, options: &Options) -> Result<ExitCode, String> {
-    eprintln!("==> Building and booting the paging-semantics suite");
-    let booted = xtask::semantics::boot(project, Output::Shown, true, options.timeout)?;
+    eprintln!(
+        "==> Building and booting the paging-semantics suite ({})",
+        options.arch
+    );
+    let booted =
+        xtask::semantics::boot(project, options.arch, Output::Shown, true, options.timeout)?;
     match xtask::semantics::verdict(&booted) {
         None => {
             eprintln!(
@@ -357,10 +417,16 @@ fn semantics(project: &Project, options: &Options) -> Result<ExitCode, String> {
 
 fn check_image(path: &Path) -> Result<ExitCode, String> {
     let data = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let violations = elf_check::check(&data);
+    let arch = elf_check::arch_of(&data).ok_or_else(|| {
+        format!(
+            "{}: not a program for any architecture here",
+            path.display()
+        )
+    })?;
+    let violations = elf_check::check_file(path, arch)?;
     if violations.is_empty() {
         println!(
-            "{}: a static x86_64 executable with nothing dynamic and nothing from glibc",
+            "{}: a static {arch} executable with nothing dynamic and nothing from glibc",
             path.display()
         );
         return Ok(ExitCode::SUCCESS);
@@ -371,17 +437,43 @@ fn check_image(path: &Path) -> Result<ExitCode, String> {
     Ok(ExitCode::FAILURE)
 }
 
-/// Boots and checks every stage `runs` times in a row; reports each failure and a count.
-fn soak(project: &Project, runs: usize) -> Result<ExitCode, String> {
+/// gdb on the image `make simulate GDB=1` boots (same options), stopped at its `main`.
+fn gdb(project: &Project, options: &Options) -> Result<ExitCode, String> {
+    let source = options.source();
+    let arch = options.arch;
+    let root_task = project
+        .image_dir(arch, source.name())
+        .join(format!("{}.elf", source.bin()));
+    if !root_task.is_file() {
+        return Err(format!(
+            "no image at {}: start `make simulate GDB=1` first",
+            root_task.display()
+        ));
+    }
+    let image = Image {
+        arch,
+        bootable: root_task.clone(),
+        root_task,
+    };
+    let port = options.gdb_port.unwrap_or(debugger::DEFAULT_PORT);
+    let error = debugger::gdb_command(&image, &source, port).exec();
+    Err(format!(
+        "cannot run {}: {error} (`make setup` installs it)",
+        arch.gdb
+    ))
+}
+
+/// Boots and checks every stage of `arch` `runs` times in a row; reports each failure and a count.
+fn soak(project: &Project, arch: &'static Arch, runs: usize) -> Result<ExitCode, String> {
     let mut failed = 0;
     let mut passed = 0;
     for run in 1..=runs {
-        for stage in stages::all_stages() {
+        for stage in arch.stages() {
             match xtask::boot_check::boot_stage(project, stage) {
                 Ok(_) => passed += 1,
                 Err(report) => {
                     failed += 1;
-                    eprintln!("run {run}, stage {}: FAILED\n{report}", stage.name);
+                    eprintln!("run {run}, {arch} stage {}: FAILED\n{report}", stage.name());
                 }
             }
         }
@@ -397,7 +489,7 @@ fn soak(project: &Project, runs: usize) -> Result<ExitCode, String> {
 
 fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
     let exercise = options.exercise();
-    let file = exercise.file;
+    let file = exercise.exercise.file;
     let source = read_exercise_file(project, exercise)?;
     let stage = match options.stage {
         Some(stage) => stage,
@@ -412,12 +504,14 @@ fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
     let diff =
         xtask::solutions::solution_diff(&source, stage, &project.build_dir().join("solution"))?;
     if diff.is_empty() {
-        eprintln!("{file} is at stage '{}' already.", stage.name);
+        eprintln!("{file} is at stage '{}' already.", stage.name());
     } else {
         eprintln!(
             "==> The solution for stage '{}' ({}), as changes to {file}.\n    \
-             Nothing was changed; to apply it: make solution STAGE={} | git apply",
-            stage.name, stage.summary, stage.name
+             Nothing was changed; to apply it: make solution{} | git apply",
+            stage.name(),
+            stage.stage.summary,
+            stage.make_args()
         );
         print!("{diff}");
     }
@@ -426,15 +520,10 @@ fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
 
 /// Puts an exercise's file back at its start stage, after a yes: from the terminal, or `yes`
 /// given.
-fn reset(
-    project: &Project,
-    exercise: &'static stages::Exercise,
-    confirmed: bool,
-) -> Result<ExitCode, String> {
-    let file = exercise.file;
+fn reset(project: &Project, exercise: ExerciseRef, confirmed: bool) -> Result<ExitCode, String> {
+    let file = exercise.exercise.file;
     let source = read_exercise_file(project, exercise)?;
-    let start = &exercise.stages[0];
-    let reset = stages::derive(&source, start).map_err(|e| e.to_string())?;
+    let reset = stages::derive(&source, exercise.start()).map_err(|e| e.to_string())?;
     if reset == source {
         eprintln!("{file} is at the start stage already: nothing to do.");
         return Ok(ExitCode::SUCCESS);
@@ -443,7 +532,8 @@ fn reset(
         if !std::io::stdin().is_terminal() {
             return Err(format!(
                 "make reset changes {file}: run it from a terminal to confirm, \
-                 or as `make reset CONFIRM=yes`"
+                 or as `make reset{} CONFIRM=yes`",
+                exercise.make_args()
             ));
         }
         eprint!("Comment out every TODO solution in {file} again (your other edits stay)? [y/N] ");

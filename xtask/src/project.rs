@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Where things are in the project checkout.
+//! Where things are in the project checkout. Every path a tool reads or writes is named here.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::catalogue::Arch;
 
 pub struct Project {
     root: PathBuf,
@@ -21,48 +24,95 @@ impl Project {
         &self.root
     }
 
-    /// The learner's file.
-    pub fn main_rs(&self) -> PathBuf {
-        self.root.join("src/main.rs")
-    }
-
     pub fn build_dir(&self) -> PathBuf {
         self.root.join("build")
     }
 
-    /// The kernel as QEMU's multiboot loader wants it (32-bit ELF), made by tools/build-kernel.
-    pub fn kernel_image(&self) -> PathBuf {
-        self.build_dir().join("kernel/kernel32.elf")
+    /// Everything built for one architecture: build/<arch>/.
+    pub fn arch_dir(&self, arch: &Arch) -> PathBuf {
+        self.build_dir().join(arch.name)
     }
 
-    /// The QEMU machine definition shared by every run.
-    pub fn machine_definition(&self) -> PathBuf {
-        self.root.join("qemu/pc99.args")
+    /// The kernel's install prefix (SEL4_PREFIX), made by tools/build-kernel.
+    pub fn kernel_prefix(&self, arch: &Arch) -> PathBuf {
+        self.arch_dir(arch).join("kernel/prefix")
     }
 
-    /// The lines a stage must print, kept beside the tests.
-    pub fn expected_log(&self, stage: &str) -> PathBuf {
-        self.root
-            .join("tests/expected")
-            .join(format!("{stage}.txt"))
+    /// The kernel as QEMU boots it directly: x86_64's multiboot loader wants a 32-bit ELF.
+    pub fn kernel32(&self, arch: &Arch) -> PathBuf {
+        self.arch_dir(arch).join("kernel/kernel32.elf")
     }
 
-    /// Where a stage's derived copy of the crate is built.
-    pub fn stage_dir(&self, stage: &str) -> PathBuf {
-        self.build_dir().join("stages").join(stage)
+    /// rust-sel4's kernel loader for `arch`, without a payload (xtask/src/loader.rs).
+    pub fn loader(&self, arch: &Arch) -> PathBuf {
+        self.arch_dir(arch).join("loader/sel4-kernel-loader")
     }
 
-    pub fn images_dir(&self) -> PathBuf {
-        self.build_dir().join("images")
+    /// rust-sel4's checkout, at the commit tools/upstream.env pins (tools/setup-host).
+    pub fn rust_sel4(&self) -> PathBuf {
+        self.build_dir().join("rust-sel4")
+    }
+
+    /// Host programs built from rust-sel4 (the loader's payload tool), for every architecture.
+    pub fn host_tools_dir(&self) -> PathBuf {
+        self.build_dir().join("host-tools")
+    }
+
+    /// The directory of an image built from the source named `name` (image.rs names its files).
+    pub fn image_dir(&self, arch: &Arch, name: &str) -> PathBuf {
+        self.arch_dir(arch).join("images").join(name)
+    }
+
+    /// Where a stage's (or another text's) derived copy of the crate is built.
+    pub fn stage_dir(&self, arch: &Arch, name: &str) -> PathBuf {
+        self.arch_dir(arch).join("stages").join(name)
     }
 
     pub fn logs_dir(&self) -> PathBuf {
         self.build_dir().join("logs")
     }
 
-    /// The cargo target directory shared by src/main.rs and every stage copy, so that the
-    /// rust-sel4 dependencies are compiled once.
-    pub fn target_dir(&self) -> PathBuf {
-        self.root.join("target")
+    /// The lines a stage must print, kept beside the tests.
+    pub fn expected_log(&self, arch: &Arch, stage: &str) -> PathBuf {
+        self.root
+            .join("tests/expected")
+            .join(arch.name)
+            .join(format!("{stage}.txt"))
+    }
+
+    /// The directory cargo runs in for `arch`: its package, whose .cargo/config.toml sets the
+    /// target, the kernel and the target directory.
+    pub fn cargo_dir(&self, arch: &Arch) -> PathBuf {
+        self.root.join(arch.dir)
+    }
+
+    /// The cargo target directory of `arch` (its .cargo/config.toml names the same), shared by
+    /// every program and stage of the architecture, so that core, alloc and rust-sel4 are
+    /// compiled once for it.
+    pub fn target_dir(&self, arch: &Arch) -> PathBuf {
+        self.root.join("target").join(arch.name)
+    }
+
+    /// The toolchain tools/setup-host made (cargo, rustc, rust-lld, ...).
+    pub fn toolchain_bin(&self) -> PathBuf {
+        self.build_dir().join("toolchain/bin")
+    }
+
+    /// `program`, with the project's toolchain first on PATH (as the Makefile has it).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = std::iter::once(self.toolchain_bin()).chain(std::env::split_paths(&path));
+        if let Ok(joined) = std::env::join_paths(dirs) {
+            cmd.env("PATH", joined);
+        }
+        cmd
+    }
+
+    /// cargo for `arch`'s root tasks: run in the architecture's package directory.
+    pub fn cargo(&self, arch: &Arch) -> Command {
+        let mut cmd = self.command(self.toolchain_bin().join("cargo"));
+        cmd.current_dir(self.cargo_dir(arch));
+        cmd
     }
 }

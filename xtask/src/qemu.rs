@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! The QEMU machine (qemu/pc99.args) and the runs on it.
+//! QEMU: the machine definitions (qemu/<arch>.args) and the runs on them.
 //!
 //! Every run reads QEMU's output line by line, keeps it in a log file, and stops QEMU (by its
 //! process id, never by name) once the caller has seen enough, QEMU exits, or the timeout ends.
@@ -16,47 +16,73 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-pub const QEMU: &str = "qemu-system-x86_64";
-
 /// How long a run goes on printing after the line that decided it (a fault report's stack dump).
 pub const QUIET_AFTER_END: Duration = Duration::from_millis(150);
 
-/// The machine's command-line arguments, from the definition file.
+/// A machine definition: the QEMU program and its arguments, white-space separated, `#` to the
+/// end of a line a comment. An argument may name a boot file as `{name}`, which the runner
+/// replaces with its path (boot.rs says which files there are).
+#[derive(Debug)]
 pub struct Machine {
+    program: String,
     args: Vec<String>,
 }
 
 impl Machine {
-    /// Reads a definition: arguments separated by white space, `#` to the end of a line is a comment.
-    pub fn load(path: &Path) -> io::Result<Self> {
-        let text = fs::read_to_string(path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        Ok(Self::parse(&text))
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    pub fn parse(text: &str) -> Self {
-        let args = text
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut words = text
             .lines()
             .map(|line| line.split('#').next().unwrap_or_default())
             .flat_map(str::split_whitespace)
-            .map(str::to_owned)
-            .collect();
-        Self { args }
+            .map(str::to_owned);
+        let program = words.next().ok_or("no QEMU program named")?;
+        Ok(Self {
+            program,
+            args: words.collect(),
+        })
+    }
+
+    pub fn program(&self) -> &str {
+        &self.program
     }
 
     pub fn args(&self) -> &[String] {
         &self.args
     }
 
-    /// The command that boots `kernel` with `root_task` as its root task (a multiboot module).
-    pub fn command(&self, kernel: &Path, root_task: &Path) -> Command {
-        let mut cmd = Command::new(QEMU);
-        cmd.args(&self.args)
-            .arg("-kernel")
-            .arg(kernel)
-            .arg("-initrd")
-            .arg(root_task);
-        cmd
+    /// Whether an argument names the boot file `name` (`{name}`).
+    pub fn uses(&self, name: &str) -> bool {
+        let placeholder = format!("{{{name}}}");
+        self.args.iter().any(|a| a.contains(&placeholder))
+    }
+
+    /// The QEMU command, with each `{name}` replaced by its file from `files`. A placeholder
+    /// with no file is an error that names it.
+    pub fn command(&self, files: &[(&str, &Path)]) -> Result<Command, String> {
+        let mut cmd = Command::new(&self.program);
+        for arg in &self.args {
+            let mut arg = arg.clone();
+            for (name, path) in files {
+                arg = arg.replace(&format!("{{{name}}}"), &path.display().to_string());
+            }
+            if let Some(open) = arg.find('{')
+                && let Some(len) = arg[open..].find('}')
+            {
+                let known: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "`{}` names no boot file; there are: {}",
+                    &arg[open..=open + len],
+                    known.join(", ")
+                ));
+            }
+            cmd.arg(arg);
+        }
+        Ok(cmd)
     }
 }
 
@@ -129,11 +155,10 @@ pub fn run(
     }
     let started = Instant::now();
     let mut child = cmd.spawn().map_err(|e| {
+        let program = cmd.get_program().to_string_lossy().into_owned();
         io::Error::new(
             e.kind(),
-            format!(
-                "cannot start {QEMU}: {e} (install Debian's qemu-system-x86; `make setup` does)"
-            ),
+            format!("cannot start {program}: {e} (`make setup` installs QEMU)"),
         )
     })?;
     let guard = KillOnDrop(&mut child);
@@ -239,23 +264,35 @@ mod tests {
 
     #[test]
     fn definition_comments_and_line_breaks_are_ignored() {
-        let m = Machine::parse("# machine\n-cpu Nehalem,+lm  # the CPU\n\n-m 512M\n-nographic\n");
+        let m = Machine::parse(
+            "# machine\nqemu-system-x86_64\n-cpu Nehalem,+lm  # the CPU\n\n-m 512M\n-nographic\n",
+        )
+        .unwrap();
+        assert_eq!(m.program(), "qemu-system-x86_64");
         assert_eq!(
             m.args(),
             ["-cpu", "Nehalem,+lm", "-m", "512M", "-nographic"]
         );
+        assert!(Machine::parse("# nothing\n").is_err());
     }
 
     #[test]
-    fn the_project_machine_definition_loads() {
-        let project = crate::project::Project::here();
-        let m = Machine::load(&project.machine_definition()).unwrap();
-        assert!(
-            m.args().iter().any(|a| a.contains("pdpe1gb")),
-            "{:?}",
-            m.args()
-        );
-        assert!(m.args().iter().any(|a| a == "-no-reboot"));
+    fn boot_files_replace_their_placeholders_and_an_unknown_one_is_named() {
+        let m = Machine::parse("qemu -kernel {kernel} -device loader,file={image}\n").unwrap();
+        assert!(m.uses("image") && !m.uses("trampoline"));
+        let cmd = m
+            .command(&[
+                ("kernel", Path::new("/k.elf")),
+                ("image", Path::new("/i.elf")),
+            ])
+            .unwrap();
+        let args: Vec<_> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(args, ["-kernel", "/k.elf", "-device", "loader,file=/i.elf"]);
+        let err = m.command(&[("image", Path::new("/i.elf"))]).unwrap_err();
+        assert_eq!(err, "`{kernel}` names no boot file; there are: image");
     }
 
     fn log_path(name: &str) -> PathBuf {

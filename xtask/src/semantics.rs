@@ -19,10 +19,12 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::expect;
-use crate::image::{Output, SEMANTICS_DIR, Source};
+use crate::catalogue::Arch;
+use crate::command::Output;
+use crate::image::{SEMANTICS, Source};
 use crate::project::Project;
-use crate::qemu::{self, Machine, Outcome, Run, RunOptions, Step};
+use crate::qemu::{self, Outcome, Run, RunOptions, Step};
+use crate::{boot, expect};
 
 const HEADER: &str = "paging semantics: ";
 const CASE: &str = "case ";
@@ -178,7 +180,7 @@ pub fn source_cases(source: &str) -> Result<Vec<String>, String> {
 
 /// The suite's source file.
 pub fn source_path(project: &Project) -> std::path::PathBuf {
-    project.root().join(SEMANTICS_DIR).join("src/main.rs")
+    project.root().join(SEMANTICS).join("src/main.rs")
 }
 
 /// A boot of the suite and what it reported.
@@ -193,20 +195,16 @@ pub struct Booted {
 /// some other way: a panic, a fault report, the timeout).
 pub fn boot(
     project: &Project,
+    arch: &'static Arch,
     output: Output,
     echo: bool,
     timeout: Duration,
 ) -> Result<Booted, String> {
-    let kernel = project.kernel_image();
-    if !kernel.is_file() {
-        return Err(format!(
-            "no kernel at {}: `make kernel` builds it",
-            kernel.display()
-        ));
-    }
-    let image = crate::boot_check::build_checked_image(project, &Source::Semantics, output)?;
-    let machine = Machine::load(&project.machine_definition()).map_err(|e| e.to_string())?;
-    let log_path = project.logs_dir().join("paging-semantics.log");
+    let image = crate::boot_check::build_checked_image(project, &Source::Semantics(arch), output)?;
+    let command = boot::command(project, &image)?;
+    let log_path = project
+        .logs_dir()
+        .join(format!("paging-semantics-{arch}.log"));
     let options = RunOptions {
         timeout: Some(timeout),
         echo,
@@ -214,7 +212,7 @@ pub fn boot(
         log_path: &log_path,
     };
     let mut ending = None;
-    let run = qemu::run(machine.command(&kernel, &image), &options, |line| {
+    let run = qemu::run(command, &options, |line| {
         if Report::parse(&[line]).summary.is_some() {
             Step::Stop
         } else if expect::is_ending(line) {

@@ -8,19 +8,17 @@ use std::io;
 use std::path::Path;
 use std::process::Command;
 
-use crate::stages::{self, Exercise, Progress, Stage};
+use crate::catalogue::{ExerciseRef, StageRef};
+use crate::stages::{self, Progress};
 
 /// The stage after the one `source` (the text of `exercise`'s file) is at, if any.
-pub fn next_stage(
-    exercise: &'static Exercise,
-    source: &str,
-) -> Result<Option<&'static Stage>, String> {
+pub fn next_stage(exercise: ExerciseRef, source: &str) -> Result<Option<StageRef>, String> {
     let todos = stages::analyse(exercise, source).map_err(|e| e.to_string())?;
     match stages::progress(exercise, &todos) {
-        Progress::At(stage) => Ok(exercise.stages.get(stage.todos_done + 1)),
+        Progress::At(stage) => Ok(exercise.stage(stage.stage.todos_done + 1)),
         Progress::OutOfOrder { done } => Err(format!(
             "{} has TODOs {done:?} done, out of order: name the stage (STAGE=...)",
-            exercise.file
+            exercise.exercise.file
         )),
     }
 }
@@ -28,8 +26,8 @@ pub fn next_stage(
 /// A unified diff from `source` (the stage's exercise file as it is) to `stage`, which
 /// `git apply` or `patch -p1` applies in the project's top directory. Empty if the file is at
 /// `stage` already.
-pub fn solution_diff(source: &str, stage: &Stage, scratch: &Path) -> Result<String, String> {
-    let file = stage.exercise().file;
+pub fn solution_diff(source: &str, stage: StageRef, scratch: &Path) -> Result<String, String> {
+    let file = stage.exercise.file;
     let target = stages::derive(source, stage).map_err(|e| e.to_string())?;
     fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
     let (before, after) = (scratch.join("main.rs.now"), scratch.join("main.rs.stage"));

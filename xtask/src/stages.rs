@@ -1,269 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! The tutorial's exercises and their stages, derived from the learner's files.
+//! The stages of an exercise, derived from its file's text.
 //!
-//! Each exercise is a file (the main one is `src/main.rs`, the further ones are
-//! `src/bin/<name>.rs`) holding its TODOs, each a `// TODO <what>` line followed by its solution:
-//! the lines up to the next blank line, TODO line or line indented less than the TODO (a closing
-//! brace). Shipped, every solution is commented out (`// ` in front of each line). Stage k of an
-//! exercise is its file with the first k solutions uncommented. Deriving a stage works on a copy
-//! of the text; nothing here writes to the learner's files.
+//! Each exercise file (catalogue.rs) holds its TODOs, each a `// TODO <what>` line followed by its
+//! solution: the lines up to the next blank line, TODO line or line indented less than the TODO
+//! (a closing brace). Shipped, every solution is commented out (`// ` in front of each line).
+//! Stage k of an exercise is its file with the first k solutions uncommented. Deriving a stage
+//! works on a copy of the text; nothing here writes to the learner's files.
 
 use std::fmt;
 
-/// One learner file and the states it goes through.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Exercise {
-    /// `mapping` for the main exercise; what `make simulate EXERCISE=...` takes.
-    pub name: &'static str,
-    /// The learner's file, relative to the project's top directory.
-    pub file: &'static str,
-    /// The root task binary built from `file` (Cargo.toml, or cargo's `src/bin/` discovery).
-    pub bin: &'static str,
-    pub stages: &'static [Stage],
-}
-
-/// One state of an exercise file.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Stage {
-    /// Globally unique: a further exercise's stages start with its name.
-    pub name: &'static str,
-    /// The exercise's name.
-    pub exercise: &'static str,
-    /// How many TODO solutions are uncommented in this stage.
-    pub todos_done: usize,
-    /// What this stage shows, in a few words.
-    pub summary: &'static str,
-}
-
-/// The main exercise's stages: the C tutorial's.
-pub const STAGES: [Stage; 4] = [
-    Stage {
-        name: "start",
-        exercise: "mapping",
-        todos_done: 0,
-        summary: "only the PDPT is mapped: the page directory is missing (level 30)",
-    },
-    Stage {
-        name: "pd",
-        exercise: "mapping",
-        todos_done: 1,
-        summary: "PDPT and page directory mapped: the page table is missing (level 21)",
-    },
-    Stage {
-        name: "pt",
-        exercise: "mapping",
-        todos_done: 2,
-        summary: "the frame is mapped read-only: writing it is a VM fault",
-    },
-    Stage {
-        name: "remap",
-        exercise: "mapping",
-        todos_done: 3,
-        summary: "the frame is remapped read-write, so the write succeeds",
-    },
-];
-
-/// Every exercise; the first is the main one, the others are the further exercises (src/bin/).
-pub static EXERCISES: [Exercise; 5] = [
-    Exercise {
-        name: "mapping",
-        file: "src/main.rs",
-        bin: "mapping",
-        stages: &STAGES,
-    },
-    Exercise {
-        name: "mapper",
-        file: "src/bin/mapper.rs",
-        bin: "mapper",
-        stages: &[
-            Stage {
-                name: "mapper-start",
-                exercise: "mapper",
-                todos_done: 0,
-                summary: "the first page fails at level 39, and nothing is made for it",
-            },
-            Stage {
-                name: "mapper-name",
-                exercise: "mapper",
-                todos_done: 1,
-                summary: "the level names the missing structure: the PDPT",
-            },
-            Stage {
-                name: "mapper-make",
-                exercise: "mapper",
-                todos_done: 2,
-                summary: "each missing structure is made and mapped: four pages need 3, 2, 1, 0",
-            },
-        ],
-    },
-    Exercise {
-        name: "unmapping",
-        file: "src/bin/unmapping.rs",
-        bin: "unmapping",
-        stages: &[
-            Stage {
-                name: "unmapping-start",
-                exercise: "unmapping",
-                todos_done: 0,
-                summary: "every structure and the page mapped: x reads back",
-            },
-            Stage {
-                name: "unmapping-page",
-                exercise: "unmapping",
-                todos_done: 1,
-                summary: "the page is unmapped: reading x is a VM fault",
-            },
-            Stage {
-                name: "unmapping-page-again",
-                exercise: "unmapping",
-                todos_done: 2,
-                summary: "the same page mapped again: x is still 5",
-            },
-            Stage {
-                name: "unmapping-table",
-                exercise: "unmapping",
-                todos_done: 3,
-                summary: "the page table is unmapped: the page under it goes too, a VM fault",
-            },
-            Stage {
-                name: "unmapping-table-again",
-                exercise: "unmapping",
-                todos_done: 4,
-                summary: "the page table and then the page mapped again: x is still 5",
-            },
-            Stage {
-                name: "unmapping-delete",
-                exercise: "unmapping",
-                todos_done: 5,
-                summary: "the page table's last capability deleted: a VM fault again",
-            },
-            Stage {
-                name: "unmapping-new-table",
-                exercise: "unmapping",
-                todos_done: 6,
-                summary: "a new page table, and the page mapped again: x is still 5",
-            },
-        ],
-    },
-    Exercise {
-        name: "page-sizes",
-        file: "src/bin/page_sizes.rs",
-        bin: "page_sizes",
-        stages: &[
-            Stage {
-                name: "page-sizes-start",
-                exercise: "page-sizes",
-                todos_done: 0,
-                summary: "no page directory: the 2 MiB page fails at level 30",
-            },
-            Stage {
-                name: "page-sizes-large",
-                exercise: "page-sizes",
-                todos_done: 1,
-                summary: "a 2 MiB page mapped by the page directory, with no page table",
-            },
-            Stage {
-                name: "page-sizes-huge",
-                exercise: "page-sizes",
-                todos_done: 2,
-                summary: "and a 1 GiB page mapped by the PDPT, with no page directory",
-            },
-        ],
-    },
-    Exercise {
-        name: "rights",
-        file: "src/bin/rights.rs",
-        bin: "rights",
-        stages: &[
-            Stage {
-                name: "rights-start",
-                exercise: "rights",
-                todos_done: 0,
-                summary: "the page mapped read-only: reading works, writing is a VM fault",
-            },
-            Stage {
-                name: "rights-read-write",
-                exercise: "rights",
-                todos_done: 1,
-                summary: "remapped read-write: reading and writing work",
-            },
-            Stage {
-                name: "rights-write-only",
-                exercise: "rights",
-                todos_done: 2,
-                summary: "remapped write-only: the kernel maps it for itself only, so reading faults",
-            },
-        ],
-    },
-];
-
-/// The main exercise: src/main.rs.
-pub fn main_exercise() -> &'static Exercise {
-    &EXERCISES[0]
-}
-
-impl Exercise {
-    /// The number of TODOs its file must have.
-    pub fn todo_count(&self) -> usize {
-        self.stages.len() - 1
-    }
-
-    pub fn is_main(&self) -> bool {
-        std::ptr::eq(self, main_exercise())
-    }
-}
-
-impl Stage {
-    pub fn exercise(&self) -> &'static Exercise {
-        EXERCISES
-            .iter()
-            .find(|e| e.name == self.exercise)
-            .expect("every stage belongs to an exercise")
-    }
-}
-
-/// Every stage of every exercise, the main exercise's first.
-pub fn all_stages() -> impl Iterator<Item = &'static Stage> {
-    EXERCISES.iter().flat_map(|e| e.stages.iter())
-}
-
-pub fn stage_names() -> String {
-    EXERCISES
-        .iter()
-        .map(|e| {
-            e.stages
-                .iter()
-                .map(|s| s.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-pub fn exercise_names() -> String {
-    EXERCISES
-        .iter()
-        .map(|e| e.name)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Looks a stage up by name.
-pub fn find(name: &str) -> Result<&'static Stage, StageError> {
-    all_stages()
-        .find(|stage| stage.name == name)
-        .ok_or_else(|| StageError::UnknownStage(name.to_owned()))
-}
-
-/// Looks an exercise up by name.
-pub fn find_exercise(name: &str) -> Result<&'static Exercise, StageError> {
-    EXERCISES
-        .iter()
-        .find(|e| e.name == name)
-        .ok_or_else(|| StageError::UnknownExercise(name.to_owned()))
-}
+use crate::catalogue::{ExerciseRef, StageRef};
 
 /// One exercise in the file: the TODO line and its solution.
 #[derive(Debug, PartialEq, Eq)]
@@ -280,8 +27,6 @@ pub struct Todo {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum StageError {
-    UnknownStage(String),
-    UnknownExercise(String),
     WrongTodoCount {
         file: &'static str,
         found: usize,
@@ -300,20 +45,6 @@ pub enum StageError {
 impl fmt::Display for StageError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Self::UnknownStage(name) => {
-                write!(
-                    f,
-                    "unknown stage '{name}'; the stages are: {}",
-                    stage_names()
-                )
-            }
-            Self::UnknownExercise(name) => {
-                write!(
-                    f,
-                    "unknown exercise '{name}'; the exercises are: {}",
-                    exercise_names()
-                )
-            }
             Self::WrongTodoCount {
                 file,
                 found,
@@ -359,8 +90,8 @@ fn is_commented(line: &str) -> bool {
 }
 
 /// Finds the TODOs of `exercise`'s file, whose text is `source`, and whether each is done.
-pub fn analyse(exercise: &Exercise, source: &str) -> Result<Vec<Todo>, StageError> {
-    let file = exercise.file;
+pub fn analyse(exercise: ExerciseRef, source: &str) -> Result<Vec<Todo>, StageError> {
+    let file = exercise.exercise.file;
     let lines: Vec<&str> = source.lines().collect();
     let mut todos = Vec::new();
     let mut i = 0;
@@ -411,11 +142,11 @@ pub fn analyse(exercise: &Exercise, source: &str) -> Result<Vec<Todo>, StageErro
 
 /// The stage's exercise file as it is at `stage`: the first `stage.todos_done` solutions
 /// uncommented and the others commented, whatever state `source` is in.
-pub fn derive(source: &str, stage: &Stage) -> Result<String, StageError> {
+pub fn derive(source: &str, stage: StageRef) -> Result<String, StageError> {
     let todos = analyse(stage.exercise(), source)?;
     let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
     for (k, todo) in todos.iter().enumerate() {
-        let want_done = k < stage.todos_done;
+        let want_done = k < stage.stage.todos_done;
         if todo.done == want_done {
             continue;
         }
@@ -462,36 +193,29 @@ fn comment(line: &str, indent: usize) -> String {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Progress {
     /// The file is exactly one of the stages.
-    At(&'static Stage),
+    At(StageRef),
     /// Some TODOs are done, but not in order: `done` lists which (1-based).
     OutOfOrder { done: Vec<usize> },
 }
 
-pub fn progress(exercise: &'static Exercise, todos: &[Todo]) -> Progress {
+pub fn progress(exercise: ExerciseRef, todos: &[Todo]) -> Progress {
     let done: Vec<usize> = (1..=todos.len()).filter(|k| todos[k - 1].done).collect();
     let in_order = done.iter().copied().eq(1..=done.len());
     if in_order {
-        Progress::At(&exercise.stages[done.len()])
+        Progress::At(
+            exercise
+                .stage(done.len())
+                .expect("a stage for each count of TODOs"),
+        )
     } else {
         Progress::OutOfOrder { done }
     }
 }
 
-impl Exercise {
-    /// The command that boots this exercise's file as it is.
-    pub fn simulate_command(&self) -> String {
-        if self.is_main() {
-            "make simulate".to_owned()
-        } else {
-            format!("make simulate EXERCISE={}", self.name)
-        }
-    }
-}
-
 /// A few lines for the learner: which stage `exercise`'s file (text `source`) is at and what
 /// comes next.
-pub fn describe_progress(exercise: &'static Exercise, source: &str) -> String {
-    let file = exercise.file;
+pub fn describe_progress(exercise: ExerciseRef, source: &str) -> String {
+    let file = exercise.exercise.file;
     let todos = match analyse(exercise, source) {
         Ok(todos) => todos,
         Err(err) => return format!("Cannot tell which stage {file} is at: {err}"),
@@ -500,12 +224,12 @@ pub fn describe_progress(exercise: &'static Exercise, source: &str) -> String {
         Progress::At(stage) => {
             let mut text = format!(
                 "{file} is at stage '{}' ({} of {} TODOs done): {}.",
-                stage.name,
-                stage.todos_done,
+                stage.name(),
+                stage.stage.todos_done,
                 exercise.todo_count(),
-                stage.summary
+                stage.stage.summary
             );
-            match todos.get(stage.todos_done) {
+            match todos.get(stage.stage.todos_done) {
                 Some(next) => text.push_str(&format!(
                     "\nNext: under \"TODO {}\" ({file}:{}), uncomment the solution, \
                      then run `{}` again.",
@@ -530,6 +254,7 @@ pub fn describe_progress(exercise: &'static Exercise, source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::{ExerciseRef, default_arch};
 
     const SAMPLE: &str = "fn main() {
     setup();
@@ -547,9 +272,17 @@ mod tests {
 }
 ";
 
+    fn main() -> ExerciseRef {
+        default_arch().main_exercise()
+    }
+
+    fn stage(name: &str) -> StageRef {
+        default_arch().find_stage(name).unwrap()
+    }
+
     #[test]
     fn finds_three_todos_none_done() {
-        let todos = analyse(main_exercise(), SAMPLE).unwrap();
+        let todos = analyse(main(), SAMPLE).unwrap();
         let titles: Vec<_> = todos.iter().map(|t| t.title.as_str()).collect();
         assert_eq!(titles, ["first thing", "second thing", "third thing"]);
         assert_eq!(todos[0].line, 4);
@@ -559,29 +292,29 @@ mod tests {
 
     #[test]
     fn derive_uncomments_the_first_n_solutions() {
-        let pd = derive(SAMPLE, find("pd").unwrap()).unwrap();
+        let pd = derive(SAMPLE, stage("pd")).unwrap();
         assert!(pd.contains("\n    one();\n"));
         assert!(pd.contains("\n    // two(\n"));
-        let remap = derive(SAMPLE, find("remap").unwrap()).unwrap();
+        let remap = derive(SAMPLE, stage("remap")).unwrap();
         assert!(remap.contains("\n    two(\n        2,\n    );\n"));
         assert!(remap.contains("\n    three();\n"));
-        assert_eq!(derive(SAMPLE, find("start").unwrap()).unwrap(), SAMPLE);
+        assert_eq!(derive(SAMPLE, stage("start")).unwrap(), SAMPLE);
     }
 
     #[test]
     fn derive_goes_back_as_well_as_forward() {
-        let remap = derive(SAMPLE, find("remap").unwrap()).unwrap();
-        assert_eq!(derive(&remap, find("start").unwrap()).unwrap(), SAMPLE);
-        let pt = derive(&remap, find("pt").unwrap()).unwrap();
-        assert_eq!(pt, derive(SAMPLE, find("pt").unwrap()).unwrap());
+        let remap = derive(SAMPLE, stage("remap")).unwrap();
+        assert_eq!(derive(&remap, stage("start")).unwrap(), SAMPLE);
+        let pt = derive(&remap, stage("pt")).unwrap();
+        assert_eq!(pt, derive(SAMPLE, stage("pt")).unwrap());
     }
 
     #[test]
     fn every_stage_is_recognised_by_progress() {
-        for stage in &STAGES {
+        for stage in main().stages() {
             let text = derive(SAMPLE, stage).unwrap();
             assert_eq!(
-                progress(main_exercise(), &analyse(main_exercise(), &text).unwrap()),
+                progress(main(), &analyse(main(), &text).unwrap()),
                 Progress::At(stage)
             );
         }
@@ -594,49 +327,9 @@ mod tests {
             "    two(\n        2,\n    );",
         );
         assert_eq!(
-            progress(main_exercise(), &analyse(main_exercise(), &text).unwrap()),
+            progress(main(), &analyse(main(), &text).unwrap()),
             Progress::OutOfOrder { done: vec![2] }
         );
-    }
-
-    #[test]
-    fn unknown_stage_lists_the_valid_ones() {
-        let err = find("pdpt").unwrap_err().to_string();
-        assert!(
-            err.starts_with("unknown stage 'pdpt'; the stages are: start, pd, pt, remap"),
-            "{err}"
-        );
-        assert!(all_stages().all(|s| err.contains(s.name)), "{err}");
-        let err = find_exercise("paging").unwrap_err().to_string();
-        assert!(err.starts_with("unknown exercise 'paging'; the exercises are: mapping"));
-    }
-
-    #[test]
-    fn the_exercise_table_is_consistent() {
-        let mut names: Vec<&str> = all_stages().map(|s| s.name).collect();
-        names.sort_unstable();
-        let count = names.len();
-        names.dedup();
-        assert_eq!(names.len(), count, "stage names are unique");
-        for exercise in &EXERCISES {
-            assert_eq!(find_exercise(exercise.name), Ok(exercise));
-            assert!(exercise.stages.len() >= 2, "{} has a TODO", exercise.name);
-            for (k, stage) in exercise.stages.iter().enumerate() {
-                assert_eq!(stage.todos_done, k, "{}", stage.name);
-                assert_eq!(stage.exercise(), exercise, "{}", stage.name);
-                assert!(
-                    exercise.is_main() || stage.name.starts_with(&format!("{}-", exercise.name)),
-                    "{} starts with its exercise's name",
-                    stage.name
-                );
-            }
-            let file = exercise.file;
-            assert!(
-                file == "src/main.rs" || file == format!("src/bin/{}.rs", exercise.bin),
-                "{file}: cargo builds `{}` from it",
-                exercise.bin
-            );
-        }
     }
 
     #[test]
@@ -644,7 +337,7 @@ mod tests {
         let two = SAMPLE.replace("    // TODO third thing\n    // three();\n", "");
         let file = "src/main.rs";
         assert_eq!(
-            analyse(main_exercise(), &two),
+            analyse(main(), &two),
             Err(StageError::WrongTodoCount {
                 file,
                 found: 2,
@@ -653,12 +346,12 @@ mod tests {
         );
         let partly = SAMPLE.replace("    //     2,", "        2,");
         assert_eq!(
-            analyse(main_exercise(), &partly),
+            analyse(main(), &partly),
             Err(StageError::PartlyCommented { file, line: 7 })
         );
         let empty = SAMPLE.replace("    // one();\n", "");
         assert_eq!(
-            analyse(main_exercise(), &empty),
+            analyse(main(), &empty),
             Err(StageError::EmptySolution { file, line: 4 })
         );
     }

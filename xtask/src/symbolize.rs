@@ -3,7 +3,7 @@
 //! Points the kernel's fault reports at the source: for the instruction address in
 //! `in thread 0x... "rootserver" at address 0x...` and for the code addresses in the stack dump
 //! that follows it, the function and `file:line` they belong to in the root task image, from its
-//! debug information (binutils' addr2line does the DWARF work).
+//! debug information (binutils' addr2line for the architecture does the DWARF work).
 
 use std::fs;
 use std::ops::Range;
@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use object::{Object, ObjectSection};
+
+use crate::project::Project;
 
 /// One source location of an address: the function and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,22 +22,36 @@ pub struct Frame {
     pub line: String,
 }
 
+impl Frame {
+    /// Whether the frame is in the project's own source (a learner's file, the plumbing in lib/),
+    /// which [`Symbolizer::frames`] shows relative to the project: not the standard library's or
+    /// rust-sel4's (build/rust-sel4/).
+    pub fn is_own(&self) -> bool {
+        !self.file.starts_with('/') && !self.file.starts_with("build/") && self.file != "??"
+    }
+}
+
 pub struct Symbolizer {
     image: PathBuf,
     text: Range<u64>,
     project_root: PathBuf,
+    /// binutils' addr2line for the image's architecture (`aarch64-linux-gnu-addr2line`).
+    addr2line: String,
 }
 
 impl Symbolizer {
-    /// `None` if the image cannot be read as an ELF file with a .text section.
-    pub fn new(image: &Path, project_root: &Path) -> Option<Self> {
+    /// `None` if the image (a root task ELF) cannot be read as an ELF file with a .text section.
+    pub fn new(project: &Project, image: &Path) -> Option<Self> {
         let data = fs::read(image).ok()?;
+        let arch = crate::elf_check::arch_of(&data)?;
         let file = object::File::parse(&*data).ok()?;
         let text = file.section_by_name(".text")?;
+        let prefix = crate::toolchain::cross_prefix(project, arch).ok()?;
         Some(Self {
             image: image.to_owned(),
             text: text.address()..text.address() + text.size(),
-            project_root: project_root.to_owned(),
+            project_root: project.root().to_owned(),
+            addr2line: format!("{prefix}addr2line"),
         })
     }
 
@@ -52,7 +68,7 @@ impl Symbolizer {
             // project's own code: elsewhere, a code address on the stack is as likely a stale
             // value as a return address, and naming it would mislead.
             let frames = self.frames(word - 1);
-            if frames.iter().any(|f| f.file.starts_with("src/")) {
+            if frames.iter().any(Frame::is_own) {
                 return self.describe(word - 1, "called from ");
             }
         }
@@ -62,7 +78,7 @@ impl Symbolizer {
     fn describe(&self, addr: u64, what: &str) -> Vec<String> {
         let frames = self.frames(addr);
         // The innermost frame in the project's own source is the one a learner can act on.
-        let Some(own) = frames.iter().position(|f| f.file.starts_with("src/")) else {
+        let Some(own) = frames.iter().position(Frame::is_own) else {
             return frames
                 .first()
                 .map(|f| match f.file.as_str() {
@@ -88,7 +104,7 @@ impl Symbolizer {
     /// The inlining chain of `addr`, innermost first; files inside the project are shown
     /// relative to it (a stage's copy as src/..., like the learner's file).
     pub fn frames(&self, addr: u64) -> Vec<Frame> {
-        let Ok(out) = Command::new("addr2line")
+        let Ok(out) = Command::new(&self.addr2line)
             .args(["-f", "-C", "-i", "-e"])
             .arg(&self.image)
             .arg(format!("{addr:#x}"))
@@ -123,14 +139,16 @@ impl Symbolizer {
         let Ok(relative) = Path::new(file).strip_prefix(&self.project_root) else {
             return file.to_owned();
         };
-        let relative = relative.to_string_lossy();
-        // build/stages/<stage>/src/main.rs is the stage's copy of src/main.rs.
-        match relative.strip_prefix("build/stages/") {
-            Some(rest) => rest
-                .split_once('/')
-                .map_or(rest, |(_, path)| path)
-                .to_owned(),
-            None => relative.into_owned(),
+        // build/<arch>/stages/<stage>/src/main.rs is the stage's copy of src/main.rs.
+        let mut parts = relative.components();
+        let copy = (parts.next(), parts.next(), parts.next(), parts.next());
+        match copy {
+            (Some(build), Some(_arch), Some(stages), Some(_stage))
+                if build.as_os_str() == "build" && stages.as_os_str() == "stages" =>
+            {
+                parts.as_path().to_string_lossy().into_owned()
+            }
+            _ => relative.to_string_lossy().into_owned(),
         }
     }
 }

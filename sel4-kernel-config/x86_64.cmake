@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# The kernel configuration for the tutorial: an x86_64 PC (pc99) kernel that runs under QEMU's
-# software emulation. Passed to seL4's CMake build with -C; a change here rebuilds the kernel.
+# The x86_64 kernel: a PC (pc99) kernel that runs under QEMU's software emulation (qemu/x86_64.args).
+# Passed to seL4's CMake build by tools/build-kernel with -C; a change here rebuilds the kernel.
 
+# The host's own gcc builds it.
+set(CROSS_COMPILER_PREFIX "" CACHE STRING "")
 set(KernelArch x86 CACHE STRING "")
 set(KernelSel4Arch x86_64 CACHE STRING "")
 set(KernelPlatform pc99 CACHE STRING "")
@@ -13,7 +15,7 @@ set(KernelDebugBuild ON CACHE BOOL "")
 set(KernelPrinting ON CACHE BOOL "")
 set(KernelVerificationBuild OFF CACHE BOOL "")
 
-# CPU features that QEMU's emulated Nehalem (qemu/pc99.args) lacks or that slow emulation down.
+# CPU features that QEMU's emulated Nehalem (qemu/x86_64.args) lacks or that slow emulation down.
 set(KernelFSGSBase msr CACHE STRING "")
 set(KernelSupportPCID OFF CACHE BOOL "")
 set(KernelIOMMU OFF CACHE BOOL "")

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The seL4 "Mapping" tutorial on aarch64, in Rust: map page tables and a frame into this root
+//! task's own address space (its VSpace), then read and write through the mapping.
+//!
+//! Work through the three TODOs in order: under each, uncomment the solution and run
+//! `make simulate ARCH=aarch64` again. TUTORIAL.md explains each step and what it prints.
+
+#![no_std]
+#![no_main]
+
+use mapping_tutorial::{Context, Failure, ObjectAllocator, mapping_failed_lookup_level};
+use sel4::init_thread::slot::VSPACE;
+use sel4::{CapRights, VmAttributes};
+use sel4_root_task::{Never, root_task};
+
+/// Where the exercise maps its page: 640 GiB, in the second 512 GiB region of the address space
+/// (VSpace entry 1). The first region, entry 0, already leads to the page tables that map this
+/// program's own image, so a fresh level-1 page table must go elsewhere.
+const TEST_VADDR: usize = 0xA0_0000_0000;
+
+#[root_task]
+#[allow(unused_variables)] // `pt_l2` and `pt_l3` wait for the TODOs below.
+fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
+    mapping_tutorial::logging::init();
+
+    // The objects this exercise maps, made from untyped memory as the C tutorial's helpers do.
+    // On aarch64 every paging structure below the VSpace is a page table (seL4_ARM_PageTable).
+    let mut objects = ObjectAllocator::new(bootinfo)?;
+    let pt_l1 = objects.allocate::<sel4::cap_type::PT>()?;
+    let pt_l2 = objects.allocate::<sel4::cap_type::PT>()?;
+    let pt_l3 = objects.allocate::<sel4::cap_type::PT>()?;
+    let frame = objects.allocate::<sel4::cap_type::Granule>()?;
+
+    // Map a level-1 page table at TEST_VADDR (seL4_ARM_PageTable_Map).
+    pt_l1
+        .pt_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())
+        .context("Failed to map level-1 page table")?;
+
+    // TODO map a level-2 page table
+    // pt_l2
+    //     .pt_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())
+    //     .context("Failed to map level-2 page table")?;
+
+    // TODO map a level-3 page table
+    // pt_l3
+    //     .pt_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())
+    //     .context("Failed to map level-3 page table")?;
+
+    // Map a read-only page at TEST_VADDR (seL4_ARM_Page_Map with seL4_CanRead).
+    let mapped = frame.frame_map(
+        VSPACE.cap(),
+        TEST_VADDR,
+        CapRights::read_only(),
+        VmAttributes::default(),
+    );
+    if mapped == Err(sel4::Error::FailedLookup) {
+        log::info!(
+            "Missing intermediate paging structure at level {}",
+            mapping_failed_lookup_level()
+        );
+    }
+    mapped.context("Failed to map page")?;
+
+    // Read from the page we mapped.
+    let x = TEST_VADDR as *mut sel4::Word;
+    // SAFETY: the frame is mapped at TEST_VADDR, and nothing else uses that memory.
+    log::info!("Read x: {}", unsafe { x.read_volatile() });
+
+    // TODO remap the page
+    // frame
+    //     .frame_map(
+    //         VSPACE.cap(),
+    //         TEST_VADDR,
+    //         CapRights::read_write(),
+    //         VmAttributes::default(),
+    //     )
+    //     .context("Failed to remap page")?;
+
+    // Write to the page we mapped.
+    log::info!("Set x to 5");
+    // SAFETY: as above; with a read-only mapping the kernel reports a VM fault here.
+    unsafe { x.write_volatile(5) };
+
+    log::info!("Success!");
+    sel4::init_thread::suspend_self()
+}

@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The catalogue: the architectures, each one's exercises, and each exercise's stages. Every
+//! command starts from an entry here, and data flows one way from it: catalogue -> stage text
+//! (stages.rs) -> image (image.rs) -> boot (boot.rs) -> verdict (boot_check.rs). Names that come
+//! from the command line (ARCH=, EXERCISE=, STAGE=) are checked here and nowhere else.
+
+use std::fmt;
+
+/// One architecture the tutorial runs on: its kernel, its Rust target, its boot.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Arch {
+    /// As `make ... ARCH=` takes it, and as the kernel settings (sel4-kernel-config/<name>.cmake)
+    /// and the QEMU machine (qemu/<name>.args) are named.
+    pub name: &'static str,
+    /// rust-sel4's target specification (build/rust-sel4/support/targets/<target>.json).
+    pub target: &'static str,
+    /// The directory of the architecture's cargo package, whose .cargo/config.toml sets the
+    /// target, the kernel and the target directory: cargo runs there for this architecture.
+    pub dir: &'static str,
+    /// That package's name.
+    pub package: &'static str,
+    /// The package's feature that enables its programs (None: always enabled). Off by default, so
+    /// that `cargo check --workspace` for x86_64, as rust-analyzer runs it, skips them.
+    pub feature: Option<&'static str>,
+    /// rust-sel4's kernel loader, for the architectures QEMU cannot boot seL4 on directly.
+    pub loader: Option<Loader>,
+    /// The debugger that reads this architecture's programs.
+    pub gdb: &'static str,
+    /// The main exercise first, then the further ones.
+    pub exercises: &'static [Exercise],
+}
+
+/// How rust-sel4's kernel loader (sel4-kernel-loader) is built for an architecture. The C
+/// compiler for its assembly is the kernel's cross compiler (sel4-kernel-config/<arch>.cmake).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Loader {
+    /// A built-in Rust target (bare metal).
+    pub target: &'static str,
+}
+
+/// One learner file and the states it goes through.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Exercise {
+    /// `mapping` for the main exercise; what `make simulate EXERCISE=...` takes.
+    pub name: &'static str,
+    /// The learner's file, relative to the project's top directory.
+    pub file: &'static str,
+    /// The program (cargo binary) built from `file`.
+    pub bin: &'static str,
+    pub stages: &'static [Stage],
+}
+
+/// One state of an exercise file: the first `todos_done` TODO solutions uncommented.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Stage {
+    /// Unique within its architecture: a further exercise's stages start with its name.
+    pub name: &'static str,
+    pub todos_done: usize,
+    /// What this stage shows, in a few words.
+    pub summary: &'static str,
+}
+
+const fn stage(name: &'static str, todos_done: usize, summary: &'static str) -> Stage {
+    Stage {
+        name,
+        todos_done,
+        summary,
+    }
+}
+
+/// The remap stage, which ends every architecture's main exercise.
+const REMAP: &str = "the frame is remapped read-write, so the write succeeds";
+
+pub static ARCHES: [Arch; 3] = [
+    Arch {
+        name: "x86_64",
+        target: "x86_64-sel4",
+        dir: ".",
+        package: "sel4-mapping-tutorial",
+        feature: None,
+        loader: None,
+        gdb: "gdb",
+        exercises: &[
+            Exercise {
+                name: "mapping",
+                file: "src/main.rs",
+                bin: "mapping",
+                stages: &[
+                    stage(
+                        "start",
+                        0,
+                        "only the PDPT is mapped: the page directory is missing (level 30)",
+                    ),
+                    stage(
+                        "pd",
+                        1,
+                        "PDPT and page directory mapped: the page table is missing (level 21)",
+                    ),
+                    stage(
+                        "pt",
+                        2,
+                        "the frame is mapped read-only: writing it is a VM fault",
+                    ),
+                    stage("remap", 3, REMAP),
+                ],
+            },
+            Exercise {
+                name: "mapper",
+                file: "src/bin/mapper.rs",
+                bin: "mapper",
+                stages: &[
+                    stage(
+                        "mapper-start",
+                        0,
+                        "the first page fails at level 39, and nothing is made for it",
+                    ),
+                    stage(
+                        "mapper-name",
+                        1,
+                        "the level names the missing structure: the PDPT",
+                    ),
+                    stage(
+                        "mapper-make",
+                        2,
+                        "each missing structure is made and mapped: four pages need 3, 2, 1, 0",
+                    ),
+                ],
+            },
+            Exercise {
+                name: "unmapping",
+                file: "src/bin/unmapping.rs",
+                bin: "unmapping",
+                stages: &[
+                    stage(
+                        "unmapping-start",
+                        0,
+                        "every structure and the page mapped: x reads back",
+                    ),
+                    stage(
+                        "unmapping-page",
+                        1,
+                        "the page is unmapped: reading x is a VM fault",
+                    ),
+                    stage(
+                        "unmapping-page-again",
+                        2,
+                        "the same page mapped again: x is still 5",
+                    ),
+                    stage(
+                        "unmapping-table",
+                        3,
+                        "the page table is unmapped: the page under it goes too, a VM fault",
+                    ),
+                    stage(
+                        "unmapping-table-again",
+                        4,
+                        "the page table and then the page mapped again: x is still 5",
+                    ),
+                    stage(
+                        "unmapping-delete",
+                        5,
+                        "the page table's last capability deleted: a VM fault again",
+                    ),
+                    stage(
+                        "unmapping-new-table",
+                        6,
+                        "a new page table, and the page mapped again: x is still 5",
+                    ),
+                ],
+            },
+            Exercise {
+                name: "page-sizes",
+                file: "src/bin/page_sizes.rs",
+                bin: "page_sizes",
+                stages: &[
+                    stage(
+                        "page-sizes-start",
+                        0,
+                        "no page directory: the 2 MiB page fails at level 30",
+                    ),
+                    stage(
+                        "page-sizes-large",
+                        1,
+                        "a 2 MiB page mapped by the page directory, with no page table",
+                    ),
+                    stage(
+                        "page-sizes-huge",
+                        2,
+                        "and a 1 GiB page mapped by the PDPT, with no page directory",
+                    ),
+                ],
+            },
+            Exercise {
+                name: "rights",
+                file: "src/bin/rights.rs",
+                bin: "rights",
+                stages: &[
+                    stage(
+                        "rights-start",
+                        0,
+                        "the page mapped read-only: reading works, writing is a VM fault",
+                    ),
+                    stage(
+                        "rights-read-write",
+                        1,
+                        "remapped read-write: reading and writing work",
+                    ),
+                    stage(
+                        "rights-write-only",
+                        2,
+                        "remapped write-only: the kernel maps it for itself only, so reading faults",
+                    ),
+                ],
+            },
+        ],
+    },
+    Arch {
+        name: "aarch64",
+        target: "aarch64-sel4",
+        dir: "aarch64",
+        package: "sel4-mapping-tutorial-aarch64",
+        feature: Some("aarch64"),
+        loader: Some(Loader {
+            target: "aarch64-unknown-none",
+        }),
+        gdb: "gdb-multiarch",
+        exercises: &[Exercise {
+            name: "mapping",
+            file: "aarch64/src/main.rs",
+            bin: "mapping",
+            stages: &[
+                stage(
+                    "start",
+                    0,
+                    "one page table below the VSpace: the next one is missing (level 30)",
+                ),
+                stage(
+                    "pt-l2",
+                    1,
+                    "a level-2 page table mapped: the level-3 one is missing (level 21)",
+                ),
+                stage(
+                    "pt-l3",
+                    2,
+                    "the frame is mapped read-only: writing it is a VM fault",
+                ),
+                stage("remap", 3, REMAP),
+            ],
+        }],
+    },
+    Arch {
+        name: "riscv64",
+        target: "riscv64imac-sel4",
+        dir: "riscv64",
+        package: "sel4-mapping-tutorial-riscv64",
+        feature: Some("riscv64"),
+        loader: Some(Loader {
+            target: "riscv64imac-unknown-none-elf",
+        }),
+        gdb: "gdb-multiarch",
+        exercises: &[Exercise {
+            name: "mapping",
+            file: "riscv64/src/main.rs",
+            bin: "mapping",
+            stages: &[
+                stage(
+                    "start",
+                    0,
+                    "nothing below the root page table: a level-1 table is missing (level 30)",
+                ),
+                stage(
+                    "pt-l1",
+                    1,
+                    "a level-1 page table mapped: the level-0 one is missing (level 21)",
+                ),
+                stage(
+                    "pt-l0",
+                    2,
+                    "the frame is mapped read-only: writing it is a VM fault",
+                ),
+                stage("remap", 3, REMAP),
+            ],
+        }],
+    },
+];
+
+/// The architecture `make` uses when ARCH= is not given.
+pub fn default_arch() -> &'static Arch {
+    &ARCHES[0]
+}
+
+/// An exercise of an architecture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExerciseRef {
+    pub arch: &'static Arch,
+    pub exercise: &'static Exercise,
+}
+
+/// A stage of an exercise of an architecture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StageRef {
+    pub arch: &'static Arch,
+    pub exercise: &'static Exercise,
+    pub stage: &'static Stage,
+}
+
+impl Arch {
+    pub fn main_exercise(&'static self) -> ExerciseRef {
+        ExerciseRef {
+            arch: self,
+            exercise: &self.exercises[0],
+        }
+    }
+
+    pub fn exercises(&'static self) -> impl Iterator<Item = ExerciseRef> {
+        self.exercises.iter().map(move |exercise| ExerciseRef {
+            arch: self,
+            exercise,
+        })
+    }
+
+    /// Every stage of every exercise, the main exercise's first.
+    pub fn stages(&'static self) -> impl Iterator<Item = StageRef> {
+        self.exercises().flat_map(|e| e.stages())
+    }
+
+    /// The kernel's settings file, relative to the project's top directory.
+    pub fn kernel_settings(&self) -> String {
+        format!("sel4-kernel-config/{}.cmake", self.name)
+    }
+
+    /// The QEMU machine definition, relative to the project's top directory.
+    pub fn machine_definition(&self) -> String {
+        format!("qemu/{}.args", self.name)
+    }
+
+    /// `ARCH=aarch64 ` for a command line, or nothing for the default architecture.
+    pub fn make_arg(&self) -> String {
+        if std::ptr::eq(self, default_arch()) {
+            String::new()
+        } else {
+            format!(" ARCH={}", self.name)
+        }
+    }
+
+    /// Looks a stage up by name.
+    pub fn find_stage(&'static self, name: &str) -> Result<StageRef, CatalogueError> {
+        self.stages()
+            .find(|s| s.stage.name == name)
+            .ok_or_else(|| CatalogueError::UnknownStage {
+                arch: self,
+                name: name.to_owned(),
+            })
+    }
+
+    /// Looks an exercise up by name.
+    pub fn find_exercise(&'static self, name: &str) -> Result<ExerciseRef, CatalogueError> {
+        self.exercises()
+            .find(|e| e.exercise.name == name)
+            .ok_or_else(|| CatalogueError::UnknownExercise {
+                arch: self,
+                name: name.to_owned(),
+            })
+    }
+
+    /// `start, pd, pt, remap; mapper-start, ...`: every stage, exercise by exercise.
+    pub fn stage_names(&'static self) -> String {
+        self.exercises()
+            .map(|e| {
+                let names: Vec<&str> = e.exercise.stages.iter().map(|s| s.name).collect();
+                names.join(", ")
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn exercise_names(&self) -> String {
+        let names: Vec<&str> = self.exercises.iter().map(|e| e.name).collect();
+        names.join(", ")
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl ExerciseRef {
+    pub fn stages(self) -> impl Iterator<Item = StageRef> {
+        self.exercise.stages.iter().map(move |stage| StageRef {
+            arch: self.arch,
+            exercise: self.exercise,
+            stage,
+        })
+    }
+
+    pub fn start(self) -> StageRef {
+        self.stages().next().expect("an exercise has stages")
+    }
+
+    /// The stage with `todos_done` TODOs done.
+    pub fn stage(self, todos_done: usize) -> Option<StageRef> {
+        self.stages().nth(todos_done)
+    }
+
+    /// The number of TODOs its file has.
+    pub fn todo_count(self) -> usize {
+        self.exercise.stages.len() - 1
+    }
+
+    pub fn is_main(self) -> bool {
+        std::ptr::eq(self.exercise, &self.arch.exercises[0])
+    }
+
+    /// The make options that pick this exercise: ` ARCH=aarch64 EXERCISE=mapper`, or nothing.
+    pub fn make_args(self) -> String {
+        let mut args = self.arch.make_arg();
+        if !self.is_main() {
+            args.push_str(&format!(" EXERCISE={}", self.exercise.name));
+        }
+        args
+    }
+
+    /// The command that boots this exercise's file as it is.
+    pub fn simulate_command(self) -> String {
+        format!("make simulate{}", self.make_args())
+    }
+}
+
+impl StageRef {
+    pub fn name(self) -> &'static str {
+        self.stage.name
+    }
+
+    pub fn exercise(self) -> ExerciseRef {
+        ExerciseRef {
+            arch: self.arch,
+            exercise: self.exercise,
+        }
+    }
+
+    /// The make options that pick this stage: ` ARCH=aarch64 STAGE=pt-l2`.
+    pub fn make_args(self) -> String {
+        format!("{} STAGE={}", self.arch.make_arg(), self.stage.name)
+    }
+}
+
+pub fn arch_names() -> String {
+    let names: Vec<&str> = ARCHES.iter().map(|a| a.name).collect();
+    names.join(", ")
+}
+
+/// Looks an architecture up by name; an empty name is the default one.
+pub fn find_arch(name: &str) -> Result<&'static Arch, CatalogueError> {
+    if name.is_empty() {
+        return Ok(default_arch());
+    }
+    ARCHES
+        .iter()
+        .find(|a| a.name == name)
+        .ok_or_else(|| CatalogueError::UnknownArch(name.to_owned()))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CatalogueError {
+    UnknownArch(String),
+    UnknownStage { arch: &'static Arch, name: String },
+    UnknownExercise { arch: &'static Arch, name: String },
+}
+
+impl fmt::Display for CatalogueError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Self::UnknownArch(name) => write!(
+                f,
+                "unknown architecture '{name}'; the architectures are: {}",
+                arch_names()
+            ),
+            Self::UnknownStage { arch, name } => write!(
+                f,
+                "unknown stage '{name}' for {arch}; its stages are: {}",
+                arch.stage_names()
+            ),
+            Self::UnknownExercise { arch, name } => write!(
+                f,
+                "unknown exercise '{name}' for {arch}; its exercises are: {}",
+                arch.exercise_names()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CatalogueError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_stages_count_their_todos() {
+        let mut arch_names: Vec<&str> = ARCHES.iter().map(|a| a.name).collect();
+        arch_names.dedup();
+        assert_eq!(arch_names.len(), ARCHES.len());
+        for arch in &ARCHES {
+            let mut names: Vec<&str> = arch.stages().map(|s| s.name()).collect();
+            let count = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), count, "{arch}: stage names are unique");
+            assert_eq!(
+                arch.exercises[0].name, "mapping",
+                "{arch}: the main exercise first"
+            );
+            assert_eq!(arch.exercises[0].bin, "mapping", "{arch}");
+            for exercise in arch.exercises() {
+                assert_eq!(arch.find_exercise(exercise.exercise.name), Ok(exercise));
+                assert!(exercise.todo_count() >= 1, "{}", exercise.exercise.name);
+                for (k, stage) in exercise.stages().enumerate() {
+                    assert_eq!(stage.stage.todos_done, k, "{}", stage.name());
+                    assert!(
+                        exercise.is_main()
+                            || stage
+                                .name()
+                                .starts_with(&format!("{}-", exercise.exercise.name)),
+                        "{} starts with its exercise's name",
+                        stage.name()
+                    );
+                }
+                let file = exercise.exercise.file;
+                let expected_dir = if arch.dir == "." {
+                    "src/".to_owned()
+                } else {
+                    format!("{}/src/", arch.dir)
+                };
+                assert!(
+                    file.starts_with(&expected_dir),
+                    "{file} is in {arch}'s package"
+                );
+            }
+            assert_eq!(arch.feature.is_none(), std::ptr::eq(arch, default_arch()));
+        }
+    }
+
+    #[test]
+    fn unknown_names_are_refused_with_the_valid_ones() {
+        let err = find_arch("mips").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown architecture 'mips'; the architectures are: x86_64, aarch64, riscv64"
+        );
+        assert_eq!(find_arch(""), Ok(default_arch()));
+        let x86 = find_arch("x86_64").unwrap();
+        let err = x86.find_stage("pdpt").unwrap_err().to_string();
+        assert!(
+            err.starts_with("unknown stage 'pdpt' for x86_64; its stages are: start, pd, pt, remap; mapper-start"),
+            "{err}"
+        );
+        let aarch64 = find_arch("aarch64").unwrap();
+        assert!(
+            aarch64.find_stage("pd").is_err(),
+            "stages belong to their architecture"
+        );
+        assert_eq!(aarch64.find_stage("pt-l2").unwrap().stage.todos_done, 1);
+        let err = x86.find_exercise("paging").unwrap_err().to_string();
+        assert!(err.starts_with(
+            "unknown exercise 'paging' for x86_64; its exercises are: mapping, mapper"
+        ));
+    }
+
+    #[test]
+    fn make_arguments_name_what_is_not_the_default() {
+        let x86 = find_arch("x86_64").unwrap();
+        assert_eq!(x86.main_exercise().simulate_command(), "make simulate");
+        let mapper = x86.find_exercise("mapper").unwrap();
+        assert_eq!(mapper.simulate_command(), "make simulate EXERCISE=mapper");
+        let riscv = find_arch("riscv64").unwrap();
+        assert_eq!(
+            riscv.main_exercise().simulate_command(),
+            "make simulate ARCH=riscv64"
+        );
+        assert_eq!(
+            riscv.find_stage("pt-l1").unwrap().make_args(),
+            " ARCH=riscv64 STAGE=pt-l1"
+        );
+    }
+}
