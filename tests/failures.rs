@@ -270,6 +270,8 @@ fn an_unreachable_sel4_repository_is_one_clear_error() {
         "no pointer to the fix:\n{stderr}"
     );
     assert!(!out.exists() && !src.exists() && !build.join("test-unreachable-src.tmp").exists());
+    // The checkout's lock file (tools/common.sh) is all that stays; this test's own, removed.
+    let _ = fs::remove_file(build.join("test-unreachable-src.lock"));
 }
 
 /// A root task that panics: the run ends at once, and the log has the panic's message and its

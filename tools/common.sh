@@ -16,13 +16,19 @@ digest() { cat "$@" | sha256sum | cut -c1-16; }
 
 # checkout_pinned NAME URL COMMIT DIR [PREPARE]: makes DIR a shallow checkout of URL at COMMIT,
 # unless it is one already. PREPARE, a command, runs in the new checkout before it is moved into
-# place, so that an interrupted run leaves either the old DIR or a complete new one.
+# place, so that an interrupted run leaves either the old DIR or a complete new one. One
+# checkout at a time (the kernels of several architectures share one source).
 checkout_pinned() {
-  local name=$1 url=$2 commit=$3 dir=$4 prepare=${5:-}
-  [ "$(git -C "$dir" rev-parse -q --verify HEAD 2>/dev/null)" = "$commit" ] && return 0
+  local name=$1 url=$2 commit=$3 dir=$4 prepare=${5:-} lock
+  mkdir -p "$(dirname "$dir")"
+  exec {lock}>"$dir.lock"
+  flock "$lock"
+  if [ "$(git -C "$dir" rev-parse -q --verify HEAD 2>/dev/null)" = "$commit" ]; then
+    exec {lock}>&-
+    return 0
+  fi
   step "Fetching $name ($commit) from $url"
   rm -rf "$dir.tmp"
-  mkdir -p "$(dirname "$dir")"
   git init -q "$dir.tmp"
   local err
   if ! err=$(git -C "$dir.tmp" fetch -q --depth 1 "$url" "$commit" 2>&1); then
@@ -35,4 +41,5 @@ checkout_pinned() {
   git -C "$dir.tmp" -c advice.detachedHead=false checkout -q FETCH_HEAD
   if [ -n "$prepare" ]; then (cd "$dir.tmp" && $prepare); fi
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  exec {lock}>&-
 }

@@ -8,6 +8,8 @@
 //! xtask simulate [--timeout SECONDS] [--gdb PORT]  build and boot (a stage, or a file as it is)
 //! xtask image                                      build only; print the image's path
 //! xtask kernel                                     build the architecture's kernel
+//! xtask prepare                                    build what every boot of the architecture (or of
+//!                                                  all, without --arch) needs, saying so (make test)
 //! xtask status                                     which stage each exercise file is at
 //! xtask stages                                     the architecture's stages and summaries
 //! xtask solution                                   the solution as a diff (default: next stage)
@@ -68,6 +70,16 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             kernel::ensure(&project, options.arch, Output::Shown)?;
             Ok(ExitCode::SUCCESS)
         }
+        "prepare" => {
+            let arches: Vec<&'static Arch> = match options.arch_given {
+                true => vec![options.arch],
+                false => catalogue::ARCHES.iter().collect(),
+            };
+            for arch in arches {
+                prepare(&project, arch)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         "semantics" => semantics(&project, &options),
         "status" => status(&project, &options),
         "check-image" => {
@@ -122,6 +134,8 @@ fn usage() -> String {
 
 struct Options {
     arch: &'static Arch,
+    /// Whether `--arch` named one (a command about every architecture then takes only it).
+    arch_given: bool,
     stage: Option<StageRef>,
     exercise: Option<ExerciseRef>,
     timeout: Duration,
@@ -137,6 +151,7 @@ impl Options {
         let (mut stage_name, mut exercise_name) = (String::new(), String::new());
         let mut options = Options {
             arch: catalogue::default_arch(),
+            arch_given: false,
             stage: None,
             exercise: None,
             timeout: DEFAULT_TIMEOUT,
@@ -192,6 +207,7 @@ impl Options {
         }
         let arch = catalogue::find_arch(&arch_name).map_err(|e| e.to_string())?;
         options.arch = arch;
+        options.arch_given = !arch_name.is_empty();
         if !stage_name.is_empty() {
             options.stage = Some(arch.find_stage(&stage_name).map_err(|e| e.to_string())?);
         }
@@ -239,6 +255,15 @@ fn read_exercise_file(project: &Project, exercise: ExerciseRef) -> Result<String
 
 fn build(project: &Project, source: &Source) -> Result<Image, String> {
     image::build(project, source, Output::Shown)
+}
+
+/// Builds what every boot of `arch` needs, with each step shown: its kernel, its loader, and the
+/// start stage of its main exercise, which builds core, alloc and rust-sel4 for its target. The
+/// boot tests then build only their own files; a first `make test` says what takes minutes.
+fn prepare(project: &Project, arch: &'static Arch) -> Result<(), String> {
+    eprintln!("==> Preparing {arch}: its kernel, its loader, and the crates its root tasks share");
+    let start = Source::Stage(arch.main_exercise().start());
+    xtask::boot_check::build_checked_image(project, &start, Output::Shown).map(drop)
 }
 
 /// Where the learner is: the main exercise in full, then a line for each further exercise (or
@@ -372,6 +397,7 @@ fn boot_elf(project: &Project, options: &Options, elf: &Path) -> Result<ExitCode
     let image = Image::of_elf(project, arch, elf, &dir, Output::Shown)?;
     let options = Options {
         arch,
+        arch_given: true,
         stage: None,
         exercise: None,
         timeout: options.timeout,
