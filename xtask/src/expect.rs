@@ -47,22 +47,44 @@ impl fmt::Display for Pattern {
     }
 }
 
-/// Lines after which the root task prints nothing more: it succeeded, stopped on an error, or
-/// faulted. A run that prints one it did not expect next fails at once instead of waiting for
-/// its timeout.
+/// Lines after which the root task prints nothing more of its own: it succeeded, stopped on an
+/// error, or faulted. A run that prints one it did not expect next fails at once instead of
+/// waiting for its timeout.
 pub const ENDINGS: [&str; 8] = [
     "Success!",
+    "main thread terminated with error*",
     "Caught cap fault*",
     "vm fault on*",
     "*panicked at*",
-    "main thread terminated with error*",
     "aborted*",
     "*halting*",
     "Kernel panic*",
 ];
 
+/// Of [`ENDINGS`], those that are the run's very last line: the others begin a report (a fault's
+/// registers and stack, a panic's message) that goes on for a few lines.
+const LAST_LINES: usize = 2;
+
+/// How a line ends a run, if it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Nothing follows it.
+    Last,
+    /// A report follows it; its end is when the output goes quiet.
+    Report,
+}
+
+pub fn ending(line: &str) -> Option<Ending> {
+    let k = ENDINGS.iter().position(|p| Pattern::new(p).matches(line))?;
+    Some(if k < LAST_LINES {
+        Ending::Last
+    } else {
+        Ending::Report
+    })
+}
+
 pub fn is_ending(line: &str) -> bool {
-    ENDINGS.iter().any(|p| Pattern::new(p).matches(line))
+    ending(line).is_some()
 }
 
 /// Parses an expected-log file.
@@ -155,6 +177,23 @@ mod tests {
         assert!(Pattern::new("a*b*c").matches("abc"));
         assert!(!Pattern::new("a*b*c").matches("acb"));
         assert!(Pattern::new("*").matches(""));
+    }
+
+    #[test]
+    fn success_and_errors_are_last_lines_faults_begin_a_report() {
+        assert_eq!(ending("Success!"), Some(Ending::Last));
+        assert_eq!(
+            ending(
+                "main thread terminated with error: Failed to map page: seL4_FailedLookup at src/main.rs:59:12"
+            ),
+            Some(Ending::Last)
+        );
+        assert_eq!(
+            ending("Caught cap fault in send phase at address 0"),
+            Some(Ending::Report)
+        );
+        assert_eq!(ending("panicked at src/main.rs:3:5:"), Some(Ending::Report));
+        assert_eq!(ending("Read x: 0"), None);
     }
 
     #[test]

@@ -346,10 +346,11 @@ fn simulate(
         for note in symbolizer.iter().flat_map(|s| s.annotate(line)) {
             println!("{note}");
         }
-        if !interactive && expect::is_ending(line) {
-            Step::StopWhenQuiet
-        } else {
-            Step::Continue
+        match expect::ending(line) {
+            _ if interactive => Step::Continue,
+            Some(expect::Ending::Last) => Step::Stop,
+            Some(expect::Ending::Report) => Step::StopWhenQuiet,
+            None => Step::Continue,
         }
     })
     .map_err(|e| e.to_string())?;
