@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! `make simulate GDB=1` + `make gdb`: QEMU halted with its gdb stub, gdb (gdb-multiarch for
-//! aarch64 and riscv64) attached with the root task's symbols, stopping at its `main`. Checked
-//! with gdb in batch mode, on every architecture.
+//! aarch64 and riscv64) attached with the root task's symbols, stopping at its `main`, showing its
+//! variables, and stopping again where the program ends. Checked with gdb in batch mode, on every
+//! architecture and on a further exercise.
 
 use std::net::TcpListener;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use xtask::command::Output;
 use xtask::image::{self, Source};
@@ -15,31 +16,40 @@ use xtask::project::Project;
 use xtask::qemu::{self, Outcome, RunOptions, Step};
 use xtask::{boot, catalogue, debugger};
 
-fn gdb_stops_at_main_then_the_program_runs_to_the_end(arch: &str) {
-    let project = Project::here();
-    let arch = catalogue::find_arch(arch).unwrap();
-    let source = Source::Stage(arch.find_stage("remap").unwrap());
-    let image = image::build(&project, &source, Output::Captured).unwrap_or_else(|e| panic!("{e}"));
-    // A free loopback port (another run may hold the default one).
-    let port = TcpListener::bind("127.0.0.1:0")
+/// A free loopback port (another run may hold the default one).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+/// Boots `stage` of `arch` halted under gdb's stub, runs the learner's gdb session in batch mode
+/// with `commands` after the stop at main, then `continue` to the end; returns gdb's output.
+fn gdb_session(arch: &str, stage: &str, commands: &[&str]) -> String {
+    let project = Project::here();
+    let arch = catalogue::find_arch(arch).unwrap();
+    let source = Source::Stage(arch.find_stage(stage).unwrap());
+    let image = image::build(&project, &source, Output::Captured).unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
 
     let mut cmd = boot::command(&project, &image).unwrap();
     cmd.args(debugger::qemu_args(port));
-    let log = project.logs_dir().join(format!("test-gdb-{arch}.log"));
+    let log = project
+        .logs_dir()
+        .join(format!("test-gdb-{arch}-{stage}.log"));
     let qemu = thread::spawn(move || {
         let options = RunOptions {
             timeout: Some(Duration::from_secs(60)),
             echo: false,
             interactive: false,
             log_path: &log,
+            quiet_note: None,
         };
         qemu::run(cmd, &options, |line| {
-            if line == "Success!" {
-                Step::Stop
+            if xtask::expect::is_ending(line) {
+                Step::StopWhenQuiet
             } else {
                 Step::Continue
             }
@@ -47,57 +57,120 @@ fn gdb_stops_at_main_then_the_program_runs_to_the_end(arch: &str) {
         .unwrap()
     });
 
-    // The learner's gdb session, in batch mode: connect, break at main, run to it, look, go on.
-    let mut gdb = debugger::gdb_command(&image, &source, port);
-    gdb.args(["-batch", "-nx", "-ex", "info symbol $pc", "-ex", "detach"])
-        .stdin(Stdio::null());
-    let mut out = None;
-    for _ in 0..50 {
-        // QEMU may not be listening yet.
-        let attempt = gdb.output().unwrap();
-        let text = String::from_utf8_lossy(&attempt.stdout).into_owned()
-            + &String::from_utf8_lossy(&attempt.stderr);
-        if !text.contains("Connection refused") {
-            out = Some(text);
-            break;
-        }
-        thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    while !debugger::is_listening(port) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "QEMU never listened for gdb"
+        );
+        thread::sleep(Duration::from_millis(20));
     }
-    let out = out.expect("gdb never connected to QEMU");
-    let symbol = source.main_symbol();
-    assert!(
-        out.contains(&format!("Breakpoint 1, {symbol}")),
-        "gdb did not stop at {symbol}:\n{out}"
-    );
-    let file = arch.main_exercise().exercise.file;
-    assert!(out.contains(file), "gdb shows no line of {file}:\n{out}");
-
+    let scratch = project.build_dir().join(format!("test-gdb-{arch}-{stage}"));
+    let mut gdb = debugger::gdb_command(&image, &source, port, &scratch).unwrap();
+    gdb.args(["-batch", "-nx"]);
+    for command in commands.iter().copied().chain(["continue", "detach"]) {
+        gdb.args(["-ex", command]);
+    }
+    let out = gdb.stdin(Stdio::null()).output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     let run = qemu.join().unwrap();
     assert_eq!(
         run.outcome,
         Outcome::Stopped,
-        "after gdb detached, no Success!:\n{:?}",
+        "after gdb detached, the program did not end:\n{:?}\ngdb:\n{text}",
         run.lines
     );
+    let _ = std::fs::remove_dir_all(&scratch);
+    text
+}
+
+/// Stops at main with its hint, shows main's file, then stops where the program ends.
+fn stops_at_main_and_at_the_end(arch: &str, stage: &str, file: &str, main: &str) -> String {
+    // Past the allocations (seven lines into main), where its variables have their values.
+    let out = gdb_session(arch, stage, &["next 7", "info locals"]);
+    assert!(
+        out.contains(&format!("Breakpoint 1, {main}")),
+        "gdb did not stop at {main}:\n{out}"
+    );
+    assert!(out.contains("==> At main."), "no hint at main:\n{out}");
+    assert!(out.contains(file), "gdb shows no line of {file}:\n{out}");
+    assert!(
+        out.contains("==> The program has ended: it suspends itself here."),
+        "gdb did not stop where the program ends:\n{out}"
+    );
+    out
 }
 
 mod x86_64 {
+    /// The learner sees the capabilities main has made (opt-level 1, full debug information).
     #[test]
-    fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
-        super::gdb_stops_at_main_then_the_program_runs_to_the_end("x86_64");
+    fn gdb_stops_at_main_shows_its_variables_and_stops_at_the_end() {
+        let out =
+            super::stops_at_main_and_at_the_end("x86_64", "remap", "src/main.rs", "mapping::main");
+        assert!(
+            out.contains("objects = "),
+            "`info locals` shows nothing:\n{out}"
+        );
+    }
+
+    /// A further exercise's program has another crate name: `page_sizes::main`.
+    #[test]
+    fn gdb_stops_at_a_further_exercise_s_main() {
+        super::stops_at_main_and_at_the_end(
+            "x86_64",
+            "page-sizes-huge",
+            "src/bin/page_sizes.rs",
+            "page_sizes::main",
+        );
     }
 }
 
 mod aarch64 {
     #[test]
-    fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
-        super::gdb_stops_at_main_then_the_program_runs_to_the_end("aarch64");
+    fn gdb_stops_at_main_and_at_the_end() {
+        super::stops_at_main_and_at_the_end(
+            "aarch64",
+            "remap",
+            "aarch64/src/main.rs",
+            "mapping::main",
+        );
     }
 }
 
 mod riscv64 {
     #[test]
-    fn gdb_stops_at_main_then_the_program_runs_to_the_end() {
-        super::gdb_stops_at_main_then_the_program_runs_to_the_end("riscv64");
+    fn gdb_stops_at_main_and_at_the_end() {
+        super::stops_at_main_and_at_the_end(
+            "riscv64",
+            "remap",
+            "riscv64/src/main.rs",
+            "mapping::main",
+        );
     }
+}
+
+/// `make gdb` with no QEMU waiting says at once what to start, instead of gdb's long wait.
+#[test]
+fn make_gdb_without_qemu_says_to_start_it() {
+    let project = Project::here();
+    let port = free_port();
+    let started = Instant::now();
+    let out = Command::new("make")
+        .current_dir(project.root())
+        .args(["-s", "gdb", "ARCH=aarch64", "STAGE=pt-l2"])
+        .arg(format!("GDB_PORT={port}"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "no QEMU is waiting for gdb on 127.0.0.1:{port}: in another terminal, start \
+             `make simulate GDB=1 ARCH=aarch64 STAGE=pt-l2 GDB_PORT={port}` first"
+        )),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
 }

@@ -39,6 +39,7 @@ fn run_quietly(
         echo: false,
         interactive: false,
         log_path: &log_path,
+        quiet_note: None,
     };
     qemu::run(command, &options, on_line).unwrap()
 }
@@ -279,7 +280,7 @@ fn an_unreachable_sel4_repository_is_one_clear_error() {
 #[test]
 fn a_panicking_root_task_shows_its_message_and_location() {
     let project = Project::here();
-    let shipped = fs::read_to_string(project.root().join("src/main.rs")).unwrap();
+    let shipped = fs::read_to_string(project.shipped("src/main.rs")).unwrap();
     let init = "    mapping_tutorial::logging::init();\n";
     assert!(shipped.contains(init));
     let line = 1 + shipped.lines().position(|l| l == init.trim_end()).unwrap() + 1;
@@ -376,10 +377,14 @@ fn a_missing_system_tool_is_named_with_its_package() {
 
 /// A second `make test` in the same checkout while one runs stops at once and says so, without
 /// touching the first one's log. Inside `make test` the lock is already held by the run this
-/// test belongs to; under a bare `cargo test` the test takes it itself.
+/// test belongs to; under a bare `cargo test` the test takes it itself. The second run is make
+/// test's runner (tools/run-tests) with a `cargo` on PATH that only leaves a mark: were the lock
+/// broken, the second run would reach cargo, leave the mark and stop, rather than run every test
+/// again inside this one.
 #[test]
 fn a_second_make_test_says_the_first_is_running() {
     use std::os::fd::AsRawFd;
+    use std::os::unix::fs::PermissionsExt;
     let project = Project::here();
     fs::create_dir_all(project.build_dir()).unwrap();
     let lock = fs::OpenOptions::new()
@@ -395,19 +400,33 @@ fn a_second_make_test_says_the_first_is_running() {
         "flock: {}",
         std::io::Error::last_os_error()
     );
+    let fake = project.build_dir().join("test-second-make-test");
+    let mark = fake.join("cargo-ran");
+    let _ = fs::remove_dir_all(&fake);
+    fs::create_dir_all(&fake).unwrap();
+    let cargo = fake.join("cargo");
+    fs::write(
+        &cargo,
+        format!("#!/bin/sh\ntouch '{}'\nexit 1\n", mark.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&cargo, fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(fake.clone())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
     // Inside `make test`, the first run is still appending to its log: the second run must not
     // have truncated it or written its own.
     let log = project.logs_dir().join("make-test.log");
     let log_before = fs::read(&log).unwrap_or_default();
     let started = std::time::Instant::now();
-    let out = Command::new("make")
-        .current_dir(project.root())
-        .args(["-s", "test"])
+    let out = Command::new(project.root().join("tools/run-tests"))
+        .env("PATH", path)
         .stdin(Stdio::null())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
     assert!(
         stderr.contains(
@@ -415,7 +434,7 @@ fn a_second_make_test_says_the_first_is_running() {
         ),
         "{stderr}"
     );
-    assert!(!stdout.contains("running "), "no test ran: {stdout}");
+    assert!(!mark.exists(), "the second run went past the lock to cargo");
     let log_after = fs::read(&log).unwrap_or_default();
     assert!(
         log_after.starts_with(&log_before),
@@ -424,4 +443,5 @@ fn a_second_make_test_says_the_first_is_running() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
     drop(lock);
+    let _ = fs::remove_dir_all(&fake);
 }

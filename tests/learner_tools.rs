@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! The learner's helpers: `make status`, `make solution`, `make reset`, and fault reports that
-//! point at src/main.rs. All work on the exercise files as shipped, never writing them.
+//! point at the learner's file. They are tested on the shipped texts (shipped/) and on scratch
+//! copies, never on the learner's own files, so that `make test` passes at every point of a
+//! learner's progress and changes nothing of theirs.
 
 use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use xtask::boot_check::boot_stage;
-use xtask::catalogue::{self, ARCHES, ExerciseRef};
+use xtask::catalogue::{ARCHES, ExerciseRef};
 use xtask::project::Project;
-use xtask::solutions::{next_stage, solution_diff};
+use xtask::solutions::{Solution, next_stage, solution};
 use xtask::stages::{self, Progress};
 use xtask::symbolize::Symbolizer;
 
 fn shipped(exercise: ExerciseRef) -> String {
-    fs::read_to_string(Project::here().root().join(exercise.exercise.file)).unwrap()
+    let path = Project::here().shipped(exercise.exercise.file);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn all_exercises() -> impl Iterator<Item = ExerciseRef> {
@@ -22,14 +27,28 @@ fn all_exercises() -> impl Iterator<Item = ExerciseRef> {
 }
 
 #[test]
-fn status_names_each_stage_of_the_real_files() {
+fn every_exercise_ships_at_its_start_stage() {
+    for exercise in all_exercises() {
+        let text = shipped(exercise);
+        let todos = stages::learner_todos(exercise, &text, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            stages::progress(exercise, &todos),
+            Progress::At(exercise.start()),
+            "shipped/{} must ship with every TODO solution commented out",
+            exercise.exercise.file
+        );
+    }
+}
+
+#[test]
+fn status_names_each_stage_of_the_shipped_files() {
     for exercise in all_exercises() {
         let source = shipped(exercise);
         for stage in exercise.stages() {
             let text = stages::derive(&source, stage).unwrap();
-            let todos = stages::analyse(exercise, &text).unwrap();
+            let todos = stages::learner_todos(exercise, &source, &text).unwrap();
             assert_eq!(stages::progress(exercise, &todos), Progress::At(stage));
-            let described = stages::describe_progress(exercise, &text);
+            let described = stages::describe_progress(exercise, &source, &text);
             assert!(
                 described.contains(&format!(
                     "{} is at stage '{}'",
@@ -42,6 +61,30 @@ fn status_names_each_stage_of_the_real_files() {
     }
 }
 
+/// Applies `diff` to `text` (the file `file`) with patch, in `dir`; returns the result.
+fn patched(dir: &Path, file: &str, text: &str, diff: &str) -> String {
+    let tree = dir.join("tree");
+    fs::create_dir_all(tree.join(file).parent().unwrap()).unwrap();
+    fs::write(tree.join(file), text).unwrap();
+    let mut patch = Command::new("patch")
+        .args(["-p1", "--quiet"])
+        .current_dir(&tree)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    patch
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(diff.as_bytes())
+        .unwrap();
+    assert!(
+        patch.wait().unwrap().success(),
+        "the diff does not apply:\n{diff}"
+    );
+    fs::read_to_string(tree.join(file)).unwrap()
+}
+
 #[test]
 fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
     let project = Project::here();
@@ -52,30 +95,12 @@ fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
             project
                 .build_dir()
                 .join(format!("test-solution-{}-{}", stage.arch, stage.name()));
-        let diff = solution_diff(&source, stage, &scratch).unwrap();
-        let tree = scratch.join("tree");
-        fs::create_dir_all(tree.join(file).parent().unwrap()).unwrap();
-        fs::write(tree.join(file), &source).unwrap();
-        let mut patch = Command::new("patch")
-            .args(["-p1", "--quiet"])
-            .current_dir(&tree)
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write as _;
-        patch
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(diff.as_bytes())
-            .unwrap();
-        assert!(
-            patch.wait().unwrap().success(),
-            "the diff for '{}' does not apply:\n{diff}",
-            stage.name()
-        );
+        let Solution::ForTheFile(diff) = solution(&source, &source, stage, &scratch).unwrap()
+        else {
+            panic!("the shipped file gets a diff of its own");
+        };
         assert_eq!(
-            fs::read_to_string(tree.join(file)).unwrap(),
+            patched(&scratch, file, &source, &diff),
             stages::derive(&source, stage).unwrap(),
             "the patched file is not stage '{}'",
             stage.name()
@@ -84,65 +109,178 @@ fn each_solution_diff_applies_to_the_start_stage_and_gives_that_stage() {
     }
 }
 
+/// A learner's file edited past recognition (a TODO's solution partly uncommented) still gets
+/// the solution: as the change between the shipped stages.
 #[test]
-fn the_next_solution_follows_the_file_and_reset_goes_back_to_the_start() {
+fn an_edited_file_gets_the_shipped_change() {
+    let project = Project::here();
+    let exercise = ARCHES[0].main_exercise();
+    let source = shipped(exercise);
+    let stage = exercise.stage(1).unwrap();
+    let partly = source.replacen(
+        "    // pd.page_directory_map",
+        "    pd.page_directory_map",
+        1,
+    );
+    assert_ne!(partly, source);
+    let scratch = project.build_dir().join("test-solution-edited");
+    let Solution::Shipped(diff) = solution(&source, &partly, stage, &scratch).unwrap() else {
+        panic!("a file the stages cannot be derived from gets the shipped change");
+    };
+    assert!(diff.contains("+    pd.page_directory_map"), "{diff}");
+    let _ = fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn the_next_solution_follows_the_file() {
     for exercise in all_exercises() {
         let source = shipped(exercise);
         for (k, stage) in exercise.stages().enumerate() {
             let text = stages::derive(&source, stage).unwrap();
-            assert_eq!(next_stage(exercise, &text).unwrap(), exercise.stage(k + 1));
-            let reset = stages::derive(&text, exercise.start()).unwrap();
             assert_eq!(
-                reset,
-                source,
-                "resetting stage '{}' does not give the shipped file",
-                stage.name()
+                next_stage(exercise, &source, &text).unwrap(),
+                exercise.stage(k + 1)
             );
         }
     }
 }
 
-#[test]
-fn reset_without_a_terminal_asks_for_confirmation_and_changes_nothing() {
-    let project = Project::here();
-    let main_rs = project.root().join("src/main.rs");
-    let before = fs::read(&main_rs).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("reset")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    // Shipped, the file is at the start stage: nothing to do, and nothing done.
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("at the start stage already"), "{stderr}");
-    assert_eq!(fs::read(&main_rs).unwrap(), before);
+/// A scratch project holding one exercise file, as shipped and as a learner has it.
+fn scratch_project(name: &str, exercise: ExerciseRef, learner: &str) -> PathBuf {
+    let root = Project::here().build_dir().join(name);
+    let _ = fs::remove_dir_all(&root);
+    let file = exercise.exercise.file;
+    for (path, text) in [
+        (root.join("shipped").join(file), shipped(exercise)),
+        (root.join(file), learner.to_owned()),
+    ] {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    root
 }
 
-#[test]
-fn the_pt_fault_points_at_the_line_that_writes_x() {
-    let project = Project::here();
-    let stage = catalogue::default_arch().find_stage("pt").unwrap();
-    let passed = boot_stage(&project, stage).unwrap_or_else(|report| panic!("{report}"));
-    let fault = passed
-        .run
-        .lines
-        .iter()
-        .find(|l| l.starts_with("in thread "))
-        .expect("the fault report");
-    let notes = Symbolizer::new(&project, &passed.image.root_task)
+fn xtask(root: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("XTASK_PROJECT_ROOT", root)
+        .stdin(Stdio::null())
+        .output()
         .unwrap()
-        .annotate(fault);
-    let derived = stages::derive(&shipped(stage.exercise()), stage).unwrap();
-    let line = 1 + derived
-        .lines()
-        .position(|l| l.contains("x.write_volatile(5)"))
-        .expect("the write in src/main.rs");
-    assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(
-        notes[0].contains(&format!("src/main.rs:{line}, in main")),
-        "the fault at `{fault}` was shown as {notes:?}, not at src/main.rs:{line}"
+}
+
+/// `make reset` without a terminal asks for CONFIRM=yes and changes nothing; with it, the file
+/// is back exactly as shipped, typos and own code gone, and the learner's version is kept in
+/// the backup it names.
+#[test]
+fn reset_asks_first_then_restores_the_shipped_file_and_keeps_a_backup() {
+    let exercise = ARCHES[0].main_exercise();
+    let file = exercise.exercise.file;
+    let edited = shipped(exercise).replacen(
+        "    // pd.page_directory_map(",
+        "    my_own_code();\n    pd.page_directory_mapp(",
+        1,
     );
+    let root = scratch_project("test-reset", exercise, &edited);
+
+    let asked = xtask(&root, &["reset"]);
+    let stderr = String::from_utf8_lossy(&asked.stderr);
+    assert!(!asked.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "make reset puts {file} back as shipped: run it from a terminal to confirm, or as \
+             `make reset CONFIRM=yes`"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(root.join(file)).unwrap(), edited);
+
+    let done = xtask(&root, &["reset", "yes"]);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(root.join(file)).unwrap(),
+        shipped(exercise)
+    );
+    let backup = stderr
+        .split("Yours is in ")
+        .nth(1)
+        .and_then(|rest| rest.trim_end().strip_suffix('.'))
+        .unwrap_or_else(|| panic!("no backup named: {stderr}"));
+    assert!(
+        backup.starts_with(&format!("{file}.")) && backup.ends_with(".bak"),
+        "{backup}"
+    );
+    assert_eq!(fs::read_to_string(root.join(backup)).unwrap(), edited);
+
+    let again = xtask(&root, &["reset"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is as shipped already"));
+    let _ = fs::remove_dir_all(&root);
+}
+
+/// `make status` and `make solution` with a file whose TODOs are done out of order: they name
+/// the TODO to do first and the stage to ask for, and fail neither.
+#[test]
+fn out_of_order_status_and_solution_name_the_todo_to_do_first() {
+    let exercise = ARCHES[0].main_exercise();
+    let source = shipped(exercise);
+    let pt = stages::derive(&source, exercise.stage(2).unwrap()).unwrap();
+    let pd = stages::derive(&source, exercise.stage(1).unwrap()).unwrap();
+    // The second TODO's solution uncommented, the first's not: pt's text with pd's first TODO.
+    let out_of_order = {
+        let todos = stages::analyse(exercise, &source).unwrap();
+        let first = todos[0].solution.clone();
+        let mut lines: Vec<&str> = pt.lines().collect();
+        let shipped_lines: Vec<&str> = source.lines().collect();
+        lines.splice(first.clone(), shipped_lines[first].iter().copied());
+        lines.join("\n") + "\n"
+    };
+    assert_ne!(out_of_order, pd);
+    let root = scratch_project("test-out-of-order", exercise, &out_of_order);
+    let status = xtask(&root, &["status", "--exercise", "mapping"]);
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success());
+    assert!(
+        stdout.contains("done, but not \"TODO map a page directory object\" (src/main.rs:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("`make solution STAGE=pd`"), "{stdout}");
+    let solution = xtask(&root, &["solution"]);
+    let stderr = String::from_utf8_lossy(&solution.stderr);
+    assert!(stderr.contains("`make solution STAGE=pd`"), "{stderr}");
+    let _ = fs::remove_dir_all(&root);
+}
+
+/// The fault report of each architecture's read-only write names the line of the learner's file
+/// that writes x.
+#[test]
+fn the_fault_points_at_the_line_that_writes_x() {
+    let project = Project::here();
+    for (arch, stage) in [("x86_64", "pt"), ("aarch64", "pt-l3"), ("riscv64", "pt-l0")] {
+        let arch = xtask::catalogue::find_arch(arch).unwrap();
+        let stage = arch.find_stage(stage).unwrap();
+        let passed = boot_stage(&project, stage).unwrap_or_else(|report| panic!("{report}"));
+        let fault = passed
+            .run
+            .lines
+            .iter()
+            .find(|l| l.starts_with("in thread "))
+            .expect("the fault report");
+        let notes = Symbolizer::new(&project, &passed.image.root_task)
+            .unwrap()
+            .annotate(fault);
+        let derived = stages::derive(&shipped(stage.exercise()), stage).unwrap();
+        let line = 1 + derived
+            .lines()
+            .position(|l| l.contains("x.write_volatile(5)"))
+            .expect("the write in the file");
+        let file = stage.exercise.file;
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains(&format!("{file}:{line}, in main")),
+            "{arch}: the fault at `{fault}` was shown as {notes:?}, not at {file}:{line}"
+        );
+    }
 }
 
 /// Every stage of every exercise, as derived from the shipped file, is what rustfmt makes of it:

@@ -281,6 +281,7 @@ fn icount_run(
         echo: false,
         interactive: false,
         log_path,
+        quiet_note: None,
     };
     let mut found = None;
     qemu::run(cmd, &options, |line| {

@@ -42,6 +42,7 @@ pub fn boot_stage(project: &Project, stage: StageRef) -> Result<Passed, String> 
         echo: false,
         interactive: false,
         log_path: &log_path,
+        quiet_note: None,
     };
     let mut ending = None;
     let run = qemu::run(command, &options, |line| match matcher.feed(line) {

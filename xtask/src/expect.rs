@@ -96,6 +96,16 @@ pub fn parse(text: &str) -> Vec<Pattern> {
         .collect()
 }
 
+/// Whether `lines`, a run's output, has every line the expected-log text `expected` names, in
+/// order.
+pub fn printed<S: AsRef<str>>(expected: &str, lines: &[S]) -> bool {
+    let mut matcher = Matcher::new(parse(expected));
+    lines
+        .iter()
+        .any(|line| matcher.feed(line.as_ref()) == Verdict::Complete)
+        || matcher.is_complete()
+}
+
 /// What a new log line means for the run.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {

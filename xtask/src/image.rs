@@ -8,7 +8,8 @@
 //!   image.elf    on the architectures with a kernel loader: loader + kernel + root task
 //!
 //! A stage is built from a copy of its exercise's package under build/<arch>/stages/<stage>/,
-//! whose file is the derived text, so the learner's file is never touched. The copy is a
+//! whose file is the text derived from the shipped one (shipped/<file>): it is the same whatever
+//! the learner's file holds, and that file is never touched. The copy is a
 //! workspace of its own that names the same dependencies by the same absolute paths and shares
 //! the architecture's target directory, so only the stage's own file is compiled again. Files
 //! are rewritten only when their content changes, so cargo's freshness checks keep working.
@@ -157,8 +158,10 @@ pub fn build_with_features(
             cargo.args(["-p", arch.package, "--bin", exercise.exercise.bin]);
         }
         Source::Stage(stage) => {
-            let text = fs::read_to_string(project.root().join(stage.exercise.file))
-                .map_err(|e| format!("cannot read {}: {e}", stage.exercise.file))?;
+            // From the shipped text, whatever the learner's file holds.
+            let shipped = project.shipped(stage.exercise.file);
+            let text = fs::read_to_string(&shipped)
+                .map_err(|e| format!("cannot read {}: {e}", shipped.display()))?;
             let derived = stages::derive(&text, *stage).map_err(|e| e.to_string())?;
             let manifest = prepare_copy(project, stage.exercise(), stage.name(), &derived)
                 .map_err(|e| format!("cannot prepare the crate for {}: {e}", source.describe()))?;

@@ -34,6 +34,7 @@ use xtask::command::Output;
 use xtask::image::{self, Image, Source};
 use xtask::project::Project;
 use xtask::qemu::{self, Outcome, RunOptions, Step};
+use xtask::solutions::Solution;
 use xtask::symbolize::Symbolizer;
 use xtask::{boot, debugger, elf_check, expect, kernel, stages};
 
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<ExitCode, String> {
-    let project = Project::here();
+    let project = Project::from_env();
     let (command, rest) = args.split_first().ok_or_else(usage)?;
     let mut options = Options::parse(rest)?;
     match command.as_str() {
@@ -248,9 +249,28 @@ impl Options {
     }
 }
 
-fn read_exercise_file(project: &Project, exercise: ExerciseRef) -> Result<String, String> {
-    let path = project.root().join(exercise.exercise.file);
-    fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+/// An exercise file's texts: as shipped, and as the learner has it.
+struct Texts {
+    shipped: String,
+    learner: String,
+}
+
+fn texts(project: &Project, exercise: ExerciseRef) -> Result<Texts, String> {
+    let file = exercise.exercise.file;
+    let read = |path: PathBuf| {
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let learner = project.root().join(file);
+    if !learner.exists() {
+        return Err(format!(
+            "{file} is missing: `make` makes it again from {}",
+            project.shipped(file).display()
+        ));
+    }
+    Ok(Texts {
+        shipped: read(project.shipped(file))?,
+        learner: read(learner)?,
+    })
 }
 
 fn build(project: &Project, source: &Source) -> Result<Image, String> {
@@ -274,8 +294,8 @@ fn status(project: &Project, options: &Options) -> Result<ExitCode, String> {
         None => options.arch.exercises().collect(),
     };
     for (k, exercise) in exercises.into_iter().enumerate() {
-        let text = read_exercise_file(project, exercise)?;
-        let progress = stages::describe_progress(exercise, &text);
+        let texts = texts(project, exercise)?;
+        let progress = stages::describe_progress(exercise, &texts.shipped, &texts.learner);
         if k == 1 {
             println!("\nFurther exercises (TUTORIAL.md, \"Further exercises\"):");
         }
@@ -311,10 +331,13 @@ fn simulate(
     let mut qemu = boot::command(project, image)?;
     if let Some(port) = options.gdb_port {
         qemu.args(debugger::qemu_args(port));
-        let pick = match options.stage {
+        let mut pick = match options.stage {
             Some(stage) => stage.make_args(),
             None => options.exercise().make_args(),
         };
+        if port != debugger::DEFAULT_PORT {
+            pick.push_str(&format!(" GDB_PORT={port}"));
+        }
         eprintln!(
             "==> QEMU is halted, waiting for gdb on 127.0.0.1:{port}. In a second terminal: \
              make gdb{pick}"
@@ -333,11 +356,14 @@ fn simulate(
         eprintln!("==> Booting seL4 ({}) with {what}.", image.arch);
     }
     let run_options = RunOptions {
-        // A debugging session lasts as long as the learner wants.
-        timeout: (!interactive && options.gdb_port.is_none()).then_some(options.timeout),
+        // From a terminal, a run (a debugging session too) lasts until the learner quits QEMU;
+        // without one, nobody can, and TIMEOUT ends it.
+        timeout: (!interactive).then_some(options.timeout),
         echo: true,
         interactive,
         log_path: &log_path,
+        // The reminder would have scrolled away under the boot log.
+        quiet_note: Some("==> The program has ended. Quit QEMU with Ctrl-A x."),
     };
     let symbolizer = Symbolizer::new(project, &image.root_task);
     // Without a terminal nobody can press Ctrl-A x: stop once the program has clearly ended.
@@ -347,10 +373,10 @@ fn simulate(
             println!("{note}");
         }
         match expect::ending(line) {
-            _ if interactive => Step::Continue,
+            Some(_) if interactive => Step::NoteWhenQuiet,
+            None => Step::Continue,
             Some(expect::Ending::Last) => Step::Stop,
             Some(expect::Ending::Report) => Step::StopWhenQuiet,
-            None => Step::Continue,
         }
     })
     .map_err(|e| e.to_string())?;
@@ -374,10 +400,50 @@ fn simulate(
         }
     };
     if let Source::File(exercise) = source {
-        let text = read_exercise_file(project, *exercise)?;
-        eprintln!("==> {}", stages::describe_progress(*exercise, &text));
+        eprintln!("==> {}", closing_lines(project, *exercise, &run)?);
     }
     Ok(code)
+}
+
+/// Where the learner's file is, as its TODOs say, and what comes next; but only where the run
+/// printed what that stage prints (tests/expected/<arch>/<stage>.txt). Otherwise they say what
+/// the run did instead: a panic, the learner's own code, a typo the build caught.
+fn closing_lines(
+    project: &Project,
+    exercise: ExerciseRef,
+    run: &qemu::Run,
+) -> Result<String, String> {
+    let texts = texts(project, exercise)?;
+    let described = stages::describe_progress(exercise, &texts.shipped, &texts.learner);
+    let todos = stages::learner_todos(exercise, &texts.shipped, &texts.learner)
+        .map_err(|e| e.to_string())?;
+    let stages::Progress::At(stage) = stages::progress(exercise, &todos) else {
+        return Ok(described);
+    };
+    let expected_path = project.expected_log(stage.arch, stage.name());
+    let expected = fs::read_to_string(&expected_path)
+        .map_err(|e| format!("{}: {e}", expected_path.display()))?;
+    if expect::printed(&expected, &run.lines) {
+        return Ok(described);
+    }
+    let ended = run
+        .lines
+        .iter()
+        .rev()
+        .find(|l| expect::is_ending(l))
+        .map_or_else(
+            || "it did not end as the stage does".to_owned(),
+            |line| format!("it ended with `{line}`"),
+        );
+    Ok(format!(
+        "{} has the TODOs of stage '{}' done, but this run did not print what that stage \
+         prints: {ended}.\nThe output above says why. `make simulate{}` boots the stage as \
+         shipped; `make solution{}` shows its solution.",
+        exercise.exercise.file,
+        stage.name(),
+        stage.make_args(),
+        stage.make_args()
+    ))
 }
 
 /// `cargo run`'s runner: boots an ELF that cargo built, on the architecture it was built for.
@@ -468,13 +534,20 @@ fn check_image(path: &Path) -> Result<ExitCode, String> {
 fn gdb(project: &Project, options: &Options) -> Result<ExitCode, String> {
     let source = options.source();
     let arch = options.arch;
-    let root_task = project
-        .image_dir(arch, source.name())
-        .join(format!("{}.elf", source.bin()));
-    if !root_task.is_file() {
+    let dir = project.image_dir(arch, source.name());
+    let root_task = dir.join(format!("{}.elf", source.bin()));
+    let port = options.gdb_port.unwrap_or(debugger::DEFAULT_PORT);
+    let mut pick = match options.stage {
+        Some(stage) => stage.make_args(),
+        None => options.exercise().make_args(),
+    };
+    if port != debugger::DEFAULT_PORT {
+        pick.push_str(&format!(" GDB_PORT={port}"));
+    }
+    if !root_task.is_file() || !debugger::is_listening(port) {
         return Err(format!(
-            "no image at {}: start `make simulate GDB=1` first",
-            root_task.display()
+            "no QEMU is waiting for gdb on 127.0.0.1:{port}: in another terminal, start \
+             `make simulate GDB=1{pick}` first, then run `make gdb{pick}` again"
         ));
     }
     let image = Image {
@@ -482,12 +555,48 @@ fn gdb(project: &Project, options: &Options) -> Result<ExitCode, String> {
         bootable: root_task.clone(),
         root_task,
     };
-    let port = options.gdb_port.unwrap_or(debugger::DEFAULT_PORT);
-    let error = debugger::gdb_command(&image, &source, port).exec();
-    Err(format!(
-        "cannot run {}: {error} (`make setup` installs it)",
-        arch.gdb
-    ))
+    let gdb = debugger::gdb_command(&image, &source, port, &dir)
+        .map_err(|e| format!("cannot write gdb's commands in {}: {e}", dir.display()))?;
+    let status = run_in_foreground(gdb)
+        .map_err(|e| format!("cannot run {}: {e} (`make setup` installs it)", arch.gdb))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs `cmd` as the terminal's foreground process group, as a shell runs a job: Ctrl-C then
+/// goes to it alone (gdb stops the program), not to `make` and this tool, which would end with
+/// it. The terminal comes back to this tool's group when it exits.
+fn run_in_foreground(mut cmd: std::process::Command) -> std::io::Result<std::process::ExitStatus> {
+    if !std::io::stdin().is_terminal() {
+        return cmd.status();
+    }
+    // SAFETY: setpgid, signal, tcsetpgrp and getpid are async-signal-safe. A process that is not
+    // in the foreground group must ignore SIGTTOU to take the terminal.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setpgid(0, 0);
+            libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+            libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpid());
+            libc::signal(libc::SIGTTOU, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn()?;
+    let pid = libc::pid_t::try_from(child.id()).expect("a process id fits pid_t");
+    // SAFETY: as above; this process keeps ignoring SIGTTOU so that it can take the terminal back.
+    unsafe {
+        libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+        libc::tcsetpgrp(libc::STDIN_FILENO, pid);
+    }
+    let status = child.wait();
+    // SAFETY: as above.
+    unsafe {
+        libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpgrp());
+    }
+    status
 }
 
 /// Boots and checks every stage of `arch` `runs` times in a row; reports each failure and a count.
@@ -517,10 +626,10 @@ fn soak(project: &Project, arch: &'static Arch, runs: usize) -> Result<ExitCode,
 fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
     let exercise = options.exercise();
     let file = exercise.exercise.file;
-    let source = read_exercise_file(project, exercise)?;
+    let texts = texts(project, exercise)?;
     let stage = match options.stage {
         Some(stage) => stage,
-        None => match xtask::solutions::next_stage(exercise, &source)? {
+        None => match xtask::solutions::next_stage(exercise, &texts.shipped, &texts.learner)? {
             Some(stage) => stage,
             None => {
                 eprintln!("{file} is at the last stage: there is no next solution.");
@@ -528,42 +637,49 @@ fn solution(project: &Project, options: &Options) -> Result<ExitCode, String> {
             }
         },
     };
-    let diff =
-        xtask::solutions::solution_diff(&source, stage, &project.build_dir().join("solution"))?;
-    if diff.is_empty() {
-        eprintln!("{file} is at stage '{}' already.", stage.name());
-    } else {
-        eprintln!(
-            "==> The solution for stage '{}' ({}), as changes to {file}.\n    \
-             Nothing was changed; to apply it: make solution{} | git apply",
-            stage.name(),
-            stage.stage.summary,
-            stage.make_args()
-        );
-        print!("{diff}");
+    let scratch = project.build_dir().join("solution");
+    let pick = stage.make_args();
+    let what = format!("stage '{}' ({})", stage.name(), stage.stage.summary);
+    match xtask::solutions::solution(&texts.shipped, &texts.learner, stage, &scratch)? {
+        Solution::ForTheFile(diff) if diff.is_empty() => {
+            eprintln!("{file} is at stage '{}' already.", stage.name());
+        }
+        Solution::ForTheFile(diff) => {
+            eprintln!(
+                "==> The solution for {what}, as changes to {file}.\n    \
+                 Nothing was changed; to apply it: make solution{pick} | git apply"
+            );
+            print!("{diff}");
+        }
+        Solution::Shipped(diff) => {
+            eprintln!(
+                "==> The solution for {what}, as it changes the shipped {file}: your file's TODOs \
+                 are edited too far to apply it there, so copy the lines by hand."
+            );
+            print!("{diff}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Puts an exercise's file back at its start stage, after a yes: from the terminal, or `yes`
-/// given.
+/// Puts an exercise's file back as it ships, after a yes (from the terminal, or `yes` given),
+/// and keeps the learner's version beside it as `<file>.<time>.bak`.
 fn reset(project: &Project, exercise: ExerciseRef, confirmed: bool) -> Result<ExitCode, String> {
     let file = exercise.exercise.file;
-    let source = read_exercise_file(project, exercise)?;
-    let reset = stages::derive(&source, exercise.start()).map_err(|e| e.to_string())?;
-    if reset == source {
-        eprintln!("{file} is at the start stage already: nothing to do.");
+    let texts = texts(project, exercise)?;
+    if texts.learner == texts.shipped {
+        eprintln!("{file} is as shipped already: nothing to do.");
         return Ok(ExitCode::SUCCESS);
     }
     if !confirmed {
         if !std::io::stdin().is_terminal() {
             return Err(format!(
-                "make reset changes {file}: run it from a terminal to confirm, \
+                "make reset puts {file} back as shipped: run it from a terminal to confirm, \
                  or as `make reset{} CONFIRM=yes`",
                 exercise.make_args()
             ));
         }
-        eprint!("Comment out every TODO solution in {file} again (your other edits stay)? [y/N] ");
+        eprint!("Put {file} back as shipped (yours is kept as a backup beside it)? [y/N] ");
         let mut answer = String::new();
         std::io::stdin()
             .read_line(&mut answer)
@@ -573,7 +689,55 @@ fn reset(project: &Project, exercise: ExerciseRef, confirmed: bool) -> Result<Ex
             return Ok(ExitCode::SUCCESS);
         }
     }
-    fs::write(project.root().join(file), reset).map_err(|e| format!("cannot write {file}: {e}"))?;
-    eprintln!("{file} is back at the start stage: every TODO solution is commented out.");
+    let path = project.root().join(file);
+    let backup = PathBuf::from(format!("{}.{}.bak", path.display(), timestamp()));
+    fs::write(&backup, &texts.learner)
+        .map_err(|e| format!("cannot keep your {file} as {}: {e}", backup.display()))?;
+    fs::write(&path, &texts.shipped).map_err(|e| format!("cannot write {file}: {e}"))?;
+    let shown = backup.strip_prefix(project.root()).unwrap_or(&backup);
+    eprintln!(
+        "{file} is back as shipped, at stage '{}'. Yours is in {}.",
+        exercise.start().name(),
+        shown.display()
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The time now, UTC, as `20261124-133005`: backups sort by it.
+fn timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    utc(secs)
+}
+
+/// Seconds since 1970-01-01 UTC as `YYYYMMDD-HHMMSS`.
+fn utc(secs: u64) -> String {
+    let (days, day_secs) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's civil_from_days, for days since 1970-01-01.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
+        day_secs / 3600,
+        day_secs / 60 % 60,
+        day_secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_times_are_civil_dates() {
+        assert_eq!(super::utc(0), "19700101-000000");
+        assert_eq!(super::utc(951_782_400), "20000229-000000");
+        assert_eq!(super::utc(1_795_530_645), "20261124-143045");
+    }
 }

@@ -20,6 +20,20 @@ impl Project {
         }
     }
 
+    /// The project `xtask` works on: this checkout, or the directory XTASK_PROJECT_ROOT names
+    /// (the tests run the learner's commands on a scratch copy of their files, never on theirs).
+    pub fn from_env() -> Self {
+        match std::env::var_os("XTASK_PROJECT_ROOT") {
+            Some(root) => Self { root: root.into() },
+            None => Self::here(),
+        }
+    }
+
+    /// A project file's shipped text: shipped/<file> holds each exercise file as it ships.
+    pub fn shipped(&self, file: &str) -> PathBuf {
+        self.root.join("shipped").join(file)
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -94,6 +94,9 @@ pub enum Step {
     Stop,
     /// Stop QEMU once it has printed nothing for [`QUIET_AFTER_END`].
     StopWhenQuiet,
+    /// Keep QEMU running, and print [`RunOptions::quiet_note`] once it has printed nothing for
+    /// [`QUIET_AFTER_END`] (an interactive run whose program has ended).
+    NoteWhenQuiet,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -122,6 +125,8 @@ pub struct RunOptions<'a> {
     /// Hand QEMU this terminal's standard input (for Ctrl-A x); otherwise it gets none.
     pub interactive: bool,
     pub log_path: &'a Path,
+    /// For [`Step::NoteWhenQuiet`]: a line for the terminal (standard error).
+    pub quiet_note: Option<&'a str>,
 }
 
 enum Event {
@@ -186,14 +191,15 @@ pub fn run(
 
     let deadline = options.timeout.map(|t| started + t);
     let mut quiet_deadline: Option<Instant> = None;
+    let mut note_deadline: Option<Instant> = None;
     let mut lines = Vec::new();
     let mut open_streams = 2;
     let mut ended_at = None;
     let outcome = loop {
-        let wait_until = match (deadline, quiet_deadline) {
-            (Some(d), Some(q)) => Some(d.min(q)),
-            (d, q) => d.or(q),
-        };
+        let wait_until = [deadline, quiet_deadline, note_deadline]
+            .into_iter()
+            .flatten()
+            .min();
         let event = match wait_until {
             Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -216,8 +222,15 @@ pub fn run(
                         ended_at.get_or_insert(started.elapsed());
                         quiet_deadline = Some(Instant::now() + QUIET_AFTER_END);
                     }
+                    Step::NoteWhenQuiet => {
+                        ended_at.get_or_insert(started.elapsed());
+                        note_deadline = Some(Instant::now() + QUIET_AFTER_END);
+                    }
                 }
-                if let Some(q) = quiet_deadline.as_mut() {
+                for q in [&mut quiet_deadline, &mut note_deadline]
+                    .into_iter()
+                    .flatten()
+                {
                     *q = Instant::now() + QUIET_AFTER_END;
                 }
             }
@@ -229,8 +242,16 @@ pub fn run(
             }
             Err(RecvTimeoutError::Disconnected) => break Outcome::Exited(guard.0.wait()?),
             Err(RecvTimeoutError::Timeout) => {
-                if quiet_deadline.is_some_and(|q| Instant::now() >= q) {
+                let now = Instant::now();
+                if quiet_deadline.is_some_and(|q| now >= q) {
                     break Outcome::Stopped;
+                }
+                if note_deadline.is_some_and(|n| now >= n) {
+                    note_deadline = None;
+                    if let Some(note) = options.quiet_note {
+                        eprintln!("{note}");
+                    }
+                    continue;
                 }
                 break Outcome::TimedOut(options.timeout.unwrap_or_default());
             }
@@ -313,6 +334,7 @@ mod tests {
             echo: false,
             interactive: false,
             log_path: &log,
+            quiet_note: None,
         };
         let run = run(
             sh("echo $$; echo one; echo two; exec sleep 30"),
@@ -350,6 +372,7 @@ mod tests {
             echo: false,
             interactive: false,
             log_path: &log,
+            quiet_note: None,
         };
         let run = run(sh("exec sleep 30"), &options, |_| Step::Continue).unwrap();
         assert_eq!(run.outcome, Outcome::TimedOut(Duration::from_millis(300)));
@@ -364,6 +387,7 @@ mod tests {
             echo: false,
             interactive: false,
             log_path: &log,
+            quiet_note: None,
         };
         let run = run(
             sh("echo end; echo stack1; echo stack2; exec sleep 30"),
@@ -390,6 +414,7 @@ mod tests {
             echo: false,
             interactive: false,
             log_path: &log,
+            quiet_note: None,
         };
         let run = run(sh("echo oops >&2; exit 3"), &options, |_| Step::Continue).unwrap();
         assert!(matches!(run.outcome, Outcome::Exited(s) if s.code() == Some(3)));

@@ -210,6 +210,7 @@ pub fn boot(
         echo,
         interactive: false,
         log_path: &log_path,
+        quiet_note: None,
     };
     let mut ending = None;
     let run = qemu::run(command, &options, |line| {

@@ -1,39 +1,79 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Solutions on request and a way back to the start: both derived from the learner's file the
-//! way the stages are (stages::derive), so they agree with what `make test` checks.
+//! Solutions on request: the next stage of a learner's file, and a stage's solution as a diff
+//! against the file as it is, derived the way the stages are (stages::derive), so that it agrees
+//! with what `make test` checks.
 
 use std::fs;
-use std::io;
 use std::path::Path;
 use std::process::Command;
 
 use crate::catalogue::{ExerciseRef, StageRef};
 use crate::stages::{self, Progress};
 
-/// The stage after the one `source` (the text of `exercise`'s file) is at, if any.
-pub fn next_stage(exercise: ExerciseRef, source: &str) -> Result<Option<StageRef>, String> {
-    let todos = stages::analyse(exercise, source).map_err(|e| e.to_string())?;
+/// The stage after the one `learner` (the learner's text of `exercise`'s file, whose shipped text
+/// is `shipped`) is at, if any. Out of order, the error names the stage to ask for.
+pub fn next_stage(
+    exercise: ExerciseRef,
+    shipped: &str,
+    learner: &str,
+) -> Result<Option<StageRef>, String> {
+    let todos = stages::learner_todos(exercise, shipped, learner).map_err(|e| e.to_string())?;
     match stages::progress(exercise, &todos) {
         Progress::At(stage) => Ok(exercise.stage(stage.stage.todos_done + 1)),
-        Progress::OutOfOrder { done } => Err(format!(
-            "{} has TODOs {done:?} done, out of order: name the stage (STAGE=...)",
-            exercise.exercise.file
-        )),
+        Progress::OutOfOrder {
+            undone, position, ..
+        } => {
+            let stage = exercise.stage(position + 1).expect("a stage for each TODO");
+            Err(format!(
+                "{} has a later TODO done but not \"TODO {}\", which comes first; name the \
+                 stage whose solution you want: `make solution{}` for that one",
+                exercise.exercise.file,
+                undone.title,
+                stage.make_args()
+            ))
+        }
     }
 }
 
-/// A unified diff from `source` (the stage's exercise file as it is) to `stage`, which
-/// `git apply` or `patch -p1` applies in the project's top directory. Empty if the file is at
-/// `stage` already.
-pub fn solution_diff(source: &str, stage: StageRef, scratch: &Path) -> Result<String, String> {
+/// A stage's solution, as a unified diff that `git apply` (or `patch -p1`) applies in the
+/// project's top directory.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Solution {
+    /// From the learner's file as it is to `stage`, their other edits kept. Empty if the file is
+    /// at the stage already.
+    ForTheFile(String),
+    /// The learner's file cannot be derived from (its TODO solutions are edited past
+    /// recognition): the stage's solution as the change between the shipped stage before it and
+    /// the stage itself, to apply by hand.
+    Shipped(String),
+}
+
+pub fn solution(
+    shipped: &str,
+    learner: &str,
+    stage: StageRef,
+    scratch: &Path,
+) -> Result<Solution, String> {
     let file = stage.exercise.file;
-    let target = stages::derive(source, stage).map_err(|e| e.to_string())?;
+    if let Ok(target) = stages::derive(learner, stage) {
+        return unified_diff(file, learner, &target, scratch).map(Solution::ForTheFile);
+    }
+    let before = stage
+        .exercise()
+        .stage(stage.stage.todos_done.saturating_sub(1))
+        .expect("the stage before exists");
+    let from = stages::derive(shipped, before).map_err(|e| e.to_string())?;
+    let to = stages::derive(shipped, stage).map_err(|e| e.to_string())?;
+    unified_diff(file, &from, &to, scratch).map(Solution::Shipped)
+}
+
+/// A unified diff from `before` to `after`, both texts of the project's file `file`.
+fn unified_diff(file: &str, before: &str, after: &str, scratch: &Path) -> Result<String, String> {
     fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
-    let (before, after) = (scratch.join("main.rs.now"), scratch.join("main.rs.stage"));
-    let write = |path: &Path, text: &str| -> io::Result<()> { fs::write(path, text) };
-    write(&before, source)
-        .and_then(|()| write(&after, &target))
+    let (a, b) = (scratch.join("before.rs"), scratch.join("after.rs"));
+    fs::write(&a, before)
+        .and_then(|()| fs::write(&b, after))
         .map_err(|e| format!("cannot write in {}: {e}", scratch.display()))?;
     let out = Command::new("diff")
         .arg("-u")
@@ -43,8 +83,8 @@ pub fn solution_diff(source: &str, stage: StageRef, scratch: &Path) -> Result<St
             "--label",
             &format!("b/{file}"),
         ])
-        .arg(&before)
-        .arg(&after)
+        .arg(&a)
+        .arg(&b)
         .output()
         .map_err(|e| format!("cannot run diff: {e}"))?;
     // diff exits 1 when the files differ: that is the normal case here.

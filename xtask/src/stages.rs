@@ -189,34 +189,102 @@ fn comment(line: &str, indent: usize) -> String {
     format!("{}// {}", &line[..at], &line[at..])
 }
 
+/// What a learner's file shows of one of the shipped file's TODOs. Learners edit as people do:
+/// they keep a note inside an uncommented solution, write their own solution above the shipped
+/// one (still commented), delete a TODO line once it is done. So a TODO counts as done when the
+/// lines under it hold any code, or when its line is gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearnerTodo {
+    /// As in the shipped file: "map a page directory object".
+    pub title: String,
+    /// The 1-based line of its `// TODO` line in the learner's file; `None` if it is gone.
+    pub line: Option<usize>,
+    pub done: bool,
+}
+
+/// The shipped TODOs of `exercise` (from `shipped`, its shipped text) as the learner's text
+/// `learner` has them.
+pub fn learner_todos(
+    exercise: ExerciseRef,
+    shipped: &str,
+    learner: &str,
+) -> Result<Vec<LearnerTodo>, StageError> {
+    let lines: Vec<&str> = learner.lines().collect();
+    let todos = analyse(exercise, shipped)?;
+    Ok(todos
+        .into_iter()
+        .map(|todo| {
+            let mark = format!("{TODO_MARK}{}", todo.title);
+            let Some(at) = lines.iter().position(|l| l.trim() == mark) else {
+                return LearnerTodo {
+                    title: todo.title,
+                    line: None,
+                    done: true,
+                };
+            };
+            let indent = indentation(lines[at]);
+            let code = lines[at + 1..]
+                .iter()
+                .take_while(|l| !is_blank(l) && !is_todo(l) && indentation(l) >= indent)
+                .filter(|l| !is_commented(l))
+                .count();
+            let block = lines[at + 1..]
+                .iter()
+                .take_while(|l| !is_blank(l) && !is_todo(l) && indentation(l) >= indent)
+                .count();
+            LearnerTodo {
+                title: todo.title,
+                line: Some(at + 1),
+                done: code > 0 || block == 0,
+            }
+        })
+        .collect())
+}
+
 /// Where the learner's file is in the tutorial.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Progress {
-    /// The file is exactly one of the stages.
+    /// The first `todos_done` TODOs are done, the others not: the file is at that stage.
     At(StageRef),
-    /// Some TODOs are done, but not in order: `done` lists which (1-based).
-    OutOfOrder { done: Vec<usize> },
+    /// A TODO is not done while a later one is.
+    OutOfOrder {
+        /// The first TODO not done, and its 0-based position.
+        undone: LearnerTodo,
+        position: usize,
+        /// A later TODO that is done.
+        done: LearnerTodo,
+    },
 }
 
-pub fn progress(exercise: ExerciseRef, todos: &[Todo]) -> Progress {
-    let done: Vec<usize> = (1..=todos.len()).filter(|k| todos[k - 1].done).collect();
-    let in_order = done.iter().copied().eq(1..=done.len());
-    if in_order {
-        Progress::At(
+pub fn progress(exercise: ExerciseRef, todos: &[LearnerTodo]) -> Progress {
+    let done = todos.iter().take_while(|t| t.done).count();
+    match todos[done..].iter().find(|t| t.done) {
+        None => Progress::At(
             exercise
-                .stage(done.len())
+                .stage(done)
                 .expect("a stage for each count of TODOs"),
-        )
-    } else {
-        Progress::OutOfOrder { done }
+        ),
+        Some(later) => Progress::OutOfOrder {
+            undone: todos[done].clone(),
+            position: done,
+            done: later.clone(),
+        },
     }
 }
 
-/// A few lines for the learner: which stage `exercise`'s file (text `source`) is at and what
-/// comes next.
-pub fn describe_progress(exercise: ExerciseRef, source: &str) -> String {
+/// `"TODO map a page directory object" (src/main.rs:38)`.
+fn describe_todo(file: &str, todo: &LearnerTodo) -> String {
+    match todo.line {
+        Some(line) => format!("\"TODO {}\" ({file}:{line})", todo.title),
+        None => format!("\"TODO {}\"", todo.title),
+    }
+}
+
+/// A few lines for the learner: which stage `exercise`'s file (the learner's text `learner`; its
+/// shipped text `shipped`) is at and what comes next.
+pub fn describe_progress(exercise: ExerciseRef, shipped: &str, learner: &str) -> String {
     let file = exercise.exercise.file;
-    let todos = match analyse(exercise, source) {
+    let todos = match learner_todos(exercise, shipped, learner) {
         Ok(todos) => todos,
         Err(err) => return format!("Cannot tell which stage {file} is at: {err}"),
     };
@@ -231,10 +299,9 @@ pub fn describe_progress(exercise: ExerciseRef, source: &str) -> String {
             );
             match todos.get(stage.stage.todos_done) {
                 Some(next) => text.push_str(&format!(
-                    "\nNext: under \"TODO {}\" ({file}:{}), uncomment the solution, \
-                     then run `{}` again.",
-                    next.title,
-                    next.line,
+                    "\nNext: under {}, uncomment the solution (or write your own), then run \
+                     `{}` again.",
+                    describe_todo(file, next),
                     exercise.simulate_command()
                 )),
                 None if exercise.is_main() => {
@@ -244,10 +311,20 @@ pub fn describe_progress(exercise: ExerciseRef, source: &str) -> String {
             }
             text
         }
-        Progress::OutOfOrder { done } => format!(
-            "{file} has TODOs {done:?} done, out of order: the exercise takes them one at a \
-             time, from the first."
-        ),
+        Progress::OutOfOrder {
+            undone,
+            position,
+            done,
+        } => {
+            let stage = exercise.stage(position + 1).expect("a stage for each TODO");
+            format!(
+                "{file} has {} done, but not {}, which comes first: the exercise takes its \
+                 TODOs in order.\nNext: do that one (`make solution{}` shows its solution).",
+                describe_todo(file, &done),
+                describe_todo(file, &undone),
+                stage.make_args()
+            )
+        }
     }
 }
 
@@ -309,26 +386,65 @@ mod tests {
         assert_eq!(pt, derive(SAMPLE, stage("pt")).unwrap());
     }
 
+    fn progress_of(learner: &str) -> Progress {
+        progress(main(), &learner_todos(main(), SAMPLE, learner).unwrap())
+    }
+
     #[test]
     fn every_stage_is_recognised_by_progress() {
         for stage in main().stages() {
             let text = derive(SAMPLE, stage).unwrap();
-            assert_eq!(
-                progress(main(), &analyse(main(), &text).unwrap()),
-                Progress::At(stage)
-            );
+            assert_eq!(progress_of(&text), Progress::At(stage));
         }
     }
 
     #[test]
-    fn out_of_order_todos_are_reported() {
+    fn out_of_order_todos_name_the_one_to_do_first() {
         let text = SAMPLE.replace(
             "    // two(\n    //     2,\n    // );",
             "    two(\n        2,\n    );",
         );
+        let Progress::OutOfOrder {
+            undone,
+            position,
+            done,
+        } = progress_of(&text)
+        else {
+            panic!("not out of order");
+        };
         assert_eq!(
-            progress(main(), &analyse(main(), &text).unwrap()),
-            Progress::OutOfOrder { done: vec![2] }
+            (undone.title.as_str(), undone.line, position),
+            ("first thing", Some(4), 0)
+        );
+        assert_eq!(done.title, "second thing");
+        let described = describe_progress(main(), SAMPLE, &text);
+        assert!(
+            described.contains("has \"TODO second thing\" (src/main.rs:7) done, but not \"TODO first thing\" (src/main.rs:4), which comes first"),
+            "{described}"
+        );
+        assert!(
+            described.contains("`make solution STAGE=pd`"),
+            "{described}"
+        );
+    }
+
+    /// As learners edit: a note kept in an uncommented solution, their own solution above the
+    /// shipped one, a TODO line deleted once done.
+    #[test]
+    fn learners_edits_still_tell_the_stage() {
+        let noted = SAMPLE.replace(
+            "    // one();\n",
+            "    // my note: this maps it\n    one();\n",
+        );
+        assert_eq!(progress_of(&noted), Progress::At(stage("pd")));
+        let own = SAMPLE.replace("    // one();\n", "    my_one().unwrap();\n    // one();\n");
+        assert_eq!(progress_of(&own), Progress::At(stage("pd")));
+        let deleted = SAMPLE.replace("    // TODO first thing\n    // one();\n", "    one();\n");
+        assert_eq!(progress_of(&deleted), Progress::At(stage("pd")));
+        let described = describe_progress(main(), SAMPLE, &deleted);
+        assert!(
+            described.contains("Next: under \"TODO second thing\" (src/main.rs:"),
+            "{described}"
         );
     }
 
