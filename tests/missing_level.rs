@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! The root task's pure level-to-structure mapping (lib/src/missing_level.rs), tested on the host:
-//! its unit tests run here, in a hosted test crate, since the root task's own crate is
-//! freestanding.
+//! The root tasks' pure level-to-structure mapping (lib/src/missing_level.rs), tested on the host:
+//! its unit tests run here, in a hosted test crate, since lib/ itself is built only for the seL4
+//! targets.
 
 #[path = "../lib/src/missing_level.rs"]
 mod missing_level;

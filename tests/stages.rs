@@ -6,7 +6,6 @@
 //! in TUTORIAL.md and README.md (xtask::documented). Each architecture's tests are in a module of
 //! its name, so that `make test ARCH=<arch>` can pick them (`cargo test <arch>::`).
 
-
 use xtask::boot_check::boot_stage;
 use xtask::catalogue::{self, ARCHES, StageRef};
 use xtask::project::Project;

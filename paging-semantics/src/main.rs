@@ -843,7 +843,7 @@ struct Env {
 }
 
 /// The first PML4 slot handed out: clear of the image (slot 0) and of the tutorial's
-/// 0xA0_0000_0000 (slot 20), should the two ever share an address space.
+/// 0xA0_0000_0000 (slot 1), should the two ever share an address space.
 const FIRST_SLOT: usize = 32;
 /// The last one: slot 253 is the access cases' ([`PROBE_REGION`]), slot 255 holds the highest
 /// user page, which one case uses.

@@ -20,7 +20,6 @@ use sel4_root_task::{Never, root_task};
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
 #[root_task]
-#[allow(unused_variables)] // `pd` and `pt` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
 
@@ -30,6 +29,15 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     let pd = objects.allocate::<sel4::cap_type::PageDirectory>()?;
     let pt = objects.allocate::<sel4::cap_type::PageTable>()?;
     let frame = objects.allocate::<sel4::cap_type::Granule>()?;
+    // Each capability is a slot in the root task's CNode: `make simulate LOG_LEVEL=debug` shows
+    // which.
+    log::debug!(
+        "Capabilities: PDPT {}, page directory {}, page table {}, frame {}",
+        pdpt.bits(),
+        pd.bits(),
+        pt.bits(),
+        frame.bits(),
+    );
 
     // Map a PDPT at TEST_VADDR (seL4_X86_PDPT_Map).
     pdpt.pdpt_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())

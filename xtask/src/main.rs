@@ -414,35 +414,19 @@ fn closing_lines(
     run: &qemu::Run,
 ) -> Result<String, String> {
     let texts = texts(project, exercise)?;
-    let described = stages::describe_progress(exercise, &texts.shipped, &texts.learner);
-    let todos = stages::learner_todos(exercise, &texts.shipped, &texts.learner)
-        .map_err(|e| e.to_string())?;
-    let stages::Progress::At(stage) = stages::progress(exercise, &todos) else {
-        return Ok(described);
+    let printed = |stage: StageRef| {
+        let path = project.expected_log(stage.arch, stage.name());
+        fs::read_to_string(&path)
+            .map(|expected| expect::printed(&expected, &run.lines))
+            .unwrap_or(false)
     };
-    let expected_path = project.expected_log(stage.arch, stage.name());
-    let expected = fs::read_to_string(&expected_path)
-        .map_err(|e| format!("{}: {e}", expected_path.display()))?;
-    if expect::printed(&expected, &run.lines) {
-        return Ok(described);
-    }
-    let ended = run
-        .lines
-        .iter()
-        .rev()
-        .find(|l| expect::is_ending(l))
-        .map_or_else(
-            || "it did not end as the stage does".to_owned(),
-            |line| format!("it ended with `{line}`"),
-        );
-    Ok(format!(
-        "{} has the TODOs of stage '{}' done, but this run did not print what that stage \
-         prints: {ended}.\nThe output above says why. `make simulate{}` boots the stage as \
-         shipped; `make solution{}` shows its solution.",
-        exercise.exercise.file,
-        stage.name(),
-        stage.make_args(),
-        stage.make_args()
+    let ending = run.lines.iter().rev().find(|l| expect::is_ending(l));
+    Ok(stages::closing_lines(
+        exercise,
+        &texts.shipped,
+        &texts.learner,
+        printed,
+        ending.map(String::as_str),
     ))
 }
 

@@ -8,7 +8,7 @@
 //! leaves no QEMU behind.
 
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -189,6 +189,7 @@ pub fn run(
     }
     drop(tx);
 
+    let colour = std::io::stdout().is_terminal();
     let deadline = options.timeout.map(|t| started + t);
     let mut quiet_deadline: Option<Instant> = None;
     let mut note_deadline: Option<Instant> = None;
@@ -205,10 +206,13 @@ pub fn run(
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match event {
-            Ok(Event::Line(line)) => {
+            Ok(Event::Line(raw)) => {
+                // The kernel colours its warnings: the colours stay for a terminal, and go from
+                // the log and from the lines the caller reads.
+                let line = without_colours(&raw);
                 writeln!(log, "{line}")?;
                 if options.echo {
-                    println!("{line}");
+                    println!("{}", if colour { &raw } else { &line });
                 }
                 let step = on_line(&line);
                 lines.push(line);
@@ -267,6 +271,26 @@ pub fn run(
     })
 }
 
+/// `line` without its ANSI escape sequences (`ESC [ ... letter`).
+pub fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Stops QEMU (if still running) when the run ends, however it ends.
 struct KillOnDrop<'a>(&'a mut Child);
 
@@ -295,6 +319,17 @@ mod tests {
             ["-cpu", "Nehalem,+lm", "-m", "512M", "-nographic"]
         );
         assert!(Machine::parse("# nothing\n").is_err());
+    }
+
+    #[test]
+    fn colours_are_taken_out() {
+        let kernel = "\u{1b}[0m\u{1b}[1m<<\u{1b}[0m\u{1b}[32mseL4(CPU 0)\u{1b}[0m\u{1b}[1m [maskVMRights/688]: \
+                      Attempted to make unsupported write only mapping>>\u{1b}[0m";
+        assert_eq!(
+            without_colours(kernel),
+            "<<seL4(CPU 0) [maskVMRights/688]: Attempted to make unsupported write only mapping>>"
+        );
+        assert_eq!(without_colours("Read x: 0"), "Read x: 0");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! The suite prints, after the kernel's boot messages:
 //!
 //! ```text
-//! paging semantics: 44 cases
+//! paging semantics: 52 cases
 //! case <name> ... ok
 //! case <name> ... FAILED: expected seL4_X, got seL4_Y (kernel: ...)
 //! paging semantics: 43 passed, 1 failed

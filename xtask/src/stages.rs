@@ -328,6 +328,42 @@ pub fn describe_progress(exercise: ExerciseRef, shipped: &str, learner: &str) ->
     }
 }
 
+/// The closing lines of a run of the learner's file: where it is and what comes next, as
+/// [`describe_progress`] says, when `printed(stage)` says the run printed what the stage the TODOs
+/// point to prints; otherwise what the run did instead (`ending`: its last ending line, such as a
+/// panic's), so that the lines never claim what the learner did not see.
+pub fn closing_lines(
+    exercise: ExerciseRef,
+    shipped: &str,
+    learner: &str,
+    printed: impl FnOnce(StageRef) -> bool,
+    ending: Option<&str>,
+) -> String {
+    let described = describe_progress(exercise, shipped, learner);
+    let Ok(todos) = learner_todos(exercise, shipped, learner) else {
+        return described;
+    };
+    let Progress::At(stage) = progress(exercise, &todos) else {
+        return described;
+    };
+    if printed(stage) {
+        return described;
+    }
+    let ended = ending.map_or_else(
+        || "it did not end as that stage does".to_owned(),
+        |line| format!("it ended with `{line}`"),
+    );
+    format!(
+        "{} has the TODOs of stage '{}' done, but this run did not print what that stage \
+         prints: {ended}.\nThe output above says why. `make simulate{}` boots the stage as \
+         shipped; `make solution{}` shows its solution.",
+        exercise.exercise.file,
+        stage.name(),
+        stage.make_args(),
+        stage.make_args()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,6 +506,30 @@ mod tests {
             analyse(main(), &empty),
             Err(StageError::EmptySolution { file, line: 4 })
         );
+    }
+
+    /// After a panic at the start stage, the closing lines do not claim the stage's output (the
+    /// level the learner never saw); after a run that printed it, they do.
+    #[test]
+    fn closing_lines_agree_with_what_the_run_printed() {
+        let panicked = closing_lines(
+            main(),
+            SAMPLE,
+            SAMPLE,
+            |_| false,
+            Some("panicked at src/main.rs:25:5:"),
+        );
+        assert!(
+            panicked.starts_with(
+                "src/main.rs has the TODOs of stage 'start' done, but this run did not print \
+                 what that stage prints: it ended with `panicked at src/main.rs:25:5:`."
+            ),
+            "{panicked}"
+        );
+        assert!(!panicked.contains("level 30"), "{panicked}");
+        let fine = closing_lines(main(), SAMPLE, SAMPLE, |s| s == stage("start"), None);
+        assert_eq!(fine, describe_progress(main(), SAMPLE, SAMPLE));
+        assert!(fine.contains("(level 30)"), "{fine}");
     }
 
     #[test]

@@ -20,7 +20,6 @@ use sel4_root_task::{Never, root_task};
 const TEST_VADDR: usize = 0xA0_0000_0000;
 
 #[root_task]
-#[allow(unused_variables)] // `pt_l2` and `pt_l3` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
 
@@ -31,6 +30,15 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     let pt_l2 = objects.allocate::<sel4::cap_type::PT>()?;
     let pt_l3 = objects.allocate::<sel4::cap_type::PT>()?;
     let frame = objects.allocate::<sel4::cap_type::Granule>()?;
+    // Each capability is a slot in the root task's CNode: `make simulate LOG_LEVEL=debug` shows
+    // which.
+    log::debug!(
+        "Capabilities: level-1 page table {}, level-2 page table {}, level-3 page table {}, frame {}",
+        pt_l1.bits(),
+        pt_l2.bits(),
+        pt_l3.bits(),
+        frame.bits(),
+    );
 
     // Map a level-1 page table at TEST_VADDR (seL4_ARM_PageTable_Map).
     pt_l1

@@ -20,7 +20,6 @@ use sel4_root_task::{Never, root_task};
 const TEST_VADDR: usize = 0x10_0000_0000;
 
 #[root_task]
-#[allow(unused_variables)] // `pt_l1` and `pt_l0` wait for the TODOs below.
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     mapping_tutorial::logging::init();
 
@@ -31,6 +30,14 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     let pt_l1 = objects.allocate::<sel4::cap_type::PageTable>()?;
     let pt_l0 = objects.allocate::<sel4::cap_type::PageTable>()?;
     let frame = objects.allocate::<sel4::cap_type::Granule>()?;
+    // Each capability is a slot in the root task's CNode: `make simulate LOG_LEVEL=debug` shows
+    // which.
+    log::debug!(
+        "Capabilities: level-1 page table {}, level-0 page table {}, frame {}",
+        pt_l1.bits(),
+        pt_l0.bits(),
+        frame.bits(),
+    );
 
     // TODO map a level-1 page table
     // pt_l1
