@@ -8,7 +8,7 @@
 //!   {trampoline}  a jump to {image}'s entry point (RISC-V; see qemu/riscv64.args)
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use object::{Object, ObjectKind};
@@ -50,16 +50,51 @@ pub fn command_with(
         return Err(format!("no kernel at {}", kernel.display()));
     }
     // The first file of a name wins: a replacement, then the image's own.
-    let mut files: Vec<(&str, &Path)> = replaced.to_vec();
-    files.extend([
+    let mut files: Vec<(&str, PathBuf)> = Vec::new();
+    for (name, path) in replaced.iter().copied().chain([
         ("kernel", kernel.as_path()),
         ("root-task", &image.root_task),
         ("image", &image.bootable),
         ("trampoline", &trampoline),
-    ]);
+    ]) {
+        files.push((name, qemu_path(path)?));
+    }
+    let files: Vec<(&str, &Path)> = files.iter().map(|(n, p)| (*n, p.as_path())).collect();
     machine
         .command(&files)
         .map_err(|e| format!("{}: {e}", arch.machine_definition()))
+}
+
+/// `path`, or, if it has a space or a comma, a link to it whose path has neither: QEMU splits
+/// `-initrd` at a space (a multiboot module's command line follows its path) and `-device`
+/// options at commas, so a checkout in "My Projects" would not boot.
+fn qemu_path(path: &Path) -> Result<PathBuf, String> {
+    let text = path.to_string_lossy();
+    if !text.contains([' ', ',']) {
+        return Ok(path.to_owned());
+    }
+    // SAFETY: getuid has no preconditions.
+    let dir = std::env::temp_dir().join(format!("sel4-mapping-tutorial-{}", unsafe {
+        libc::getuid()
+    }));
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // FNV-1a of the path: the same file always gets the same link.
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let name = path.file_name().map_or("file".into(), |n| {
+        n.to_string_lossy().replace([' ', ','], "_")
+    });
+    let link = dir.join(format!("{hash:016x}-{name}"));
+    let _ = fs::remove_file(&link);
+    std::os::unix::fs::symlink(path, &link).map_err(|e| {
+        format!(
+            "cannot link {} from {}: {e}",
+            path.display(),
+            link.display()
+        )
+    })?;
+    Ok(link)
 }
 
 /// The trampoline for the RISC-V ELF `elf`: position-independent code that loads the entry
@@ -99,6 +134,32 @@ pub fn riscv_trampoline(entry: u64, is_64: bool) -> Vec<u8> {
 mod tests {
     use super::*;
     use std::process::Command;
+
+    #[test]
+    fn paths_with_spaces_or_commas_are_linked_from_plain_ones() {
+        assert_eq!(
+            qemu_path(Path::new("/a/b.elf")).unwrap(),
+            Path::new("/a/b.elf")
+        );
+        let dir = std::env::temp_dir().join(format!("xtask qemu path,{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("root task.elf");
+        fs::write(&file, "elf").unwrap();
+        let link = qemu_path(&file).unwrap();
+        assert!(
+            !link.to_string_lossy().contains([' ', ',']),
+            "{}",
+            link.display()
+        );
+        assert_eq!(fs::read_to_string(&link).unwrap(), "elf");
+        assert_eq!(
+            qemu_path(&file).unwrap(),
+            link,
+            "the same file, the same link"
+        );
+        let _ = fs::remove_file(link);
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     /// The hand-encoded instructions are what the assembler makes of them (Debian's riscv64
     /// binutils, which tools/setup-host installs).

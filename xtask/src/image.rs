@@ -278,10 +278,15 @@ fn copy_manifest(
             .ok_or_else(|| format!("the manifest has no [{key}]"))
     };
     let mut package_table = get(package, "package")?;
+    let mut original = String::new();
     if let Value::Table(t) = &mut package_table {
         // A name of its own: cargo names the compiled files after the package's name, version
         // and path within its workspace, which are otherwise the same for every copy.
-        let original = t.get("name").and_then(Value::as_str).unwrap_or("copy");
+        original = t
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("copy")
+            .to_owned();
         t.insert("name".into(), format!("{original}-{name}").into());
         t.remove("default-run");
         t.remove("workspace");
@@ -325,8 +330,19 @@ fn copy_manifest(
         }
     }
     manifest.insert("workspace".into(), Value::Table(copy_ws));
-    if let Some(profile) = workspace.get("profile") {
-        manifest.insert("profile".into(), profile.clone());
+    if let Some(Value::Table(profiles)) = workspace.get("profile") {
+        // The profiles as they are, with the original package's own settings (if any) given to
+        // the copy's name as well.
+        let mut profiles = profiles.clone();
+        for (_, profile) in profiles.iter_mut() {
+            if let Value::Table(profile) = profile
+                && let Some(Value::Table(packages)) = profile.get_mut("package")
+                && let Some(settings) = packages.get(&original).cloned()
+            {
+                packages.insert(format!("{original}-{name}"), settings);
+            }
+        }
+        manifest.insert("profile".into(), Value::Table(profiles));
     }
     Ok(format!(
         "# Made by xtask (image.rs) from {}'s manifest and the workspace's: a stage's copy.\n{}",
@@ -362,6 +378,8 @@ lib = { path = "lib" }
 log = { version = "0.4", default-features = false }
 [profile.release]
 debug = "limited"
+[profile.release.package.p]
+opt-level = 1
 "#
         .parse()
         .unwrap();
