@@ -208,6 +208,27 @@ fn an_interrupted_kernel_build_is_redone_not_used() {
     let _ = fs::remove_dir_all(&out);
 }
 
+/// seL4's CMake does not quote paths ("cannot open linker script file .../with"): the kernel
+/// builds from a checkout whose path has a space all the same, since tools/build-kernel works
+/// in a temporary directory reached through a path without one.
+#[test]
+fn a_kernel_builds_from_a_path_with_a_space() {
+    let project = Project::here();
+    let dir = project.build_dir().join("test path with space");
+    let _ = fs::remove_dir_all(&dir);
+    let result = Command::new(project.root().join("tools/build-kernel"))
+        .arg("x86_64")
+        .env("KERNEL_OUT", dir.join("kernel out"))
+        .env("SEL4_SRC", dir.join("seL4 src"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert!(dir.join("kernel out/kernel32.elf").is_file(), "{stderr}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// A QEMU that prints nothing (here: halted before its first instruction) is stopped at the
 /// timeout, and no QEMU process is left behind.
 #[test]
