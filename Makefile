@@ -16,7 +16,7 @@
 #   make semantics                             build and boot the paging-semantics suite
 #   make kernel                                build the architecture's seL4 kernel
 #   make image [STAGE=...]                     build the image only, and print its path
-#   make bench [RUNS=5]                        timings and image size, as a table (and build/bench.json)
+#   make bench [ARCH=...] [RUNS=5]             timings, instruction counts, sizes: tables (and build/bench.json)
 #   make soak [RUNS=20]                        every stage booted and checked RUNS times in a row
 #   make check                                 rustfmt and clippy on every crate
 #   make fmt                                   rustfmt every crate

@@ -28,3 +28,7 @@ set(KernelVerificationBuild OFF CACHE BOOL "")
 
 # 2^16 slots in the root CNode: room for every object the exercises make.
 set(KernelRootCNodeSizeBits 16 CACHE STRING "")
+
+# User mode may read the PMU: `make bench` counts instructions with its cycle counter, which QEMU
+# runs from the instruction count under -icount (lib/src/instruction_count.rs).
+set(KernelArmExportPMUUser ON CACHE BOOL "")

@@ -17,9 +17,10 @@ mod failure;
 mod lookup_level;
 mod object_allocator;
 
+#[cfg(feature = "instruction-count")]
+pub mod instruction_count;
 pub mod logging;
 pub mod missing_level;
-#[cfg(target_arch = "x86_64")]
 pub mod paging;
 
 pub use failure::{Context, Failure, c_name};

@@ -20,14 +20,18 @@ static LOGGER: Logger = LoggerBuilder::const_default()
 /// Installs the logger; call it first thing in `main`.
 pub fn init() {
     #[cfg(feature = "instruction-count")]
-    instruction_count::start();
+    crate::instruction_count::start();
     // Only fails if a logger is already installed, which leaves that one in place.
     let _ = LOGGER.set();
 }
 
 fn fmt_record(record: &Record, f: &mut fmt::Formatter) -> fmt::Result {
     #[cfg(feature = "instruction-count")]
-    write!(f, "[{} instructions] ", instruction_count::since_start())?;
+    write!(
+        f,
+        "[{} instructions] ",
+        crate::instruction_count::since_start()
+    )?;
     match record.level() {
         Level::Info => write!(f, "{}", record.args()),
         level => write!(f, "{level}: {}", record.args()),
@@ -47,31 +51,5 @@ const fn level_filter(name: Option<&str>) -> LevelFilter {
         b"debug" => LevelFilter::Debug,
         b"trace" => LevelFilter::Trace,
         _ => panic!("LOG_LEVEL must be one of off, error, warn, info, debug, trace"),
-    }
-}
-
-/// The benchmark's clock. Under QEMU's `-icount shift=0` each guest instruction advances virtual
-/// time by one nanosecond, and the TSC follows virtual time, so TSC differences count
-/// instructions (kernel ones included) deterministically.
-#[cfg(feature = "instruction-count")]
-pub mod instruction_count {
-    use core::arch::x86_64::_rdtsc;
-    use core::sync::atomic::{AtomicU64, Ordering};
-
-    static START: AtomicU64 = AtomicU64::new(0);
-
-    pub fn start() {
-        // SAFETY: RDTSC has no memory effects; seL4 lets user mode execute it.
-        START.store(unsafe { _rdtsc() }, Ordering::Relaxed);
-    }
-
-    pub fn since_start() -> u64 {
-        now().wrapping_sub(START.load(Ordering::Relaxed))
-    }
-
-    /// The TSC: under `-icount shift=0`, guest instructions since boot.
-    pub fn now() -> u64 {
-        // SAFETY: as above.
-        unsafe { _rdtsc() }
     }
 }

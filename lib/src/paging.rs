@@ -1,17 +1,81 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Paging-structure helpers for the further exercises and the paging-semantics suite: making a
-//! missing structure and mapping it, and the unmap invocations that rust-sel4 v5.0.0 does not
-//! wrap.
+//! Paging-structure helpers for the further exercises, the paging-semantics suite and the
+//! benchmark: making a missing structure and mapping it, and (x86_64) the unmap invocations that
+//! rust-sel4 v5.0.0 does not wrap.
 
 use sel4::init_thread::slot::VSPACE;
 use sel4::{CapRights, VmAttributes, cap_type};
 
+#[cfg(target_arch = "x86_64")]
 use crate::missing_level::PagingObject;
-use crate::{Context, Failure, ObjectAllocator};
+use crate::{Context, Failure, ObjectAllocator, mapping_failed_lookup_level};
+
+/// More structures than any architecture here has between a VSpace and a page.
+const MOST_STRUCTURES: usize = 4;
+
+/// Maps `frame` at `vaddr` with `rights`, first making and mapping each paging structure the
+/// kernel reports missing (the failed lookup's level), from the top down; returns how many it
+/// made.
+pub fn map_frame_with_structures(
+    objects: &mut ObjectAllocator,
+    frame: sel4::cap::Granule,
+    vaddr: usize,
+    rights: CapRights,
+) -> Result<usize, Failure> {
+    for made in 0..=MOST_STRUCTURES {
+        let mapped = frame.frame_map(VSPACE.cap(), vaddr, rights.clone(), VmAttributes::default());
+        if mapped != Err(sel4::Error::FailedLookup) {
+            return mapped.context("Failed to map page").map(|()| made);
+        }
+        make_structure_for_level(objects, mapping_failed_lookup_level(), vaddr)?;
+    }
+    Err(Failure::new(
+        "Failed to map page: still a structure missing after making one for every level",
+    ))
+}
+
+/// Makes the structure that is missing when a lookup fails at `level`, and maps it at `vaddr`.
+#[cfg(target_arch = "x86_64")]
+fn make_structure_for_level(
+    objects: &mut ObjectAllocator,
+    level: sel4::Word,
+    vaddr: usize,
+) -> Result<(), Failure> {
+    let object = PagingObject::missing_at_level(level as usize)
+        .map_err(|_| Failure::new("Failed to map page: the lookup level names no structure"))?;
+    make_and_map(objects, object, vaddr)
+}
+
+/// Every structure below an aarch64 VSpace is a page table (`seL4_ARM_PageTable_Map`).
+#[cfg(target_arch = "aarch64")]
+fn make_structure_for_level(
+    objects: &mut ObjectAllocator,
+    _level: sel4::Word,
+    vaddr: usize,
+) -> Result<(), Failure> {
+    objects
+        .allocate::<cap_type::PT>()?
+        .pt_map(VSPACE.cap(), vaddr, VmAttributes::default())
+        .context("Failed to map page table")
+}
+
+/// Every structure below a RISC-V root page table is a page table (`seL4_RISCV_PageTable_Map`).
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+fn make_structure_for_level(
+    objects: &mut ObjectAllocator,
+    _level: sel4::Word,
+    vaddr: usize,
+) -> Result<(), Failure> {
+    objects
+        .allocate::<cap_type::PageTable>()?
+        .page_table_map(VSPACE.cap(), vaddr, VmAttributes::default())
+        .context("Failed to map page table")
+}
 
 /// Makes `object` from untyped memory and maps it into this task's VSpace at `vaddr`
 /// (`seL4_X86_PDPT_Map`, `seL4_X86_PageDirectory_Map` or `seL4_X86_PageTable_Map`).
+#[cfg(target_arch = "x86_64")]
 pub fn make_and_map(
     objects: &mut ObjectAllocator,
     object: PagingObject,
@@ -35,6 +99,7 @@ pub fn make_and_map(
 }
 
 /// A 4 KiB page mapped with every structure above it: where the main exercise ends.
+#[cfg(target_arch = "x86_64")]
 pub struct MappedPage {
     pub page_table: sel4::cap::PageTable,
     pub frame: sel4::cap::Granule,
@@ -42,6 +107,7 @@ pub struct MappedPage {
 
 /// Makes a PDPT, a page directory, a page table and a 4 KiB frame, and maps them at `vaddr`, the
 /// frame with `rights`: the main exercise's mappings, for the exercises that start from there.
+#[cfg(target_arch = "x86_64")]
 pub fn map_page_with_structures(
     objects: &mut ObjectAllocator,
     vaddr: usize,
@@ -62,22 +128,26 @@ pub fn map_page_with_structures(
 
 /// `seL4_X86_PageTable_Unmap`: removes the page table from the VSpace, and with it every page
 /// mapped through it.
+#[cfg(target_arch = "x86_64")]
 pub fn page_table_unmap(page_table: sel4::cap::PageTable) -> sel4::Result<()> {
     unmap_invocation(|buffer| buffer.seL4_X86_PageTable_Unmap(page_table.bits()))
 }
 
 /// `seL4_X86_PageDirectory_Unmap`.
+#[cfg(target_arch = "x86_64")]
 pub fn page_directory_unmap(page_directory: sel4::cap::PageDirectory) -> sel4::Result<()> {
     unmap_invocation(|buffer| buffer.seL4_X86_PageDirectory_Unmap(page_directory.bits()))
 }
 
 /// `seL4_X86_PDPT_Unmap`.
+#[cfg(target_arch = "x86_64")]
 pub fn pdpt_unmap(pdpt: sel4::cap::PDPT) -> sel4::Result<()> {
     unmap_invocation(|buffer| buffer.seL4_X86_PDPT_Unmap(pdpt.bits()))
 }
 
 /// The paging structures' unmaps, which rust-sel4 v5.0.0 does not wrap: libsel4's generated stub,
 /// called on this thread's IPC buffer.
+#[cfg(target_arch = "x86_64")]
 fn unmap_invocation(
     invoke: impl FnOnce(&mut sel4::sys::seL4_IPCBuffer) -> sel4::sys::seL4_Error::Type,
 ) -> sel4::Result<()> {

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! rust-sel4's kernel loader, for the architectures QEMU cannot boot seL4 on by itself (aarch64,
-//! riscv64): `sel4-kernel-loader`, built once per kernel, and its payload tool
+//! riscv64): `sel4-kernel-loader`, built once for each kernel, and its payload tool
 //! (`sel4-kernel-loader-add-payload`), built once for all, which appends a kernel and a root task
 //! to a copy of the loader to make the image QEMU boots. Both come from the rust-sel4 checkout
 //! (build/rust-sel4), whose top manifest tools/setup-host replaced by a workspace of just these
-//! two. Each is cached with a key of what it was built from.
+//! two.
 //!
-//! cargo runs from outside the project for them (`/`, with the manifest's path), so that neither
-//! the project's cargo settings (.cargo/config.toml: the seL4 targets, build-std) nor rust-sel4's
-//! own apply: the loader is built for a built-in bare-metal target, the tool for the host.
+//! Both are kept in this user's cache (toolchain::user_cache), named by a digest of what they are
+//! built from (the kernel's key, the toolchain, the rust-sel4 commit, the target), so that every
+//! checkout on the machine shares them: a fresh clone builds neither again. cargo runs from
+//! outside the project for them (`/`, with the manifest's path), so that neither the project's
+//! cargo settings (.cargo/config.toml: the seL4 targets, build-std) nor rust-sel4's own apply: the
+//! loader is built for a built-in bare-metal target, the tool for the host.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,18 +30,14 @@ const BUILD_STD: [&str; 4] = [
     "build-std-features=compiler-builtins-mem",
 ];
 
-/// The loader for `arch` (which must have one), built unless it is up to date.
+/// The loader for `arch` (which must have one): from this checkout's build, this user's cache,
+/// or built now.
 pub fn ensure_loader(
     project: &Project,
     arch: &Arch,
     loader: &Loader,
     output: Output,
 ) -> Result<PathBuf, String> {
-    let path = project.loader(arch);
-    let dir = path
-        .parent()
-        .expect("the loader has a directory")
-        .to_owned();
     let key = [
         toolchain::kernel_key(project, arch)?,
         toolchain::toolchain_key(project)?,
@@ -46,20 +45,86 @@ pub fn ensure_loader(
         loader.target.to_owned(),
     ]
     .join(" ");
+    ensure(project, &project.loader(arch), &key, |dir| {
+        eprintln!(
+            "==> Building rust-sel4's kernel loader for {arch} ({}; once for each kernel)",
+            loader.target
+        );
+        build_loader(
+            project,
+            arch,
+            loader,
+            &project.kernel_prefix(arch),
+            dir,
+            output,
+        )
+    })
+}
+
+/// The payload tool: from this checkout's build, this user's cache, or built now.
+pub fn ensure_payload_tool(project: &Project, output: Output) -> Result<PathBuf, String> {
+    let key = [
+        toolchain::toolchain_key(project)?,
+        toolchain::upstream(project, "RUST_SEL4_COMMIT")?,
+    ]
+    .join(" ");
+    let path = project
+        .host_tools_dir()
+        .join("sel4-kernel-loader-add-payload");
+    ensure(project, &path, &key, |dir| {
+        eprintln!(
+            "==> Building rust-sel4's kernel loader payload tool (once for every architecture)"
+        );
+        build_payload_tool(project, dir, output)
+    })
+}
+
+/// `path`, made by `build` (which builds in the directory it is given and returns the file)
+/// unless this checkout or this user's cache has one made from `key`.
+fn ensure(
+    project: &Project,
+    path: &Path,
+    key: &str,
+    build: impl FnOnce(&Path) -> Result<PathBuf, String>,
+) -> Result<PathBuf, String> {
+    let dir = path.parent().expect("a built file has a directory");
     let _lock = lock(project)?;
-    if is_current(&dir, &key, &path) {
-        return Ok(path);
+    if path.is_file() && fs::read_to_string(dir.join("key")).is_ok_and(|k| k.trim() == key) {
+        return Ok(path.to_owned());
     }
-    eprintln!(
-        "==> Building rust-sel4's kernel loader for {arch} ({}; once for each kernel)",
-        loader.target
-    );
+    let name = path.file_name().expect("a built file has a name");
+    let cached = toolchain::user_cache()
+        .map(|cache| cache.join("built").join(toolchain::digest(key)).join(name));
+    let built = match &cached {
+        Some(cached) if cached.is_file() => cached.clone(),
+        _ => build(dir)?,
+    };
+    copy(&built, path)?;
+    if let Some(cached) = cached.filter(|c| !c.is_file()) {
+        // A cache that cannot be written is only a cache: the next checkout builds again.
+        let _ = fs::create_dir_all(cached.parent().expect("a cache entry has a directory"))
+            .and_then(|()| fs::copy(&built, &cached));
+    }
+    let key_file = dir.join("key");
+    fs::write(&key_file, format!("{key}\n")).map_err(|e| format!("{}: {e}", key_file.display()))?;
+    Ok(path.to_owned())
+}
+
+/// Builds the loader for `arch`, with the kernel at `kernel_prefix`, in `dir`; returns it.
+pub fn build_loader(
+    project: &Project,
+    arch: &Arch,
+    loader: &Loader,
+    kernel_prefix: &Path,
+    dir: &Path,
+    output: Output,
+) -> Result<PathBuf, String> {
     let cross = toolchain::cross_prefix(project, arch)?;
     let target_env = loader.target.replace('-', "_");
     let out = dir.join("out");
     let mut cargo = rust_sel4_cargo(project);
     cargo
-        .env("SEL4_PREFIX", project.kernel_prefix(arch))
+        .env("SEL4_PREFIX", kernel_prefix)
         .env(format!("CC_{target_env}"), format!("{cross}gcc"))
         .args(BUILD_STD)
         .args([
@@ -78,25 +143,15 @@ pub fn ensure_loader(
         output,
         &format!("building the kernel loader for {arch}"),
     )?;
-    replace(&out.join("sel4-kernel-loader"), &path)?;
-    write_key(&dir, &key)?;
-    Ok(path)
+    Ok(out.join("sel4-kernel-loader"))
 }
 
-/// The payload tool, built unless it is up to date.
-pub fn ensure_payload_tool(project: &Project, output: Output) -> Result<PathBuf, String> {
-    let dir = project.host_tools_dir();
-    let path = dir.join("sel4-kernel-loader-add-payload");
-    let key = [
-        toolchain::toolchain_key(project)?,
-        toolchain::upstream(project, "RUST_SEL4_COMMIT")?,
-    ]
-    .join(" ");
-    let _lock = lock(project)?;
-    if is_current(&dir, &key, &path) {
-        return Ok(path);
-    }
-    eprintln!("==> Building rust-sel4's kernel loader payload tool (once for every architecture)");
+/// Builds the payload tool in `dir`; returns it.
+pub fn build_payload_tool(
+    project: &Project,
+    dir: &Path,
+    output: Output,
+) -> Result<PathBuf, String> {
     let out = dir.join("out");
     let mut cargo = rust_sel4_cargo(project);
     cargo
@@ -106,9 +161,7 @@ pub fn ensure_payload_tool(project: &Project, output: Output) -> Result<PathBuf,
         .arg("--artifact-dir")
         .arg(&out);
     command::run(cargo, output, "building the kernel loader's payload tool")?;
-    replace(&out.join("sel4-kernel-loader-add-payload"), &path)?;
-    write_key(&dir, &key)?;
-    Ok(path)
+    Ok(out.join("sel4-kernel-loader-add-payload"))
 }
 
 /// Makes `image`: a copy of `arch`'s loader with its kernel and `root_task` appended.
@@ -156,16 +209,10 @@ fn lock(project: &Project) -> Result<FileLock, String> {
     FileLock::exclusive(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn is_current(dir: &Path, key: &str, built: &Path) -> bool {
-    built.is_file() && fs::read_to_string(dir.join("key")).is_ok_and(|k| k.trim() == key)
-}
-
-fn write_key(dir: &Path, key: &str) -> Result<(), String> {
-    let path = dir.join("key");
-    fs::write(&path, format!("{key}\n")).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn replace(from: &Path, to: &Path) -> Result<(), String> {
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    if let Some(dir) = to.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     fs::copy(from, to)
         .map(drop)
         .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))

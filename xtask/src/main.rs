@@ -92,10 +92,14 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             boot_elf(&project, &options, Path::new(&file))
         }
         "bench" => {
-            let figures = xtask::bench::run(&project, options.runs)?;
-            let table = xtask::bench::table(&figures);
+            let arches: Vec<&'static Arch> = match options.arch_given {
+                true => vec![options.arch],
+                false => catalogue::ARCHES.iter().collect(),
+            };
+            let bench = xtask::bench::run(&project, &arches, options.runs)?;
+            let table = xtask::bench::table(&bench);
             let json_path = project.build_dir().join("bench.json");
-            fs::write(&json_path, xtask::bench::json(&figures))
+            fs::write(&json_path, xtask::bench::json(&bench))
                 .map_err(|e| format!("{}: {e}", json_path.display()))?;
             println!("{table}\n(also in {})", json_path.display());
             Ok(ExitCode::SUCCESS)

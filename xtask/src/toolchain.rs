@@ -48,14 +48,32 @@ fn cmake_setting(text: &str, name: &str) -> Option<String> {
     })
 }
 
-/// What the toolchain in build/toolchain was made from (tools/setup-host writes it).
+/// What the toolchain in build/toolchain is: its rustc's `rustc -vV` (tools/setup-host writes it).
 pub fn toolchain_key(project: &Project) -> Result<String, String> {
-    let path = project.build_dir().join("toolchain/key");
+    let path = project.build_dir().join("toolchain/version");
     fs::read_to_string(&path)
-        .map(|k| k.trim().to_owned())
+        .map(|k| k.split_whitespace().collect::<Vec<_>>().join(" "))
         .map_err(|_| {
             "no toolchain in build/toolchain: run `make setup` (every make target does)".into()
         })
+}
+
+/// This user's cache of what every checkout can share, keyed by what it is made from:
+/// `$XDG_CACHE_HOME/sel4-mapping-tutorial`, or `~/.cache/sel4-mapping-tutorial`.
+pub fn user_cache() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
+    Some(base.join("sel4-mapping-tutorial"))
+}
+
+/// A short, stable digest of `text` (FNV-1a), to name a cache entry by its key.
+pub fn digest(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
 
 /// What `arch`'s kernel was built from (tools/build-kernel writes it).
