@@ -2,7 +2,7 @@
 #
 # The two commands of the tutorial, and a few more. The work is done by tools/ (host set-up,
 # kernel build) and xtask/ (everything else); this file only passes names through: xtask checks
-# them. Every command takes ARCH=x86_64|aarch64|riscv64 (default x86_64).
+# them. Every command takes ARCH=x86_64|aarch64|riscv64|aarch32|riscv32 (default x86_64).
 #
 #   make simulate [ARCH=...] [STAGE=...]       build and boot the tutorial's file, or one stage of it
 #   make simulate EXERCISE=<name>              build and boot a further exercise's file

@@ -150,6 +150,30 @@ mod riscv64 {
     }
 }
 
+mod aarch32 {
+    #[test]
+    fn gdb_stops_at_main_and_at_the_end() {
+        super::stops_at_main_and_at_the_end(
+            "aarch32",
+            "remap",
+            "aarch32/src/main.rs",
+            "mapping::main",
+        );
+    }
+}
+
+mod riscv32 {
+    #[test]
+    fn gdb_stops_at_main_and_at_the_end() {
+        super::stops_at_main_and_at_the_end(
+            "riscv32",
+            "remap",
+            "riscv32/src/main.rs",
+            "mapping::main",
+        );
+    }
+}
+
 /// `make gdb` with no QEMU waiting says at once what to start, instead of gdb's long wait.
 #[test]
 fn make_gdb_without_qemu_says_to_start_it() {

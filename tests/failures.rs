@@ -86,7 +86,10 @@ fn an_unknown_architecture_is_refused_with_the_valid_ones_and_nothing_is_built()
     assert!(!out.status.success());
     assert_eq!(
         stderr.lines().next(),
-        Some("error: unknown architecture 'mips'; the architectures are: x86_64, aarch64, riscv64"),
+        Some(
+            "error: unknown architecture 'mips'; the architectures are: x86_64, aarch64, riscv64, \
+             aarch32, riscv32"
+        ),
         "{stderr}"
     );
     assert!(!stderr.contains("Building"), "nothing is built: {stderr}");

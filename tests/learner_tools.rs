@@ -256,7 +256,13 @@ fn out_of_order_status_and_solution_name_the_todo_to_do_first() {
 #[test]
 fn the_fault_points_at_the_line_that_writes_x() {
     let project = Project::here();
-    for (arch, stage) in [("x86_64", "pt"), ("aarch64", "pt-l3"), ("riscv64", "pt-l0")] {
+    for (arch, stage) in [
+        ("x86_64", "pt"),
+        ("aarch64", "pt-l3"),
+        ("riscv64", "pt-l0"),
+        ("aarch32", "pt"),
+        ("riscv32", "pt-l0"),
+    ] {
         let arch = xtask::catalogue::find_arch(arch).unwrap();
         let stage = arch.find_stage(stage).unwrap();
         let passed = boot_stage(&project, stage).unwrap_or_else(|report| panic!("{report}"));

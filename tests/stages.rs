@@ -74,6 +74,18 @@ main_exercise_tests!(riscv64:
     stage_remap_writes_the_read_write_page => "remap",
 );
 
+main_exercise_tests!(aarch32:
+    stage_start_misses_the_page_table_at_level_20 => "start",
+    stage_pt_faults_writing_the_read_only_page => "pt",
+    stage_remap_writes_the_read_write_page => "remap",
+);
+
+main_exercise_tests!(riscv32:
+    stage_start_misses_the_level_0_page_table_at_level_22 => "start",
+    stage_pt_l0_faults_writing_the_read_only_page => "pt-l0",
+    stage_remap_writes_the_read_write_page => "remap",
+);
+
 /// The further exercises (x86_64).
 mod further {
     use super::boot_exercise;
@@ -105,6 +117,8 @@ fn every_main_exercise_stage_has_a_boot_test() {
         ("x86_64", x86_64::BOOTED),
         ("aarch64", aarch64::BOOTED),
         ("riscv64", riscv64::BOOTED),
+        ("aarch32", aarch32::BOOTED),
+        ("riscv32", riscv32::BOOTED),
     ] {
         let arch = catalogue::find_arch(arch).unwrap();
         let stages: Vec<&str> = arch.main_exercise().stages().map(|s| s.name()).collect();
@@ -112,7 +126,7 @@ fn every_main_exercise_stage_has_a_boot_test() {
     }
     assert_eq!(
         ARCHES.len(),
-        3,
+        5,
         "every architecture has its module of boot tests"
     );
 }

@@ -16,10 +16,12 @@ use sel4_root_task::{Never, root_task};
 const PAIRS: u64 = 1000;
 
 /// The tutorial's address on each architecture: clear of this program's own image.
-#[cfg(not(target_arch = "riscv64"))]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 const VADDR: usize = 0xA0_0000_0000;
 #[cfg(target_arch = "riscv64")]
 const VADDR: usize = 0x10_0000_0000;
+#[cfg(any(target_arch = "arm", target_arch = "riscv32"))]
+const VADDR: usize = 0x4000_0000;
 
 #[root_task]
 fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {

@@ -9,7 +9,7 @@
 //! - aarch64: the PMU's cycle counter (PMCCNTR_EL0), which QEMU runs at 1 GHz of virtual time.
 //!   The kernel lets user mode at the PMU (KernelArmExportPMUUser in its settings), and
 //!   [`start`] enables the counter for every exception level, EL2 (the kernel) included;
-//! - riscv64: the retired-instruction counter (`rdinstret`), which QEMU takes from its
+//! - riscv64, riscv32: the retired-instruction counter (`rdinstret`), which QEMU takes from its
 //!   instruction count.
 
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -83,3 +83,32 @@ pub fn now() -> u64 {
     unsafe { core::arch::asm!("rdinstret {}", out(reg) count, options(nomem, nostack)) };
     count
 }
+
+/// The counter: under `-icount shift=0`, guest instructions since boot, read as two halves until
+/// the high one holds still.
+#[cfg(target_arch = "riscv32")]
+pub fn now() -> u64 {
+    loop {
+        let (high, low, again): (u32, u32, u32);
+        // SAFETY: reads counter CSRs that the firmware and kernel leave readable in user mode.
+        unsafe {
+            core::arch::asm!(
+                "rdinstreth {high}",
+                "rdinstret {low}",
+                "rdinstreth {again}",
+                high = out(reg) high,
+                low = out(reg) low,
+                again = out(reg) again,
+                options(nomem, nostack),
+            );
+        }
+        if high == again {
+            return (u64::from(high) << 32) | u64::from(low);
+        }
+    }
+}
+
+// aarch32 has none: its kernel cannot let user mode at the PMU on QEMU's board
+// (sel4-kernel-config/aarch32.cmake), and the generic timer counts only every 16th instruction.
+#[cfg(target_arch = "arm")]
+compile_error!("no instruction counter on aarch32 (see sel4-kernel-config/aarch32.cmake)");

@@ -47,8 +47,8 @@ fn make_structure_for_level(
     make_and_map(objects, object, vaddr)
 }
 
-/// Every structure below an aarch64 VSpace is a page table (`seL4_ARM_PageTable_Map`).
-#[cfg(target_arch = "aarch64")]
+/// Every structure below an ARM VSpace is a page table (`seL4_ARM_PageTable_Map`).
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
 fn make_structure_for_level(
     objects: &mut ObjectAllocator,
     _level: sel4::Word,

@@ -142,7 +142,9 @@ pub fn run(project: &Project, arches: &[&'static Arch], runs: usize) -> Result<B
         let mut figures = Vec::new();
         figures.extend(cold_build(project, arch, runs)?);
         figures.extend(warm_loop(project, arch, runs)?);
-        figures.extend(instruction_counts(project, arch)?);
+        if arch.counts_instructions {
+            figures.extend(instruction_counts(project, arch)?);
+        }
         figures.extend(image_sizes(project, arch)?);
         progress(arch, &format!("warm `make test ARCH={arch}`"));
         let arch_arg = format!("ARCH={arch}");

@@ -6,6 +6,7 @@
 //!   {root-task}   the root task ELF
 //!   {image}       what the architecture boots: the root task, or the loader image
 //!   {trampoline}  a jump to {image}'s entry point (RISC-V; see qemu/riscv64.args)
+//!   {firmware}    the firmware built for the architecture (riscv32's OpenSBI)
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub fn command_with(
     let arch = image.arch;
     let machine = Machine::load(&project.root().join(arch.machine_definition()))?;
     let kernel = project.kernel32(arch);
+    let firmware = project.firmware(arch);
     let trampoline = image
         .bootable
         .parent()
@@ -56,6 +58,7 @@ pub fn command_with(
         ("root-task", &image.root_task),
         ("image", &image.bootable),
         ("trampoline", &trampoline),
+        ("firmware", &firmware),
     ]) {
         files.push((name, qemu_path(path)?));
     }

@@ -25,6 +25,11 @@ pub struct Arch {
     pub feature: Option<&'static str>,
     /// rust-sel4's kernel loader, for the architectures QEMU cannot boot seL4 on directly.
     pub loader: Option<Loader>,
+    /// Whether QEMU needs a firmware built from source (tools/build-firmware): OpenSBI for
+    /// riscv32, which no package has.
+    pub firmware: bool,
+    /// Whether a root task can count instructions (lib/src/instruction_count.rs) for `make bench`.
+    pub counts_instructions: bool,
     /// The debugger that reads this architecture's programs.
     pub gdb: &'static str,
     /// The main exercise first, then the further ones.
@@ -37,6 +42,8 @@ pub struct Arch {
 pub struct Loader {
     /// A built-in Rust target (bare metal).
     pub target: &'static str,
+    /// Flags for the C compiler that builds its assembly, where the target needs them.
+    pub cflags: Option<&'static str>,
 }
 
 /// One learner file and the states it goes through.
@@ -72,7 +79,7 @@ const fn stage(name: &'static str, todos_done: usize, summary: &'static str) -> 
 /// The remap stage, which ends every architecture's main exercise.
 const REMAP: &str = "the frame is remapped read-write, so the write succeeds";
 
-pub static ARCHES: [Arch; 3] = [
+pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "x86_64",
         target: "x86_64-sel4",
@@ -80,6 +87,8 @@ pub static ARCHES: [Arch; 3] = [
         package: "sel4-mapping-tutorial",
         feature: None,
         loader: None,
+        firmware: false,
+        counts_instructions: true,
         gdb: "gdb",
         exercises: &[
             Exercise {
@@ -223,7 +232,10 @@ pub static ARCHES: [Arch; 3] = [
         feature: Some("aarch64"),
         loader: Some(Loader {
             target: "aarch64-unknown-none",
+            cflags: None,
         }),
+        firmware: false,
+        counts_instructions: true,
         gdb: "gdb-multiarch",
         exercises: &[Exercise {
             name: "mapping",
@@ -257,7 +269,10 @@ pub static ARCHES: [Arch; 3] = [
         feature: Some("riscv64"),
         loader: Some(Loader {
             target: "riscv64imac-unknown-none-elf",
+            cflags: None,
         }),
+        firmware: false,
+        counts_instructions: true,
         gdb: "gdb-multiarch",
         exercises: &[Exercise {
             name: "mapping",
@@ -280,6 +295,73 @@ pub static ARCHES: [Arch; 3] = [
                     "the frame is mapped read-only: writing it is a VM fault",
                 ),
                 stage("remap", 3, REMAP),
+            ],
+        }],
+    },
+    Arch {
+        name: "aarch32",
+        target: "armv7a-sel4",
+        dir: "aarch32",
+        package: "sel4-mapping-tutorial-aarch32",
+        feature: Some("aarch32"),
+        loader: Some(Loader {
+            target: "armv7a-none-eabi",
+            // The Debian cross compiler's default is the hard-float ABI, which this target's
+            // floating-point-less CPU profile refuses ("selected architecture lacks an FPU").
+            cflags: Some("-mfloat-abi=soft"),
+        }),
+        firmware: false,
+        // Its kernel cannot let user mode at the PMU on this board (sel4-kernel-config/aarch32.cmake).
+        counts_instructions: false,
+        gdb: "gdb-multiarch",
+        exercises: &[Exercise {
+            name: "mapping",
+            file: "aarch32/src/main.rs",
+            bin: "mapping",
+            stages: &[
+                stage(
+                    "start",
+                    0,
+                    "nothing below the page directory: the page table is missing (level 20)",
+                ),
+                stage(
+                    "pt",
+                    1,
+                    "the frame is mapped read-only: writing it is a VM fault",
+                ),
+                stage("remap", 2, REMAP),
+            ],
+        }],
+    },
+    Arch {
+        name: "riscv32",
+        target: "riscv32imac-sel4",
+        dir: "riscv32",
+        package: "sel4-mapping-tutorial-riscv32",
+        feature: Some("riscv32"),
+        loader: Some(Loader {
+            target: "riscv32imac-unknown-none-elf",
+            cflags: None,
+        }),
+        firmware: true,
+        counts_instructions: true,
+        gdb: "gdb-multiarch",
+        exercises: &[Exercise {
+            name: "mapping",
+            file: "riscv32/src/main.rs",
+            bin: "mapping",
+            stages: &[
+                stage(
+                    "start",
+                    0,
+                    "nothing below the root page table: the level-0 table is missing (level 22)",
+                ),
+                stage(
+                    "pt-l0",
+                    1,
+                    "the frame is mapped read-only: writing it is a VM fault",
+                ),
+                stage("remap", 2, REMAP),
             ],
         }],
     },
@@ -548,7 +630,7 @@ mod tests {
         let err = find_arch("mips").unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown architecture 'mips'; the architectures are: x86_64, aarch64, riscv64"
+            "unknown architecture 'mips'; the architectures are: x86_64, aarch64, riscv64, aarch32, riscv32"
         );
         assert_eq!(find_arch(""), Ok(default_arch()));
         let x86 = find_arch("x86_64").unwrap();

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! The seL4 kernel of an architecture, built by tools/build-kernel when its settings or the
-//! pinned commit changed (it keeps a key of what it was built from, and a lock).
+//! pinned commit changed (it keeps a key of what it was built from, and a lock), and the
+//! firmware QEMU starts before it where none is packaged (tools/build-firmware, likewise).
 
 use crate::catalogue::Arch;
 use crate::command::{self, Output};
 use crate::project::Project;
 
-/// Builds `arch`'s kernel unless it is built already; says so when it builds.
+/// Builds `arch`'s kernel (and firmware) unless it is built already; says so when it builds.
 pub fn ensure(project: &Project, arch: &Arch, output: Output) -> Result<(), String> {
     let mut cmd = project.command(project.root().join("tools/build-kernel"));
     cmd.arg(arch.name).current_dir(project.root());
-    command::run(cmd, output, &format!("building the seL4 kernel for {arch}"))
+    command::run(cmd, output, &format!("building the seL4 kernel for {arch}"))?;
+    if arch.firmware {
+        let mut cmd = project.command(project.root().join("tools/build-firmware"));
+        cmd.arg(arch.name).current_dir(project.root());
+        command::run(cmd, output, &format!("building the firmware for {arch}"))?;
+    }
+    Ok(())
 }

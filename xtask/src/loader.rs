@@ -43,6 +43,7 @@ pub fn ensure_loader(
         toolchain::toolchain_key(project)?,
         toolchain::upstream(project, "RUST_SEL4_COMMIT")?,
         loader.target.to_owned(),
+        loader.cflags.unwrap_or_default().to_owned(),
     ]
     .join(" ");
     ensure(project, &project.loader(arch), &key, |dir| {
@@ -126,6 +127,10 @@ pub fn build_loader(
     cargo
         .env("SEL4_PREFIX", kernel_prefix)
         .env(format!("CC_{target_env}"), format!("{cross}gcc"))
+        .env(
+            format!("CFLAGS_{target_env}"),
+            loader.cflags.unwrap_or_default(),
+        )
         .args(BUILD_STD)
         .args([
             "-Z",

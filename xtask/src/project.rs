@@ -57,6 +57,11 @@ impl Project {
         self.arch_dir(arch).join("kernel/kernel32.elf")
     }
 
+    /// The firmware QEMU starts for `arch`, where one is built (tools/build-firmware).
+    pub fn firmware(&self, arch: &Arch) -> PathBuf {
+        self.arch_dir(arch).join("firmware/fw_dynamic.bin")
+    }
+
     /// rust-sel4's kernel loader for `arch`, without a payload (xtask/src/loader.rs).
     pub fn loader(&self, arch: &Arch) -> PathBuf {
         self.arch_dir(arch).join("loader/sel4-kernel-loader")
