@@ -43,7 +43,12 @@ export LOG_LEVEL
 
 # The root tasks' packages, for rustfmt and clippy (x86_64; `cargo fmt --all` would reach into
 # rust-sel4's checkout).
-PACKAGES := -p sel4-mapping-tutorial -p mapping-tutorial -p paging-semantics -p bench-map-unmap
+PACKAGES := -p sel4-mapping-tutorial -p mapping-tutorial -p paging-semantics -p bench-map-unmap \
+	-p sel4-mapping-tutorial-aarch64 -p sel4-mapping-tutorial-riscv64 \
+	-p sel4-mapping-tutorial-aarch32 -p sel4-mapping-tutorial-riscv32
+# The other architectures, whose root tasks clippy checks in their own directories (with their
+# kernels, which `make kernel` builds or finds cached).
+OTHER_ARCHES := aarch64 riscv64 aarch32 riscv32
 
 .PHONY: help setup kernel simulate gdb test status stages solution reset image semantics bench soak check fmt clean
 
@@ -95,6 +100,12 @@ soak: setup
 check: setup
 	cargo fmt --check $(PACKAGES)
 	cargo clippy --locked --workspace --all-targets -- -D warnings
+	@for arch in $(OTHER_ARCHES); do \
+		$(XTASK) kernel --arch $$arch --stage "" --exercise "" || exit 1; \
+		echo "cargo clippy ($$arch)"; \
+		(cd "$(CURDIR)/$$arch" && cargo clippy --locked --features $$arch \
+			-p sel4-mapping-tutorial-$$arch -p paging-semantics -- -D warnings) || exit 1; \
+	done
 	cd / && cargo fmt --check --manifest-path "$(CURDIR)/xtask/Cargo.toml"
 	cd / && cargo clippy --locked --all-targets --manifest-path "$(CURDIR)/xtask/Cargo.toml" -- -D warnings
 

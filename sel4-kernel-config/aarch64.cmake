@@ -10,8 +10,10 @@ set(KernelSel4Arch aarch64 CACHE STRING "")
 set(KernelPlatform qemu-arm-virt CACHE STRING "")
 set(ARM_CPU cortex-a57 CACHE STRING "")
 # The board's memory, in MiB: the kernel's device tree is made for it at build time (CMake runs
-# qemu-system-aarch64 to dump it), so qemu/aarch64.args must give QEMU the same `-m`.
-set(QEMU_MEMORY 2048 CACHE STRING "")
+# qemu-system-aarch64 to dump it), so qemu/aarch64.args must give QEMU the same `-m`. 3 GiB, so
+# that one 1 GiB-aligned gigabyte stays whole (the boot's own use sits at the top of memory):
+# the kernel then hands out a 1 GiB untyped for a huge page.
+set(QEMU_MEMORY 3072 CACHE STRING "")
 set(KernelMaxNumNodes 1 CACHE STRING "")
 
 # rust-sel4's kernel loader runs at EL2 and enters the kernel there, so the kernel must be the

@@ -10,8 +10,10 @@ set(KernelArch riscv CACHE STRING "")
 set(KernelSel4Arch riscv64 CACHE STRING "")
 set(KernelPlatform qemu-riscv-virt CACHE STRING "")
 # The board's memory, in MiB: the kernel's device tree is made for it at build time (CMake runs
-# qemu-system-riscv64 to dump it), so qemu/riscv64.args must give QEMU the same `-m`.
-set(QEMU_MEMORY 2048 CACHE STRING "")
+# qemu-system-riscv64 to dump it), so qemu/riscv64.args must give QEMU the same `-m`. 3 GiB, so
+# that one 1 GiB-aligned gigabyte stays whole (the boot's own use sits at the top of memory):
+# the kernel then hands out a 1 GiB untyped for a huge page.
+set(QEMU_MEMORY 3072 CACHE STRING "")
 set(KernelMaxNumNodes 1 CACHE STRING "")
 
 # A debug kernel prints its boot log and, when a thread faults, the fault report the tutorial

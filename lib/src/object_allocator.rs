@@ -52,11 +52,21 @@ impl ObjectAllocator {
     /// Retypes one object of type `T` (for example `sel4::cap_type::PDPT`) into a fresh slot.
     #[track_caller]
     pub fn allocate<T: CapTypeForObjectOfFixedSize>(&mut self) -> Result<sel4::Cap<T>, Failure> {
+        self.allocate_from(self.untyped)
+    }
+
+    /// As [`ObjectAllocator::allocate`], from `untyped` instead of the allocator's own: for an
+    /// object too large for it (a 1 GiB page), from [`ObjectAllocator::untyped_of_at_least`].
+    #[track_caller]
+    pub fn allocate_from<T: CapTypeForObjectOfFixedSize>(
+        &mut self,
+        untyped: sel4::cap::Untyped,
+    ) -> Result<sel4::Cap<T>, Failure> {
         let slot = self
             .empty_slots
             .next()
             .ok_or_else(|| Failure::new("No empty CSlot left for a new object"))?;
-        self.untyped
+        untyped
             .untyped_retype(
                 &T::object_blueprint(),
                 &sel4::init_thread::slot::CNODE
@@ -67,6 +77,14 @@ impl ObjectAllocator {
             )
             .context("Failed to retype untyped memory")?;
         Ok(sel4::init_thread::Slot::<T>::from_index(slot).cap())
+    }
+
+    /// The smallest non-device untyped of at least 2^`size_bits` bytes the kernel handed over.
+    pub fn untyped_of_at_least(
+        bootinfo: &sel4::BootInfo,
+        size_bits: usize,
+    ) -> Result<sel4::cap::Untyped, Failure> {
+        smallest_untyped_of_at_least(bootinfo, size_bits)
     }
 }
 

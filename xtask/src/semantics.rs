@@ -2,35 +2,39 @@
 
 //! The paging-semantics suite (paging-semantics/): build it, boot it, and read its report.
 //!
-//! The suite prints, after the kernel's boot messages:
+//! The suite prints, after the kernel's boot messages, libtest's format and an end marker:
 //!
 //! ```text
-//! paging semantics: 52 cases
-//! case <name> ... ok
-//! case <name> ... FAILED: expected seL4_X, got seL4_Y (kernel: ...)
-//! paging semantics: 43 passed, 1 failed
+//! running 95 tests
+//! test missing::frame_with_no_structure_fails_at_the_top_level ... ok
+//! test occupied::frame_where_another_frame_is_mapped ... FAILED: expected seL4_NoError, got ...
+//! test result: FAILED. 94 passed; 1 failed
+//! paging semantics: end
 //! ```
 //!
 //! [`Report`] reads those lines and says what is wrong with them: failed cases, and a report
-//! that does not add up (a missing summary, a case run twice, counts that disagree). The case
-//! table in paging-semantics/src/main.rs is read too ([`source_cases`]), so that a test can
-//! check, without booting, that every case has its fields and a name of its own.
+//! that does not add up (a missing summary, a case run twice, counts that disagree). The suite's
+//! case names are Rust function names, so the compiler already refuses two of one name in a
+//! topic; the report check catches the rest.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::catalogue::Arch;
 use crate::command::Output;
-use crate::image::{SEMANTICS, Source};
+use crate::image::Source;
 use crate::project::Project;
 use crate::qemu::{self, Outcome, Run, RunOptions, Step};
 use crate::{boot, expect};
 
-const HEADER: &str = "paging semantics: ";
-const CASE: &str = "case ";
+const RUNNING: &str = "running ";
+const CASE: &str = "test ";
 const SEPARATOR: &str = " ... ";
+const RESULT: &str = "test result: ";
+/// The suite's last line: the host stops reading here.
+pub const END: &str = "paging semantics: end";
 
-/// One `case` line of the log.
+/// One `test` line of the log.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CaseLine {
     pub name: String,
@@ -42,28 +46,28 @@ pub struct CaseLine {
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Report {
-    /// From `paging semantics: N cases`.
+    /// From `running N tests`.
     pub announced: Option<usize>,
     pub cases: Vec<CaseLine>,
-    /// From `paging semantics: N passed, M failed`.
+    /// From `test result: ok. N passed; M failed`.
     pub summary: Option<(usize, usize)>,
+    /// Whether the end marker was seen.
+    pub ended: bool,
 }
 
 impl Report {
     pub fn parse<S: AsRef<str>>(lines: &[S]) -> Self {
         let mut report = Report::default();
         for line in lines.iter().map(AsRef::as_ref) {
-            if let Some(rest) = line.strip_prefix(HEADER) {
-                if let Some(n) = rest.strip_suffix(" cases") {
-                    report.announced = n.parse().ok();
-                } else if let Some((passed, failed)) = rest.split_once(" passed, ")
-                    && let (Ok(p), Some(Ok(f))) = (
-                        passed.parse(),
-                        failed.strip_suffix(" failed").map(str::parse),
-                    )
-                {
-                    report.summary = Some((p, f));
-                }
+            if line == END {
+                report.ended = true;
+            } else if let Some(rest) = line.strip_prefix(RESULT) {
+                report.summary = parse_summary(rest);
+            } else if let Some(n) = line
+                .strip_prefix(RUNNING)
+                .and_then(|rest| rest.strip_suffix(" tests"))
+            {
+                report.announced = n.parse().ok();
             } else if let Some(rest) = line.strip_prefix(CASE)
                 && let Some((name, verdict)) = rest.split_once(SEPARATOR)
             {
@@ -96,9 +100,9 @@ impl Report {
     pub fn inconsistencies(&self) -> Vec<String> {
         let mut problems = Vec::new();
         match self.announced {
-            None => problems.push("no `paging semantics: N cases` line".to_owned()),
+            None => problems.push("no `running N tests` line".to_owned()),
             Some(n) if n != self.cases.len() => problems.push(format!(
-                "{n} cases announced, {} case lines seen",
+                "{n} tests announced, {} test lines seen",
                 self.cases.len()
             )),
             Some(_) => {}
@@ -106,11 +110,11 @@ impl Report {
         let mut seen = HashSet::new();
         for case in &self.cases {
             if !seen.insert(case.name.as_str()) {
-                problems.push(format!("case {} appears more than once", case.name));
+                problems.push(format!("test {} appears more than once", case.name));
             }
             if let Some(text) = &case.garbled {
                 problems.push(format!(
-                    "case {}: neither `ok` nor `FAILED: ...`: `{text}`",
+                    "test {}: neither `ok` nor `FAILED: ...`: `{text}`",
                     case.name
                 ));
             }
@@ -122,12 +126,15 @@ impl Report {
             .filter(|c| c.failure.is_none() && c.garbled.is_none())
             .count();
         match self.summary {
-            None => problems.push("no summary line `paging semantics: N passed, M failed`".into()),
+            None => problems.push("no summary line `test result: ...`".into()),
             Some(summary) if summary != (passed, failed) => problems.push(format!(
-                "the summary says {} passed, {} failed; the case lines say {passed} and {failed}",
+                "the summary says {} passed, {} failed; the test lines say {passed} and {failed}",
                 summary.0, summary.1
             )),
             Some(_) => {}
+        }
+        if !self.ended {
+            problems.push(format!("no end marker `{END}`"));
         }
         problems
     }
@@ -137,50 +144,20 @@ impl Report {
     }
 }
 
-/// The case names in paging-semantics/src/main.rs's `CASES` table, in order. Fails if a case
-/// lacks one of its fields (name, expected outcome, kernel reference, function) or a name is used
-/// twice.
-pub fn source_cases(source: &str) -> Result<Vec<String>, String> {
-    let table = source
-        .split_once("static CASES: &[Case] = &[")
-        .map(|(_, rest)| rest)
-        .ok_or("no `static CASES: &[Case] = &[` table")?;
-    let table = table
-        .split_once("\n];")
-        .map(|(t, _)| t)
-        .ok_or("the CASES table has no end (`];` on a line of its own)")?;
-    let mut names = Vec::new();
-    // Each entry starts with a line `    Case {`; the text before the first is comments.
-    for (index, entry) in table.split("\n    Case {").skip(1).enumerate() {
-        let field = |key: &str| {
-            entry
-                .lines()
-                .map(str::trim)
-                .find_map(|l| l.strip_prefix(key))
-                .map(str::to_owned)
-        };
-        let name = field("name: \"")
-            .and_then(|n| n.split_once('"').map(|(n, _)| n.to_owned()))
-            .ok_or_else(|| format!("case #{} has no `name: \"...\"`", index + 1))?;
-        for key in ["expected: ", "kernel: \"", "run: "] {
-            if field(key).is_none_or(|v| v.trim().is_empty()) {
-                return Err(format!(
-                    "case {name} has no `{}`",
-                    key.trim_end_matches('"')
-                ));
-            }
-        }
-        if names.contains(&name) {
-            return Err(format!("two cases are named {name}"));
-        }
-        names.push(name);
-    }
-    Ok(names)
-}
-
-/// The suite's source file.
-pub fn source_path(project: &Project) -> std::path::PathBuf {
-    project.root().join(SEMANTICS).join("src/main.rs")
+/// `ok. 3 passed; 1 failed` (or `FAILED. ...`): the counts, if the verdict agrees with them.
+fn parse_summary(text: &str) -> Option<(usize, usize)> {
+    let (verdict, counts) = text.split_once(". ")?;
+    let (passed, failed) = counts.split_once(" passed; ")?;
+    let (passed, failed): (usize, usize) = (
+        passed.parse().ok()?,
+        failed.strip_suffix(" failed")?.parse().ok()?,
+    );
+    let agrees = match verdict {
+        "ok" => failed == 0,
+        "FAILED" => failed > 0,
+        _ => false,
+    };
+    agrees.then_some((passed, failed))
 }
 
 /// A boot of the suite and what it reported.
@@ -214,7 +191,7 @@ pub fn boot(
     };
     let mut ending = None;
     let run = qemu::run(command, &options, |line| {
-        if Report::parse(&[line]).summary.is_some() {
+        if line == END {
             Step::Stop
         } else if expect::is_ending(line) {
             ending.get_or_insert_with(|| line.to_owned());
@@ -237,12 +214,12 @@ pub fn boot(
 pub fn verdict(booted: &Booted) -> Option<String> {
     let failures = booted.report.failures();
     let mut problems = booted.report.inconsistencies();
-    if booted.report.summary.is_none() {
+    if !booted.report.ended {
         problems.push(match &booted.run.outcome {
-            Outcome::TimedOut(after) => format!("no summary within {after:?}"),
-            Outcome::Exited(status) => format!("QEMU exited ({status}) before the summary"),
+            Outcome::TimedOut(after) => format!("no end marker within {after:?}"),
+            Outcome::Exited(status) => format!("QEMU exited ({status}) before the end marker"),
             Outcome::Stopped => format!(
-                "the suite ended before its summary, with `{}`, in the case after {}",
+                "the suite ended before its end, with `{}`, in the case after {}",
                 booted.ending.as_deref().unwrap_or_default(),
                 booted.report.names().last().unwrap_or(&"(none)")
             ),
@@ -280,11 +257,12 @@ mod tests {
 
     const GOOD: &str = "\
 Booting all finished, dropped to user space
-paging semantics: 2 cases
-case a ... ok
+running 2 tests
+test topic::a ... ok
 <<seL4(CPU 0) [decodeX86FrameInvocation/995]: X86Frame: ...>>
-case b ... FAILED: expected seL4_AlignmentError, got seL4_NoError (kernel: x)
-paging semantics: 1 passed, 1 failed";
+test topic::b ... FAILED: expected seL4_AlignmentError, got seL4_NoError (kernel: x)
+test result: FAILED. 1 passed; 1 failed
+paging semantics: end";
 
     fn lines(text: &str) -> Vec<&str> {
         text.lines().collect()
@@ -295,10 +273,11 @@ paging semantics: 1 passed, 1 failed";
         let report = Report::parse(&lines(GOOD));
         assert_eq!(report.announced, Some(2));
         assert_eq!(report.summary, Some((1, 1)));
-        assert_eq!(report.names(), ["a", "b"]);
+        assert!(report.ended);
+        assert_eq!(report.names(), ["topic::a", "topic::b"]);
         assert_eq!(
             report.failures(),
-            ["b: expected seL4_AlignmentError, got seL4_NoError (kernel: x)"]
+            ["topic::b: expected seL4_AlignmentError, got seL4_NoError (kernel: x)"]
         );
         assert!(
             report.inconsistencies().is_empty(),
@@ -309,62 +288,53 @@ paging semantics: 1 passed, 1 failed";
 
     #[test]
     fn a_report_that_does_not_add_up_is_caught() {
-        let missing_summary = Report::parse(&lines("paging semantics: 1 cases\ncase a ... ok"));
-        assert!(missing_summary.inconsistencies()[0].starts_with("no summary"));
+        let missing_summary = Report::parse(&lines(
+            "running 1 tests\ntest a ... ok\npaging semantics: end",
+        ));
+        assert_eq!(
+            missing_summary.inconsistencies(),
+            ["no summary line `test result: ...`"]
+        );
+
+        let no_end = Report::parse(&lines(
+            "running 1 tests\ntest a ... ok\ntest result: ok. 1 passed; 0 failed",
+        ));
+        assert_eq!(
+            no_end.inconsistencies(),
+            ["no end marker `paging semantics: end`"]
+        );
 
         let twice = Report::parse(&lines(
-            "paging semantics: 2 cases\ncase a ... ok\ncase a ... ok\npaging semantics: 2 passed, 0 failed",
+            "running 2 tests\ntest a ... ok\ntest a ... ok\ntest result: ok. 2 passed; 0 failed\npaging semantics: end",
         ));
-        assert_eq!(twice.inconsistencies(), ["case a appears more than once"]);
+        assert_eq!(twice.inconsistencies(), ["test a appears more than once"]);
 
         let short = Report::parse(&lines(
-            "paging semantics: 3 cases\ncase a ... ok\npaging semantics: 3 passed, 0 failed",
+            "running 3 tests\ntest a ... ok\ntest result: ok. 3 passed; 0 failed\npaging semantics: end",
         ));
         assert_eq!(
             short.inconsistencies(),
             [
-                "3 cases announced, 1 case lines seen",
-                "the summary says 3 passed, 0 failed; the case lines say 1 and 0"
+                "3 tests announced, 1 test lines seen",
+                "the summary says 3 passed, 0 failed; the test lines say 1 and 0"
             ]
         );
 
         let garbled = Report::parse(&lines(
-            "paging semantics: 1 cases\ncase a ... maybe\npaging semantics: 0 passed, 0 failed",
+            "running 1 tests\ntest a ... maybe\ntest result: ok. 0 passed; 0 failed\npaging semantics: end",
         ));
         assert_eq!(
             garbled.inconsistencies(),
-            ["case a: neither `ok` nor `FAILED: ...`: `maybe`"]
+            ["test a: neither `ok` nor `FAILED: ...`: `maybe`"]
         );
     }
 
     #[test]
-    fn the_case_table_is_read_from_the_source() {
-        let source = r#"
-static CASES: &[Case] = &[
-    // a comment
-    Case {
-        name: "one",
-        expected: Outcome::Ok,
-        kernel: "x86/vspace.c f",
-        run: |env| Ok(Outcome::Ok),
-    },
-    Case {
-        name: "two",
-        expected: Outcome::Lookup(39),
-        kernel: "x86/vspace.c g",
-        run: |env| {
-            Ok(Outcome::Ok)
-        },
-    },
-];
-"#;
-        assert_eq!(source_cases(source).unwrap(), ["one", "two"]);
-        let no_expected = source.replace("expected: Outcome::Ok,", "");
-        assert_eq!(
-            source_cases(&no_expected).unwrap_err(),
-            "case one has no `expected: `"
-        );
-        let twice = source.replace("\"two\"", "\"one\"");
-        assert_eq!(source_cases(&twice).unwrap_err(), "two cases are named one");
+    fn a_summary_whose_verdict_contradicts_its_counts_is_no_summary() {
+        assert_eq!(parse_summary("ok. 3 passed; 0 failed"), Some((3, 0)));
+        assert_eq!(parse_summary("FAILED. 2 passed; 1 failed"), Some((2, 1)));
+        assert_eq!(parse_summary("ok. 2 passed; 1 failed"), None);
+        assert_eq!(parse_summary("FAILED. 3 passed; 0 failed"), None);
+        assert_eq!(parse_summary("ok. three passed; 0 failed"), None);
     }
 }

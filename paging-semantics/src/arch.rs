@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! What differs between the architectures, for the suite: the levels, the structure at each, the
+//! VSpace entries the suite may use, a second VSpace, and the probe threads' code.
+
+use sel4::{VmAttributes, cap, cap_type};
+
+use mapping_tutorial::paging::PageTable;
+
+/// The failed lookup's level for a 4 KiB frame with `k` paging structures on its way below the
+/// VSpace (`LEVELS[k]`, k = 0, 1, ...): the number of address bits left, which is also the span
+/// of one entry of the structure at depth `k` (libsel4's SEL4_MAPPING_LOOKUP_* constants).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub const LEVELS: &[sel4::Word] = &[39, 30, 21];
+#[cfg(target_arch = "riscv64")]
+pub const LEVELS: &[sel4::Word] = &[30, 21];
+#[cfg(target_arch = "arm")]
+pub const LEVELS: &[sel4::Word] = &[20];
+#[cfg(target_arch = "riscv32")]
+pub const LEVELS: &[sel4::Word] = &[22];
+
+/// How many structures lie between the VSpace and a 4 KiB page.
+pub const DEPTH: usize = LEVELS.len();
+
+/// The address span of one entry of the structure at depth `k`.
+pub const fn span(k: usize) -> usize {
+    1 << LEVELS[k]
+}
+
+/// User addresses end here (libsel4's `seL4_UserTop`, generated from the kernel's configuration).
+pub const USER_TOP: usize = sel4::sys::seL4_UserTop as usize;
+
+/// A 4 KiB page.
+pub const PAGE: usize = 1 << 12;
+
+/// The page at libsel4's `seL4_UserTop` (rounded up to a page): the first one no frame can be
+/// mapped at. What `seL4_UserTop` means differs: the last user address on aarch64, the first
+/// address past the user range elsewhere; on x86_64 it is one page below the kernel's own limit
+/// (`USER_TOP`, 0x7fffffffffff), whose last page the kernel refuses to a frame.
+pub const USER_TOP_PAGE: usize = USER_TOP.next_multiple_of(PAGE);
+
+/// The last page below [`USER_TOP_PAGE`]: the highest a frame can be mapped at.
+pub const HIGHEST_PAGE: usize = USER_TOP_PAGE - PAGE;
+
+/// The page that fills one entry of the structure above the page table (where a page table
+/// could be instead): the 2 MiB large page of x86_64 and aarch64, RISC-V's megapage (2 MiB; 4 MiB
+/// on riscv32), aarch32's 1 MiB section.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub type BigPage = cap_type::LargePage;
+#[cfg(target_arch = "arm")]
+pub type BigPage = cap_type::Section;
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub type BigPage = cap_type::MegaPage;
+
+/// The 1 GiB page of the 64-bit architectures: one entry of the structure two levels above the
+/// page table (x86_64's PDPT, aarch64's level-1 table, riscv64's root).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub type HugePage = cap_type::HugePage;
+#[cfg(target_arch = "riscv64")]
+pub type HugePage = cap_type::GigaPage;
+
+/// The VSpace entries the suite hands out, from the first to the last before the probe's: clear
+/// of this program's image (entry 0) and of the tutorial's TEST_VADDR.
+#[cfg(target_arch = "x86_64")]
+pub const ENTRIES: core::ops::Range<usize> = 32..253;
+#[cfg(target_arch = "aarch64")]
+pub const ENTRIES: core::ops::Range<usize> = 2..30;
+#[cfg(target_arch = "riscv64")]
+pub const ENTRIES: core::ops::Range<usize> = 32..250;
+#[cfg(target_arch = "arm")]
+pub const ENTRIES: core::ops::Range<usize> = 0x200..0x9f0;
+#[cfg(target_arch = "riscv32")]
+pub const ENTRIES: core::ops::Range<usize> = 0x80..0x1f0;
+
+/// The probe threads' entry: the last entry before the end of [`ENTRIES`]' range and the top.
+pub const PROBE_ENTRY: usize = ENTRIES.end;
+
+/// The page table's capability type (`seL4_X86_PageTableObject`, `seL4_ARM_PageTableObject`,
+/// `seL4_RISCV_PageTableObject`).
+#[cfg(target_arch = "x86_64")]
+pub type PageTableType = cap_type::PageTable;
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub type PageTableType = cap_type::PT;
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub type PageTableType = cap_type::PageTable;
+
+/// A paging structure the suite made and mapped.
+#[derive(Clone, Copy)]
+pub enum Table {
+    #[cfg(target_arch = "x86_64")]
+    Pdpt(cap::PDPT),
+    #[cfg(target_arch = "x86_64")]
+    PageDirectory(cap::PageDirectory),
+    PageTable(PageTable),
+}
+
+impl Table {
+    /// The structure at depth `k` below the VSpace, made by `make` from untyped memory: on x86_64
+    /// a PDPT, a page directory or a page table; elsewhere always a page table.
+    pub fn make(
+        k: usize,
+        objects: &mut mapping_tutorial::ObjectAllocator,
+    ) -> Result<Self, mapping_tutorial::Failure> {
+        #[cfg(target_arch = "x86_64")]
+        return Ok(match k {
+            0 => Table::Pdpt(objects.allocate::<cap_type::PDPT>()?),
+            1 => Table::PageDirectory(objects.allocate::<cap_type::PageDirectory>()?),
+            _ => Table::PageTable(objects.allocate::<PageTableType>()?),
+        });
+        #[cfg(not(target_arch = "x86_64"))]
+        return {
+            let _ = k;
+            Ok(Table::PageTable(objects.allocate::<PageTableType>()?))
+        };
+    }
+
+    /// Maps it into `vspace` at `vaddr` (`seL4_X86_PDPT_Map`, `seL4_ARM_PageTable_Map`, ...).
+    pub fn map_into(self, vspace: cap::VSpace, vaddr: usize) -> sel4::Result<()> {
+        let attrs = VmAttributes::default();
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Table::Pdpt(c) => c.pdpt_map(vspace, vaddr, attrs),
+            #[cfg(target_arch = "x86_64")]
+            Table::PageDirectory(c) => c.page_directory_map(vspace, vaddr, attrs),
+            #[cfg(target_arch = "x86_64")]
+            Table::PageTable(c) => c.page_table_map(vspace, vaddr, attrs),
+            #[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+            Table::PageTable(c) => c.pt_map(vspace, vaddr, attrs),
+            #[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+            Table::PageTable(c) => c.page_table_map(vspace, vaddr, attrs),
+        }
+    }
+
+    /// Unmaps it (`seL4_X86_PDPT_Unmap`, `seL4_ARM_PageTable_Unmap`, ...): for the structures
+    /// above the page table, which only the 64-bit architectures have.
+    #[cfg(target_pointer_width = "64")]
+    pub fn unmap(self) -> sel4::Result<()> {
+        use mapping_tutorial::paging;
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Table::Pdpt(c) => paging::pdpt_unmap(c),
+            #[cfg(target_arch = "x86_64")]
+            Table::PageDirectory(c) => paging::page_directory_unmap(c),
+            Table::PageTable(c) => paging::page_table_unmap(c),
+        }
+    }
+}
+
+/// A VSpace object of the architecture's kind (PML4, aarch64 VSpace, page directory, root page
+/// table), for a second VSpace.
+#[cfg(target_arch = "x86_64")]
+pub type VSpaceType = cap_type::PML4;
+#[cfg(target_arch = "aarch64")]
+pub type VSpaceType = cap_type::VSpace;
+#[cfg(target_arch = "arm")]
+pub type VSpaceType = cap_type::PD;
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub type VSpaceType = cap_type::PageTable;
+
+/// The probe threads' code: one access to the address in the first argument register (reading
+/// into the second, or writing it), then an undefined instruction. That raises a user exception,
+/// so the handler gets exactly one fault message either way: a VM fault if the access faulted, a
+/// user exception if it did not. Neither touches the stack.
+#[cfg(target_arch = "x86_64")]
+mod probe_code {
+    #[unsafe(naked)]
+    pub extern "C" fn read() -> ! {
+        core::arch::naked_asm!("mov rsi, qword ptr [rdi]", "ud2")
+    }
+
+    #[unsafe(naked)]
+    pub extern "C" fn write() -> ! {
+        core::arch::naked_asm!("mov qword ptr [rdi], rsi", "ud2")
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+mod probe_code {
+    #[unsafe(naked)]
+    pub extern "C" fn read() -> ! {
+        core::arch::naked_asm!("ldr x1, [x0]", "udf #0")
+    }
+
+    #[unsafe(naked)]
+    pub extern "C" fn write() -> ! {
+        core::arch::naked_asm!("str x1, [x0]", "udf #0")
+    }
+}
+
+#[cfg(target_arch = "arm")]
+mod probe_code {
+    #[unsafe(naked)]
+    pub extern "C" fn read() -> ! {
+        core::arch::naked_asm!("ldr r1, [r0]", "udf #0")
+    }
+
+    #[unsafe(naked)]
+    pub extern "C" fn write() -> ! {
+        core::arch::naked_asm!("str r1, [r0]", "udf #0")
+    }
+}
+
+#[cfg(target_arch = "riscv64")]
+mod probe_code {
+    #[unsafe(naked)]
+    pub extern "C" fn read() -> ! {
+        core::arch::naked_asm!("ld a1, 0(a0)", "unimp")
+    }
+
+    #[unsafe(naked)]
+    pub extern "C" fn write() -> ! {
+        core::arch::naked_asm!("sd a1, 0(a0)", "unimp")
+    }
+}
+
+#[cfg(target_arch = "riscv32")]
+mod probe_code {
+    #[unsafe(naked)]
+    pub extern "C" fn read() -> ! {
+        core::arch::naked_asm!("lw a1, 0(a0)", "unimp")
+    }
+
+    #[unsafe(naked)]
+    pub extern "C" fn write() -> ! {
+        core::arch::naked_asm!("sw a1, 0(a0)", "unimp")
+    }
+}
+
+pub use probe_code::{read as probe_read, write as probe_write};

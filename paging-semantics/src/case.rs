@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! What a case is: a question to the kernel (a function), the answer it expects, and the place in
+//! the kernel's source that gives that answer.
+
+use core::fmt;
+
+use mapping_tutorial::{Failure, mapping_failed_lookup_level};
+
+use crate::env::Env;
+
+/// What an invocation did: succeeded, failed with an error, or failed with `seL4_FailedLookup`
+/// and the number of address bits the kernel could not resolve (the tutorial's "level"). For an
+/// access made by a probe thread ([`Env::probe`]): a VM fault at the address, or none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Err(sel4::Error),
+    Lookup(sel4::Word),
+    /// A VM fault at the probed address (a fault elsewhere fails the case).
+    VmFault,
+    NoFault,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            // libsel4's name for "no error", so that both sides of a mismatch read alike.
+            Outcome::Ok => f.write_str("seL4_NoError"),
+            Outcome::Err(e) => f.write_str(mapping_tutorial::c_name(*e)),
+            Outcome::Lookup(level) => write!(f, "seL4_FailedLookup at level {level}"),
+            Outcome::VmFault => f.write_str("a VM fault at the address"),
+            Outcome::NoFault => f.write_str("no fault"),
+        }
+    }
+}
+
+/// Turns an invocation's result into an [`Outcome`]. Must be called straight after the
+/// invocation: the lookup level lives in a message register that the next one overwrites.
+pub fn outcome(result: sel4::Result<()>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Ok,
+        Err(sel4::Error::FailedLookup) => Outcome::Lookup(mapping_failed_lookup_level()),
+        Err(e) => Outcome::Err(e),
+    }
+}
+
+/// One case.
+pub struct Case {
+    /// The function's name: a duplicate is a compile error ([`cases!`]).
+    pub name: &'static str,
+    pub expected: Outcome,
+    /// The kernel function (and file) whose check gives the expected outcome.
+    pub kernel: &'static str,
+    pub run: fn(&mut Env) -> Result<Outcome, Failure>,
+}
+
+/// Defines a topic's cases: each a function named after the case, with its expected outcome and
+/// kernel reference, and `CASES`, the list of them in order. Since every case is a function of
+/// the topic's module, two cases of one name do not compile, and none can be left out of the list.
+/// A `#[cfg(...)]` after the case's documentation limits it to some architectures.
+///
+/// ```text
+/// cases! {
+///     /// Why this case exists.
+///     #[cfg(target_pointer_width = "64")]
+///     frame_with_every_structure_maps {
+///         expected: Outcome::Ok,
+///         kernel: by_arch!(x86_64 = "x86/kernel/vspace.c ...", other = "..."),
+///         run: |env| { ... },
+///     }
+/// }
+/// ```
+macro_rules! cases {
+    ($(
+        $(#[doc = $doc:expr])*
+        $(#[cfg($cfg:meta)])?
+        $name:ident {
+            expected: $expected:expr,
+            kernel: $kernel:expr,
+            run: |$env:ident| $body:block,
+        }
+    )+) => {
+        $(
+            $(#[doc = $doc])*
+            $(#[cfg($cfg)])?
+            fn $name($env: &mut $crate::env::Env)
+                -> Result<$crate::case::Outcome, mapping_tutorial::Failure> $body
+        )+
+
+        pub const CASES: &[$crate::case::Case] = &[
+            $(
+                $(#[cfg($cfg)])?
+                $crate::case::Case {
+                    name: stringify!($name),
+                    expected: $expected,
+                    kernel: $kernel,
+                    run: $name,
+                },
+            )+
+        ];
+    };
+}
+
+pub(crate) use cases;
+
+/// The architectures a value can be given for in [`by_arch!`]: each one, both RISC-V ones, both
+/// ARM ones, the 64-bit ones, and `other` for the rest.
+///
+/// Named as in `by_arch!`'s arguments. Some are unused on some architectures (their cases are
+/// compiled out there).
+#[allow(non_camel_case_types, dead_code)]
+#[derive(Clone, Copy)]
+pub enum Arch {
+    x86_64,
+    aarch64,
+    riscv64,
+    aarch32,
+    riscv32,
+    riscv,
+    arm,
+    other,
+}
+
+impl Arch {
+    /// Whether the suite is being built for this architecture (or one of this group).
+    const fn is_target(self) -> bool {
+        match self {
+            Arch::x86_64 => cfg!(target_arch = "x86_64"),
+            Arch::aarch64 => cfg!(target_arch = "aarch64"),
+            Arch::riscv64 => cfg!(target_arch = "riscv64"),
+            Arch::aarch32 => cfg!(target_arch = "arm"),
+            Arch::riscv32 => cfg!(target_arch = "riscv32"),
+            Arch::riscv => cfg!(any(target_arch = "riscv64", target_arch = "riscv32")),
+            Arch::arm => cfg!(any(target_arch = "aarch64", target_arch = "arm")),
+            Arch::other => true,
+        }
+    }
+}
+
+/// The first value whose architecture is the one the suite is built for. Evaluated at compile
+/// time: a value missing for some architecture fails that architecture's build.
+pub const fn pick<T: Copy>(choices: &[(Arch, T)]) -> T {
+    let mut i = 0;
+    while i < choices.len() {
+        if choices[i].0.is_target() {
+            return choices[i].1;
+        }
+        i += 1;
+    }
+    panic!("by_arch!: no value for this architecture")
+}
+
+/// A value (an expected outcome, a kernel reference) that differs from one kernel to the next:
+/// `by_arch!(x86_64 = a, riscv = b, other = c)` is the first whose architecture matches.
+macro_rules! by_arch {
+    ($($arch:ident = $value:expr),+ $(,)?) => {
+        const { $crate::case::pick(&[$(($crate::case::Arch::$arch, $value)),+]) }
+    };
+}
+
+pub(crate) use by_arch;

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! What the cases share: the object allocator, fresh address regions at each depth, capability
+//! copies, a second VSpace, and the probe threads that make every memory access a case needs.
+//!
+//! Every helper returns an error rather than panicking, and carries `#[track_caller]`, so that a
+//! case whose preparation fails is reported with its own line ("FAILED: ... at cases/x.rs:12").
+
+use core::ops::Range;
+
+use mapping_tutorial::paging::PageTable;
+use mapping_tutorial::{Context, Failure, ObjectAllocator};
+use sel4::init_thread::slot::{ASID_POOL, CNODE, VSPACE};
+use sel4::{CapRights, CapTypeForObjectOfFixedSize, VmAttributes, cap, cap_type};
+
+use crate::arch::{self, DEPTH, PAGE, Table};
+use crate::case::Outcome;
+
+/// What a probe thread does at an address.
+#[derive(Clone, Copy)]
+pub enum Access {
+    Read,
+    Write(sel4::Word),
+}
+
+/// Fresh entries of one table: `next` of them handed out so far.
+#[derive(Clone, Copy)]
+struct Pool {
+    base: usize,
+    next: usize,
+}
+
+pub struct Env {
+    objects: ObjectAllocator,
+    /// The untyped memory the objects come from (as a capability to invoke wrongly).
+    untyped: cap::Untyped,
+    /// A 1 GiB untyped for the huge page, if the kernel handed one over, and the page once made.
+    #[cfg(target_pointer_width = "64")]
+    huge_untyped: Option<cap::Untyped>,
+    #[cfg(target_pointer_width = "64")]
+    huge_page: Option<sel4::Cap<arch::HugePage>>,
+    /// The next VSpace entry to hand out ([`arch::ENTRIES`]).
+    next_entry: usize,
+    /// For each depth k >= 1, the table whose entries [`Env::region`] hands out.
+    pools: [Option<Pool>; DEPTH],
+    /// Slots for capability copies, taken from the top of the empty range (the allocator takes
+    /// them from the bottom).
+    spare_slots: Range<usize>,
+    second_vspace: Option<cap::VSpace>,
+    /// The endpoint the probe threads' faults go to.
+    fault_endpoint: Option<cap::Endpoint>,
+    /// The probe's frames, by page index in its region, and the next page index.
+    probe_frames: [Option<cap::Granule>; 64],
+    probe_next: usize,
+    /// The page table that serves the probe's region, if one is mapped.
+    probe_table: Option<PageTable>,
+}
+
+impl Env {
+    pub fn new(bootinfo: &sel4::BootInfo, untyped_bits: usize) -> Result<Self, Failure> {
+        let empty = bootinfo.empty().range();
+        Ok(Self {
+            objects: ObjectAllocator::with_untyped_of_at_least(bootinfo, untyped_bits)?,
+            untyped: ObjectAllocator::untyped_of_at_least(bootinfo, untyped_bits)?,
+            #[cfg(target_pointer_width = "64")]
+            huge_untyped: ObjectAllocator::untyped_of_at_least(bootinfo, 30).ok(),
+            #[cfg(target_pointer_width = "64")]
+            huge_page: None,
+            next_entry: arch::ENTRIES.start,
+            pools: [None; DEPTH],
+            // The top quarter of the empty slots; the allocator uses far fewer than the rest.
+            spare_slots: (empty.end - (empty.end - empty.start) / 4)..empty.end,
+            second_vspace: None,
+            fault_endpoint: None,
+            probe_frames: [None; 64],
+            probe_next: 0,
+            probe_table: None,
+        })
+    }
+
+    /// An address, aligned to one entry at depth `depth`, whose way from the VSpace has exactly
+    /// `depth` paging structures, all present, and nothing below them: depth 0 is a VSpace entry
+    /// with nothing under it; depth [`DEPTH`] - 1 a page table's page. No other case uses it.
+    #[track_caller]
+    pub fn region(&mut self, depth: usize) -> Result<usize, Failure> {
+        if depth == 0 {
+            if self.next_entry >= arch::ENTRIES.end {
+                return Err(Failure::new("out of VSpace entries: too many cases"));
+            }
+            self.next_entry += 1;
+            return Ok((self.next_entry - 1) * arch::span(0));
+        }
+        let entries = 1 << (arch::LEVELS[depth - 1] - arch::LEVELS[depth]);
+        let pool = match self.pools[depth] {
+            Some(pool) if pool.next < entries => pool,
+            _ => {
+                let base = self.region(depth - 1)?;
+                self.map_table(base, depth - 1)?;
+                Pool { base, next: 0 }
+            }
+        };
+        self.pools[depth] = Some(Pool {
+            next: pool.next + 1,
+            ..pool
+        });
+        Ok(pool.base + pool.next * arch::span(depth))
+    }
+
+    /// An address with every paging structure present above its page, and nothing mapped there.
+    #[track_caller]
+    pub fn page_region(&mut self) -> Result<usize, Failure> {
+        let base = self.region(DEPTH - 1)?;
+        self.map_table(base, DEPTH - 1)?;
+        Ok(base)
+    }
+
+    /// The untyped memory the suite's objects are made from.
+    pub fn untyped(&self) -> cap::Untyped {
+        self.untyped
+    }
+
+    /// The suite's one 1 GiB page (made once: each takes a whole 1 GiB untyped), unmapped from
+    /// wherever the last case put it.
+    #[cfg(target_pointer_width = "64")]
+    #[track_caller]
+    pub fn huge_page(&mut self) -> Result<sel4::Cap<arch::HugePage>, Failure> {
+        let page = match self.huge_page {
+            Some(page) => page,
+            None => {
+                let untyped = self
+                    .huge_untyped
+                    .ok_or_else(|| Failure::new("prepare: no 1 GiB untyped for a huge page"))?;
+                *self.huge_page.insert(self.objects.allocate_from(untyped)?)
+            }
+        };
+        page.frame_unmap().context("prepare: unmap the huge page")?;
+        Ok(page)
+    }
+
+    #[track_caller]
+    pub fn alloc<T: CapTypeForObjectOfFixedSize>(&mut self) -> Result<sel4::Cap<T>, Failure> {
+        self.objects.allocate::<T>()
+    }
+
+    /// Makes the structure for depth `depth` and maps it at `vaddr` in this task's VSpace.
+    #[track_caller]
+    pub fn map_table(&mut self, vaddr: usize, depth: usize) -> Result<Table, Failure> {
+        let table = self.make_table(depth)?;
+        table
+            .map_into(VSPACE.cap(), vaddr)
+            .context("prepare: map a paging structure")?;
+        Ok(table)
+    }
+
+    /// Makes the structures for `depths` (a range of depths, from the top) and maps them all at
+    /// `vaddr`; returns the last.
+    #[track_caller]
+    pub fn map_tables(
+        &mut self,
+        vaddr: usize,
+        depths: Range<usize>,
+    ) -> Result<Option<Table>, Failure> {
+        let mut last = None;
+        for depth in depths {
+            last = Some(self.map_table(vaddr, depth)?);
+        }
+        Ok(last)
+    }
+
+    /// Makes a page table and maps it at `vaddr` (the structures above it must be there).
+    #[track_caller]
+    pub fn map_page_table(&mut self, vaddr: usize) -> Result<PageTable, Failure> {
+        let table = self.alloc::<arch::PageTableType>()?;
+        Table::PageTable(table)
+            .map_into(VSPACE.cap(), vaddr)
+            .context("prepare: map a page table")?;
+        Ok(table)
+    }
+
+    /// Makes (but does not map) the structure for depth `depth`.
+    #[track_caller]
+    pub fn make_table(&mut self, depth: usize) -> Result<Table, Failure> {
+        Table::make(depth, &mut self.objects)
+    }
+
+    /// A fresh 4 KiB frame.
+    #[track_caller]
+    pub fn frame(&mut self) -> Result<cap::Granule, Failure> {
+        self.alloc::<cap_type::Granule>()
+    }
+
+    /// A fresh page of the size one level up ([`arch::BigPage`]).
+    #[track_caller]
+    pub fn big_page(&mut self) -> Result<sel4::Cap<arch::BigPage>, Failure> {
+        self.alloc::<arch::BigPage>()
+    }
+
+    /// Turns a map's outcome into an error unless it succeeded and a frame now maps at `vaddr`
+    /// with no further structure: proof that the structures just mapped cover `vaddr`.
+    #[track_caller]
+    pub fn expect_frame_maps_at(&mut self, result: Outcome, vaddr: usize) -> Result<(), Failure> {
+        if result == Outcome::Ok {
+            self.mapped_frame_at(vaddr, CapRights::read_write())?;
+        }
+        Ok(())
+    }
+
+    /// A fresh 4 KiB frame mapped at `vaddr` with `rights` (the structures must be there).
+    #[track_caller]
+    pub fn mapped_frame_at(
+        &mut self,
+        vaddr: usize,
+        rights: CapRights,
+    ) -> Result<cap::Granule, Failure> {
+        let frame = self.alloc::<cap_type::Granule>()?;
+        map_frame(frame, vaddr, rights).context("prepare: map a frame")?;
+        Ok(frame)
+    }
+
+    /// Copies `cap` into a spare slot (`seL4_CNode_Copy`, all of its rights, or those of
+    /// `rights`) and returns what the copy did and the slot.
+    pub fn try_copy_into<T: sel4::CapType>(
+        &mut self,
+        cap: sel4::Cap<T>,
+        rights: CapRights,
+    ) -> (sel4::Result<()>, usize) {
+        let Some(slot) = self.spare_slots.next_back() else {
+            return (Err(sel4::Error::NotEnoughMemory), 0);
+        };
+        let cnode = CNODE.cap();
+        let dst = cnode.absolute_cptr(sel4::init_thread::Slot::<T>::from_index(slot).cap());
+        (dst.copy(&cnode.absolute_cptr(cap), rights), slot)
+    }
+
+    /// A copy of `cap` with `rights` (a copy may only drop rights).
+    #[track_caller]
+    pub fn copy_with<T: sel4::CapType>(
+        &mut self,
+        cap: sel4::Cap<T>,
+        rights: CapRights,
+    ) -> Result<sel4::Cap<T>, Failure> {
+        let (result, slot) = self.try_copy_into(cap, rights);
+        result.context("prepare: copy a capability")?;
+        Ok(sel4::init_thread::Slot::<T>::from_index(slot).cap())
+    }
+
+    #[track_caller]
+    pub fn copy<T: sel4::CapType>(&mut self, cap: sel4::Cap<T>) -> Result<sel4::Cap<T>, Failure> {
+        self.copy_with(cap, CapRights::all())
+    }
+
+    /// A second VSpace with an ASID from the root task's ASID pool.
+    #[track_caller]
+    pub fn second_vspace(&mut self) -> Result<cap::VSpace, Failure> {
+        if let Some(vspace) = self.second_vspace {
+            return Ok(vspace);
+        }
+        let vspace = self.alloc::<arch::VSpaceType>()?;
+        ASID_POOL
+            .cap()
+            .asid_pool_assign(vspace)
+            .context("prepare: assign an ASID to a second VSpace")?;
+        self.second_vspace = Some(vspace);
+        Ok(vspace)
+    }
+
+    /// The next page of the probe's region (a VSpace entry of its own), with every structure to
+    /// map a frame there: the access cases' frames share one page table.
+    #[track_caller]
+    pub fn probe_page(&mut self) -> Result<usize, Failure> {
+        let index = self.probe_next;
+        if index >= self.probe_frames.len() {
+            return Err(Failure::new("out of probe pages: too many access cases"));
+        }
+        self.probe_next += 1;
+        let base = arch::PROBE_ENTRY * arch::span(0);
+        if self.probe_table.is_none() {
+            if index == 0 {
+                // The structures above the page table, once: cases remove only the page table.
+                self.map_tables(base, 0..DEPTH - 1)?;
+            }
+            self.probe_table = Some(self.map_page_table(base)?);
+        }
+        Ok(base + index * PAGE)
+    }
+
+    /// A fresh frame mapped with `rights` at the next probe page; returns its address.
+    #[track_caller]
+    pub fn probe_frame(&mut self, rights: CapRights) -> Result<usize, Failure> {
+        let vaddr = self.probe_page()?;
+        let frame = self.mapped_frame_at(vaddr, rights)?;
+        self.probe_frames[self.probe_next - 1] = Some(frame);
+        Ok(vaddr)
+    }
+
+    /// The frame that [`Env::probe_frame`] mapped at `vaddr`.
+    #[track_caller]
+    pub fn frame_at(&self, vaddr: usize) -> Result<cap::Granule, Failure> {
+        let base = arch::PROBE_ENTRY * arch::span(0);
+        vaddr
+            .checked_sub(base)
+            .and_then(|offset| self.probe_frames.get(offset / PAGE).copied().flatten())
+            .ok_or_else(|| Failure::new("no probe frame at that address"))
+    }
+
+    /// The page table serving the probe's region; the caller removes it (unmap or delete), so the
+    /// next access case maps a new one.
+    #[track_caller]
+    pub fn take_probe_table(&mut self) -> Result<PageTable, Failure> {
+        self.probe_table
+            .take()
+            .ok_or_else(|| Failure::new("no page table in the probe region"))
+    }
+
+    /// Starts a thread in this VSpace that makes one `access` at `vaddr`, with this task's
+    /// endpoint as its fault handler, and reports what fault it got (and, for a read that did not
+    /// fault, the word it read). The thread is suspended afterwards; it never runs again. Every
+    /// memory access of the suite goes through here, so a wrong answer from the kernel fails one
+    /// case rather than the whole suite.
+    #[track_caller]
+    pub fn probe_reading(
+        &mut self,
+        access: Access,
+        vaddr: usize,
+    ) -> Result<(Outcome, Option<sel4::Word>), Failure> {
+        let endpoint = match self.fault_endpoint {
+            Some(endpoint) => endpoint,
+            None => {
+                let endpoint = self.alloc::<cap_type::Endpoint>()?;
+                *self.fault_endpoint.insert(endpoint)
+            }
+        };
+        let tcb = self.alloc::<cap_type::Tcb>()?;
+        tcb.tcb_configure(
+            endpoint.cptr(),
+            CNODE.cap(),
+            // Zero leaves the root CNode cap's guard as it is.
+            sel4::CNodeCapData::new(0, 0),
+            VSPACE.cap(),
+            // No IPC buffer: the probe makes no system calls.
+            0,
+            sel4::init_thread::slot::NULL.cap().cast(),
+        )
+        .context("prepare: configure the probe thread")?;
+        let mut regs = sel4::UserContext::default();
+        let (code, value): (extern "C" fn() -> !, sel4::Word) = match access {
+            Access::Read => (arch::probe_read, 0),
+            Access::Write(value) => (arch::probe_write, value),
+        };
+        *regs.pc_mut() = code as usize as sel4::Word;
+        *regs.c_param_mut(0) = vaddr as sel4::Word;
+        *regs.c_param_mut(1) = value;
+        tcb.tcb_write_all_registers(true, &mut regs)
+            .context("prepare: start the probe thread")?;
+        // The probe's priority (0) is below this task's, so it runs once this task blocks here.
+        let (info, _) = endpoint.recv(());
+        let fault = sel4::with_ipc_buffer(|buffer| sel4::Fault::new(buffer, &info));
+        tcb.tcb_suspend().context("suspend the probe thread")?;
+        match fault {
+            sel4::Fault::VmFault(f) if f.inner().get_Addr() == vaddr as sel4::Word => {
+                Ok((Outcome::VmFault, None))
+            }
+            sel4::Fault::VmFault(_) => Err(Failure::new("a VM fault at another address")),
+            sel4::Fault::UserException(_) => {
+                let regs = tcb
+                    .tcb_read_all_registers(false)
+                    .context("read the probe thread's registers")?;
+                Ok((Outcome::NoFault, Some(*regs.c_param(1))))
+            }
+            _ => Err(Failure::new(
+                "the probe thread stopped with another kind of fault",
+            )),
+        }
+    }
+
+    /// As [`Env::probe_reading`], the outcome only.
+    #[track_caller]
+    pub fn probe(&mut self, access: Access, vaddr: usize) -> Result<Outcome, Failure> {
+        self.probe_reading(access, vaddr)
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// The word at `vaddr`, read by a probe thread; an error if the read faults.
+    #[track_caller]
+    pub fn read(&mut self, vaddr: usize) -> Result<sel4::Word, Failure> {
+        match self.probe_reading(Access::Read, vaddr)? {
+            (_, Some(value)) => Ok(value),
+            _ => Err(Failure::new("the read faulted")),
+        }
+    }
+
+    /// Writes `value` at `vaddr` by a probe thread; an error if the write faults.
+    #[track_caller]
+    pub fn write(&mut self, vaddr: usize, value: sel4::Word) -> Result<(), Failure> {
+        match self.probe(Access::Write(value), vaddr)? {
+            Outcome::NoFault => Ok(()),
+            _ => Err(Failure::new("the write faulted")),
+        }
+    }
+}
+
+/// Deletes the capability in `cptr`'s slot of the root CNode (`seL4_CNode_Delete`).
+pub fn delete(cptr: sel4::CPtr) -> sel4::Result<()> {
+    CNODE.cap().absolute_cptr(cptr).delete()
+}
+
+/// Read and write rights, the most a mapping has.
+pub fn rw() -> CapRights {
+    CapRights::read_write()
+}
+
+/// Maps a frame of any size into this root task's VSpace.
+pub fn map_frame<T: sel4::CapTypeForFrameObject>(
+    frame: sel4::Cap<T>,
+    vaddr: usize,
+    rights: CapRights,
+) -> sel4::Result<()> {
+    frame.frame_map(VSPACE.cap(), vaddr, rights, VmAttributes::default())
+}
