@@ -79,6 +79,36 @@ impl ObjectAllocator {
         Ok(sel4::init_thread::Slot::<T>::from_index(slot).cap())
     }
 
+    /// Retypes one 16 MiB supersection (`seL4_ARM_SuperSectionObject`) into a fresh slot.
+    /// rust-sel4 v5.0.0 has no type for it, so this calls libsel4's `seL4_Untyped_Retype` itself,
+    /// and returns the capability typed as a section's: both are frames, mapped by
+    /// `seL4_ARM_Page_Map`.
+    #[cfg(target_arch = "arm")]
+    #[track_caller]
+    pub fn allocate_supersection(&mut self) -> Result<sel4::Cap<sel4::cap_type::Section>, Failure> {
+        let slot = self
+            .empty_slots
+            .next()
+            .ok_or_else(|| Failure::new("No empty CSlot left for a new object"))?;
+        let cnode = sel4::init_thread::slot::CNODE.cap();
+        let error = sel4::with_ipc_buffer_mut(|buffer| {
+            buffer.inner_mut().seL4_Untyped_Retype(
+                self.untyped.bits(),
+                sel4::sys::_object::seL4_ARM_SuperSectionObject,
+                0,
+                cnode.bits(),
+                0,
+                0,
+                slot as sel4::Word,
+                1,
+            )
+        });
+        sel4::Error::from_sys(error)
+            .map_or(Ok(()), Err)
+            .context("Failed to retype untyped memory")?;
+        Ok(sel4::init_thread::Slot::<sel4::cap_type::Section>::from_index(slot).cap())
+    }
+
     /// The smallest non-device untyped of at least 2^`size_bits` bytes the kernel handed over.
     pub fn untyped_of_at_least(
         bootinfo: &sel4::BootInfo,

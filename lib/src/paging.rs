@@ -147,6 +147,9 @@ pub fn make_and_map(
             .allocate::<cap_type::PageTable>()?
             .page_table_map(vspace, vaddr, attributes)
             .context("Failed to map page table"),
+        PagingObject::LevelPageTable(_) => Err(Failure::new(
+            "Failed to map: x86_64 numbers no page table levels (that is ARM's and RISC-V's)",
+        )),
     }
 }
 
@@ -181,4 +184,33 @@ fn unmap_invocation(
 ) -> sel4::Result<()> {
     let error = sel4::with_ipc_buffer_mut(|buffer| invoke(buffer.inner_mut()));
     sel4::Error::from_sys(error).map_or(Ok(()), Err)
+}
+
+/// Writes the first and the last word of the page of 2^`size_bits` bytes mapped at `vaddr`, reads
+/// both back, and logs it: the whole page is there, with no structure below the one that maps it.
+///
+/// # Safety
+///
+/// A page of that size must be mapped read-write at `vaddr`, and nothing else may use its memory.
+pub unsafe fn write_and_read_both_ends(vaddr: usize, size_bits: usize) {
+    let size = 1 << size_bits;
+    let first = vaddr as *mut sel4::Word;
+    let last = (vaddr + size - size_of::<sel4::Word>()) as *mut sel4::Word;
+    // SAFETY: the caller's promise: [vaddr, vaddr + size) is ours, mapped read-write.
+    let (read_first, read_last) = unsafe {
+        first.write_volatile(1);
+        last.write_volatile(2);
+        (first.read_volatile(), last.read_volatile())
+    };
+    let (amount, unit) = match size {
+        s if s >= 1 << 30 => (s >> 30, "GiB"),
+        s if s >= 1 << 20 => (s >> 20, "MiB"),
+        s => (s >> 10, "KiB"),
+    };
+    log::info!(
+        "{amount} {unit} page at {vaddr:#x}: wrote 1 at {:#x} and 2 at {:#x}, read back \
+         {read_first} and {read_last}",
+        first as usize,
+        last as usize,
+    );
 }

@@ -76,6 +76,82 @@ const fn stage(name: &'static str, todos_done: usize, summary: &'static str) -> 
     }
 }
 
+/// The unmapping exercise, the same on every architecture (`file` is its architecture's).
+const fn unmapping(file: &'static str) -> Exercise {
+    Exercise {
+        name: "unmapping",
+        file,
+        bin: "unmapping",
+        stages: UNMAPPING_STAGES,
+    }
+}
+
+const UNMAPPING_STAGES: &[Stage] = &[
+    stage(
+        "unmapping-start",
+        0,
+        "every structure and the page mapped: x reads back",
+    ),
+    stage(
+        "unmapping-page",
+        1,
+        "the page is unmapped: reading x is a VM fault",
+    ),
+    stage(
+        "unmapping-page-again",
+        2,
+        "the same page mapped again: x is still 5",
+    ),
+    stage(
+        "unmapping-table",
+        3,
+        "the page table is unmapped: the page under it goes too, a VM fault",
+    ),
+    stage(
+        "unmapping-table-again",
+        4,
+        "the page table and then the page mapped again: x is still 5",
+    ),
+    stage(
+        "unmapping-delete",
+        5,
+        "the page table's last capability deleted: a VM fault again",
+    ),
+    stage(
+        "unmapping-new-table",
+        6,
+        "a new page table, and the page mapped again: x is still 5",
+    ),
+];
+
+/// The rights exercise, the same on every architecture (`file` is its architecture's).
+const fn rights(file: &'static str) -> Exercise {
+    Exercise {
+        name: "rights",
+        file,
+        bin: "rights",
+        stages: RIGHTS_STAGES,
+    }
+}
+
+const RIGHTS_STAGES: &[Stage] = &[
+    stage(
+        "rights-start",
+        0,
+        "the page mapped read-only: reading works, writing is a VM fault",
+    ),
+    stage(
+        "rights-read-write",
+        1,
+        "remapped read-write: reading and writing work",
+    ),
+    stage(
+        "rights-write-only",
+        2,
+        "remapped write-only: the kernel maps it for itself only, so reading faults",
+    ),
+];
+
 /// The remap stage, which ends every architecture's main exercise.
 const REMAP: &str = "the frame is remapped read-write, so the write succeeds";
 
@@ -136,48 +212,7 @@ pub static ARCHES: [Arch; 5] = [
                     ),
                 ],
             },
-            Exercise {
-                name: "unmapping",
-                file: "src/bin/unmapping.rs",
-                bin: "unmapping",
-                stages: &[
-                    stage(
-                        "unmapping-start",
-                        0,
-                        "every structure and the page mapped: x reads back",
-                    ),
-                    stage(
-                        "unmapping-page",
-                        1,
-                        "the page is unmapped: reading x is a VM fault",
-                    ),
-                    stage(
-                        "unmapping-page-again",
-                        2,
-                        "the same page mapped again: x is still 5",
-                    ),
-                    stage(
-                        "unmapping-table",
-                        3,
-                        "the page table is unmapped: the page under it goes too, a VM fault",
-                    ),
-                    stage(
-                        "unmapping-table-again",
-                        4,
-                        "the page table and then the page mapped again: x is still 5",
-                    ),
-                    stage(
-                        "unmapping-delete",
-                        5,
-                        "the page table's last capability deleted: a VM fault again",
-                    ),
-                    stage(
-                        "unmapping-new-table",
-                        6,
-                        "a new page table, and the page mapped again: x is still 5",
-                    ),
-                ],
-            },
+            unmapping("src/bin/unmapping.rs"),
             Exercise {
                 name: "page-sizes",
                 file: "src/bin/page_sizes.rs",
@@ -200,28 +235,7 @@ pub static ARCHES: [Arch; 5] = [
                     ),
                 ],
             },
-            Exercise {
-                name: "rights",
-                file: "src/bin/rights.rs",
-                bin: "rights",
-                stages: &[
-                    stage(
-                        "rights-start",
-                        0,
-                        "the page mapped read-only: reading works, writing is a VM fault",
-                    ),
-                    stage(
-                        "rights-read-write",
-                        1,
-                        "remapped read-write: reading and writing work",
-                    ),
-                    stage(
-                        "rights-write-only",
-                        2,
-                        "remapped write-only: the kernel maps it for itself only, so reading faults",
-                    ),
-                ],
-            },
+            rights("src/bin/rights.rs"),
         ],
     },
     Arch {
@@ -237,29 +251,77 @@ pub static ARCHES: [Arch; 5] = [
         firmware: false,
         counts_instructions: true,
         gdb: "gdb-multiarch",
-        exercises: &[Exercise {
-            name: "mapping",
-            file: "aarch64/src/main.rs",
-            bin: "mapping",
-            stages: &[
-                stage(
-                    "start",
-                    0,
-                    "one page table below the VSpace: the next one is missing (level 30)",
-                ),
-                stage(
-                    "pt-l2",
-                    1,
-                    "a level-2 page table mapped: the level-3 one is missing (level 21)",
-                ),
-                stage(
-                    "pt-l3",
-                    2,
-                    "the frame is mapped read-only: writing it is a VM fault",
-                ),
-                stage("remap", 3, REMAP),
-            ],
-        }],
+        exercises: &[
+            Exercise {
+                name: "mapping",
+                file: "aarch64/src/main.rs",
+                bin: "mapping",
+                stages: &[
+                    stage(
+                        "start",
+                        0,
+                        "one page table below the VSpace: the next one is missing (level 30)",
+                    ),
+                    stage(
+                        "pt-l2",
+                        1,
+                        "a level-2 page table mapped: the level-3 one is missing (level 21)",
+                    ),
+                    stage(
+                        "pt-l3",
+                        2,
+                        "the frame is mapped read-only: writing it is a VM fault",
+                    ),
+                    stage("remap", 3, REMAP),
+                ],
+            },
+            Exercise {
+                name: "mapper",
+                file: "aarch64/src/bin/mapper.rs",
+                bin: "mapper",
+                stages: &[
+                    stage(
+                        "mapper-start",
+                        0,
+                        "the first page fails at level 39, and nothing is made for it",
+                    ),
+                    stage(
+                        "mapper-name",
+                        1,
+                        "the level names the missing page table: the level-1 one",
+                    ),
+                    stage(
+                        "mapper-make",
+                        2,
+                        "a page table made for each missing level: four pages need 3, 2, 1, 0",
+                    ),
+                ],
+            },
+            unmapping("aarch64/src/bin/unmapping.rs"),
+            Exercise {
+                name: "page-sizes",
+                file: "aarch64/src/bin/page_sizes.rs",
+                bin: "page_sizes",
+                stages: &[
+                    stage(
+                        "page-sizes-start",
+                        0,
+                        "no level-2 page table: the 2 MiB page fails at level 30",
+                    ),
+                    stage(
+                        "page-sizes-large",
+                        1,
+                        "a 2 MiB page mapped by the level-2 table, with no level-3 table",
+                    ),
+                    stage(
+                        "page-sizes-huge",
+                        2,
+                        "and a 1 GiB page mapped by the level-1 table, with no level-2 table",
+                    ),
+                ],
+            },
+            rights("aarch64/src/bin/rights.rs"),
+        ],
     },
     Arch {
         name: "riscv64",
@@ -274,29 +336,77 @@ pub static ARCHES: [Arch; 5] = [
         firmware: false,
         counts_instructions: true,
         gdb: "gdb-multiarch",
-        exercises: &[Exercise {
-            name: "mapping",
-            file: "riscv64/src/main.rs",
-            bin: "mapping",
-            stages: &[
-                stage(
-                    "start",
-                    0,
-                    "nothing below the root page table: a level-1 table is missing (level 30)",
-                ),
-                stage(
-                    "pt-l1",
-                    1,
-                    "a level-1 page table mapped: the level-0 one is missing (level 21)",
-                ),
-                stage(
-                    "pt-l0",
-                    2,
-                    "the frame is mapped read-only: writing it is a VM fault",
-                ),
-                stage("remap", 3, REMAP),
-            ],
-        }],
+        exercises: &[
+            Exercise {
+                name: "mapping",
+                file: "riscv64/src/main.rs",
+                bin: "mapping",
+                stages: &[
+                    stage(
+                        "start",
+                        0,
+                        "nothing below the root page table: a level-1 table is missing (level 30)",
+                    ),
+                    stage(
+                        "pt-l1",
+                        1,
+                        "a level-1 page table mapped: the level-0 one is missing (level 21)",
+                    ),
+                    stage(
+                        "pt-l0",
+                        2,
+                        "the frame is mapped read-only: writing it is a VM fault",
+                    ),
+                    stage("remap", 3, REMAP),
+                ],
+            },
+            Exercise {
+                name: "mapper",
+                file: "riscv64/src/bin/mapper.rs",
+                bin: "mapper",
+                stages: &[
+                    stage(
+                        "mapper-start",
+                        0,
+                        "the first page fails at level 30, and nothing is made for it",
+                    ),
+                    stage(
+                        "mapper-name",
+                        1,
+                        "the level names the missing page table: the level-1 one",
+                    ),
+                    stage(
+                        "mapper-make",
+                        2,
+                        "a page table made for each missing level: three pages need 2, 1, 0",
+                    ),
+                ],
+            },
+            unmapping("riscv64/src/bin/unmapping.rs"),
+            Exercise {
+                name: "page-sizes",
+                file: "riscv64/src/bin/page_sizes.rs",
+                bin: "page_sizes",
+                stages: &[
+                    stage(
+                        "page-sizes-start",
+                        0,
+                        "nothing below the root: the 2 MiB megapage fails at level 30",
+                    ),
+                    stage(
+                        "page-sizes-mega",
+                        1,
+                        "a megapage mapped by the level-1 table, with no level-0 table",
+                    ),
+                    stage(
+                        "page-sizes-giga",
+                        2,
+                        "and a 1 GiB gigapage mapped by the root page table itself",
+                    ),
+                ],
+            },
+            rights("riscv64/src/bin/rights.rs"),
+        ],
     },
     Arch {
         name: "aarch32",
@@ -314,24 +424,72 @@ pub static ARCHES: [Arch; 5] = [
         // Its kernel cannot let user mode at the PMU on this board (sel4-kernel-config/aarch32.cmake).
         counts_instructions: false,
         gdb: "gdb-multiarch",
-        exercises: &[Exercise {
-            name: "mapping",
-            file: "aarch32/src/main.rs",
-            bin: "mapping",
-            stages: &[
-                stage(
-                    "start",
-                    0,
-                    "nothing below the page directory: the page table is missing (level 20)",
-                ),
-                stage(
-                    "pt",
-                    1,
-                    "the frame is mapped read-only: writing it is a VM fault",
-                ),
-                stage("remap", 2, REMAP),
-            ],
-        }],
+        exercises: &[
+            Exercise {
+                name: "mapping",
+                file: "aarch32/src/main.rs",
+                bin: "mapping",
+                stages: &[
+                    stage(
+                        "start",
+                        0,
+                        "nothing below the page directory: the page table is missing (level 20)",
+                    ),
+                    stage(
+                        "pt",
+                        1,
+                        "the frame is mapped read-only: writing it is a VM fault",
+                    ),
+                    stage("remap", 2, REMAP),
+                ],
+            },
+            Exercise {
+                name: "mapper",
+                file: "aarch32/src/bin/mapper.rs",
+                bin: "mapper",
+                stages: &[
+                    stage(
+                        "mapper-start",
+                        0,
+                        "the first page fails at level 20, and nothing is made for it",
+                    ),
+                    stage(
+                        "mapper-name",
+                        1,
+                        "the level names the missing structure: the page table",
+                    ),
+                    stage(
+                        "mapper-make",
+                        2,
+                        "the page table made when it is missing: two pages need 1, 0",
+                    ),
+                ],
+            },
+            unmapping("aarch32/src/bin/unmapping.rs"),
+            Exercise {
+                name: "page-sizes",
+                file: "aarch32/src/bin/page_sizes.rs",
+                bin: "page_sizes",
+                stages: &[
+                    stage(
+                        "page-sizes-start",
+                        0,
+                        "no page table: the 64 KiB large page fails at level 20",
+                    ),
+                    stage(
+                        "page-sizes-large",
+                        1,
+                        "the 64 KiB page mapped by 16 entries of the page table",
+                    ),
+                    stage(
+                        "page-sizes-sections",
+                        2,
+                        "and a 1 MiB section and a 16 MiB supersection in the page directory",
+                    ),
+                ],
+            },
+            rights("aarch32/src/bin/rights.rs"),
+        ],
     },
     Arch {
         name: "riscv32",
@@ -346,24 +504,72 @@ pub static ARCHES: [Arch; 5] = [
         firmware: true,
         counts_instructions: true,
         gdb: "gdb-multiarch",
-        exercises: &[Exercise {
-            name: "mapping",
-            file: "riscv32/src/main.rs",
-            bin: "mapping",
-            stages: &[
-                stage(
-                    "start",
-                    0,
-                    "nothing below the root page table: the level-0 table is missing (level 22)",
-                ),
-                stage(
-                    "pt-l0",
-                    1,
-                    "the frame is mapped read-only: writing it is a VM fault",
-                ),
-                stage("remap", 2, REMAP),
-            ],
-        }],
+        exercises: &[
+            Exercise {
+                name: "mapping",
+                file: "riscv32/src/main.rs",
+                bin: "mapping",
+                stages: &[
+                    stage(
+                        "start",
+                        0,
+                        "nothing below the root page table: the level-0 table is missing (level 22)",
+                    ),
+                    stage(
+                        "pt-l0",
+                        1,
+                        "the frame is mapped read-only: writing it is a VM fault",
+                    ),
+                    stage("remap", 2, REMAP),
+                ],
+            },
+            Exercise {
+                name: "mapper",
+                file: "riscv32/src/bin/mapper.rs",
+                bin: "mapper",
+                stages: &[
+                    stage(
+                        "mapper-start",
+                        0,
+                        "the first page fails at level 22, and nothing is made for it",
+                    ),
+                    stage(
+                        "mapper-name",
+                        1,
+                        "the level names the missing page table: the level-0 one",
+                    ),
+                    stage(
+                        "mapper-make",
+                        2,
+                        "the page table made when it is missing: two pages need 1, 0",
+                    ),
+                ],
+            },
+            unmapping("riscv32/src/bin/unmapping.rs"),
+            Exercise {
+                name: "page-sizes",
+                file: "riscv32/src/bin/page_sizes.rs",
+                bin: "page_sizes",
+                stages: &[
+                    stage(
+                        "page-sizes-start",
+                        0,
+                        "no page table: the 4 KiB page fails at level 22",
+                    ),
+                    stage(
+                        "page-sizes-small",
+                        1,
+                        "the 4 KiB page mapped by the level-0 page table",
+                    ),
+                    stage(
+                        "page-sizes-mega",
+                        2,
+                        "and a 4 MiB megapage mapped by the root page table itself",
+                    ),
+                ],
+            },
+            rights("riscv32/src/bin/rights.rs"),
+        ],
     },
 ];
 

@@ -70,9 +70,9 @@ pub fn all_blocks(project: &Project) -> Result<Vec<Block>, String> {
 }
 
 fn normalise(line: &str) -> String {
-    if line.starts_with("in thread ")
-        && let Some((head, _)) = line.rsplit_once(" at address 0x")
-        && let Some((_, name)) = head.split_once(' ').and_then(|(_, r)| r.split_once(' '))
+    if let Some(rest) = line.strip_prefix("in thread ")
+        && let Some((head, _)) = rest.rsplit_once(" at address 0x")
+        && let Some((_, name)) = head.split_once(' ')
     {
         return format!("in thread 0x(any) {name} at address 0x(any)");
     }
@@ -119,4 +119,26 @@ pub fn check(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn a_fault_report_s_thread_and_instruction_addresses_are_not_compared() {
+        let built_once = r#"in thread 0x80bfe09400 "rootserver" at address 0x214204"#;
+        let built_again = r#"in thread 0x80ffe09400 "rootserver" at address 0x21420c"#;
+        assert_eq!(normalise(built_once), normalise(built_again));
+        assert_eq!(
+            normalise(built_once),
+            r#"in thread 0x(any) "rootserver" at address 0x(any)"#
+        );
+        assert_eq!(
+            normalise(r#"in thread 0x1 "other" at address 0x2"#),
+            r#"in thread 0x(any) "other" at address 0x(any)"#,
+            "the thread's name is compared"
+        );
+        assert_eq!(normalise("Set x to 5"), "Set x to 5");
+    }
 }

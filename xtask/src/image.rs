@@ -331,15 +331,17 @@ fn copy_manifest(
     }
     manifest.insert("workspace".into(), Value::Table(copy_ws));
     if let Some(Value::Table(profiles)) = workspace.get("profile") {
-        // The profiles as they are, with the original package's own settings (if any) given to
-        // the copy's name as well.
+        // The profiles as they are, but for packages: the copy gets the original package's own
+        // settings (if any) under its name, and the others' go (cargo warns about settings for
+        // packages a workspace does not have).
         let mut profiles = profiles.clone();
         for (_, profile) in profiles.iter_mut() {
             if let Value::Table(profile) = profile
-                && let Some(Value::Table(packages)) = profile.get_mut("package")
+                && let Some(Value::Table(packages)) = profile.remove("package")
                 && let Some(settings) = packages.get(&original).cloned()
             {
-                packages.insert(format!("{original}-{name}"), settings);
+                let own = Table::from_iter([(format!("{original}-{name}"), settings)]);
+                profile.insert("package".into(), Value::Table(own));
             }
         }
         manifest.insert("profile".into(), Value::Table(profiles));
@@ -380,6 +382,8 @@ log = { version = "0.4", default-features = false }
 debug = "limited"
 [profile.release.package.p]
 opt-level = 1
+[profile.release.package.another]
+opt-level = 2
 "#
         .parse()
         .unwrap();
@@ -420,5 +424,9 @@ lib.workspace = true
             Some("limited")
         );
         assert!(copy["features"].get("aarch64").is_some());
+        // The original package's settings, under the copy's name, and no other package's.
+        let packages = copy["profile"]["release"]["package"].as_table().unwrap();
+        assert_eq!(packages.keys().collect::<Vec<_>>(), ["p-pt-l2"]);
+        assert_eq!(packages["p-pt-l2"]["opt-level"].as_integer(), Some(1));
     }
 }

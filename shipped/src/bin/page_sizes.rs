@@ -7,9 +7,10 @@
 #![no_std]
 #![no_main]
 
+use mapping_tutorial::paging::write_and_read_both_ends;
 use mapping_tutorial::{Context, Failure, ObjectAllocator, mapping_failed_lookup_level};
 use sel4::init_thread::slot::VSPACE;
-use sel4::{CapRights, CapTypeForFrameObjectOfFixedSize, VmAttributes};
+use sel4::{CapRights, FrameObjectType, VmAttributes};
 use sel4_root_task::{Never, root_task};
 
 /// The first 1 GiB of PML4 slot 1 (slot 0 maps this program): the large page goes here.
@@ -44,7 +45,8 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
         );
     }
     mapped.context("Failed to map large page")?;
-    write_and_read_both_ends::<sel4::cap_type::LargePage>(LARGE_VADDR);
+    // SAFETY: the large page is mapped read-write at LARGE_VADDR, and nothing else uses it.
+    unsafe { write_and_read_both_ends(LARGE_VADDR, FrameObjectType::LargePage.bits()) };
 
     // TODO map a 1 GiB huge page straight into the PDPT, where the kernel supports them
     // map_huge_page(&mut objects, bootinfo)?;
@@ -68,7 +70,8 @@ fn map_huge_page(objects: &mut ObjectAllocator, bootinfo: &sel4::BootInfo) -> Re
             VmAttributes::default(),
         )
         .context("Failed to map huge page")?;
-    write_and_read_both_ends::<sel4::cap_type::HugePage>(HUGE_VADDR);
+    // SAFETY: the huge page is mapped read-write at HUGE_VADDR, and nothing else uses it.
+    unsafe { write_and_read_both_ends(HUGE_VADDR, FrameObjectType::HugePage.bits()) };
     Ok(())
 }
 
@@ -78,28 +81,4 @@ fn map_huge_page(objects: &mut ObjectAllocator, bootinfo: &sel4::BootInfo) -> Re
 fn map_huge_page(_: &mut ObjectAllocator, _: &sel4::BootInfo) -> Result<(), Failure> {
     log::info!("This kernel has no 1 GiB pages (KernelHugePage is off): no huge page mapped");
     Ok(())
-}
-
-/// Writes the first and the last word of the page of type `T` mapped at `vaddr`, and reads both
-/// back: the whole page is there, with no structure below the one that maps it.
-fn write_and_read_both_ends<T: CapTypeForFrameObjectOfFixedSize>(vaddr: usize) {
-    let size = 1 << T::FRAME_OBJECT_TYPE.bits();
-    let first = vaddr as *mut sel4::Word;
-    let last = (vaddr + size - size_of::<sel4::Word>()) as *mut sel4::Word;
-    // SAFETY: the page is mapped read-write over [vaddr, vaddr + size), and nothing else uses it.
-    let (read_first, read_last) = unsafe {
-        first.write_volatile(1);
-        last.write_volatile(2);
-        (first.read_volatile(), last.read_volatile())
-    };
-    let (amount, unit) = match size {
-        s if s >= 1 << 30 => (s >> 30, "GiB"),
-        s => (s >> 20, "MiB"),
-    };
-    log::info!(
-        "{amount} {unit} page at {vaddr:#x}: wrote 1 at {:#x} and 2 at {:#x}, read back \
-         {read_first} and {read_last}",
-        first as usize,
-        last as usize,
-    );
 }

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Further exercise: a generic mapper, on aarch32. When a mapping fails with `seL4_FailedLookup`,
+//! the lookup level says which paging structure is missing; make it, map it, and try again, until
+//! the frame maps. Below an aarch32 page directory there is one level: the page table
+//! (`seL4_ARM_PageTable`), missing at level 20. `make simulate ARCH=aarch32 EXERCISE=mapper` boots
+//! this file; TUTORIAL.md, "A generic mapper", walks through it.
+
+#![no_std]
+#![no_main]
+
+use mapping_tutorial::missing_level::Made;
+#[allow(unused_imports)] // The TODOs' solutions use it.
+use mapping_tutorial::missing_level::PagingObject;
+use mapping_tutorial::{Context, Failure, ObjectAllocator, mapping_failed_lookup_level};
+use sel4::init_thread::slot::VSPACE;
+use sel4::{CapRights, VmAttributes};
+use sel4_root_task::{Never, root_task};
+
+/// Two pages: 0x4000_0000 is in a 1 MiB region with no page table yet (page directory entry
+/// 0x400; entry 0 maps this program), and the next shares the page table of the one before it.
+const ADDRESSES: [usize; 2] = [0x4000_0000, 0x4000_1000];
+
+#[root_task]
+fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
+    mapping_tutorial::logging::init();
+    let mut objects = ObjectAllocator::new(bootinfo)?;
+
+    for vaddr in ADDRESSES {
+        let frame = objects.allocate::<sel4::cap_type::Granule>()?;
+        let made = map_frame(&mut objects, frame, vaddr)?;
+        log::info!("{vaddr:#x}: mapped, after making {made}");
+
+        let x = vaddr as *mut sel4::Word;
+        // SAFETY: the frame is mapped read-write at vaddr, and nothing else uses that memory.
+        let read = unsafe {
+            x.write_volatile(vaddr as sel4::Word);
+            x.read_volatile()
+        };
+        log::info!("{vaddr:#x}: wrote and read back {read:#x}");
+    }
+
+    log::info!("Success!");
+    sel4::init_thread::suspend_self()
+}
+
+/// Maps `frame` read-write at `vaddr`, making the page table if it is missing, and returns what it
+/// made.
+#[allow(unused_mut, unused_variables)] // `objects` and `made` wait for the TODOs below.
+fn map_frame(
+    objects: &mut ObjectAllocator,
+    frame: sel4::cap::Granule,
+    vaddr: usize,
+) -> Result<Made, Failure> {
+    let mut made = Made::default();
+    // One page table below the page directory: a second failure means no progress.
+    for _ in 0..2 {
+        let mapped = frame.frame_map(
+            VSPACE.cap(),
+            vaddr,
+            CapRights::read_write(),
+            VmAttributes::default(),
+        );
+        if mapped != Err(sel4::Error::FailedLookup) {
+            mapped.context("Failed to map page")?;
+            return Ok(made);
+        }
+        let level = mapping_failed_lookup_level() as usize;
+        log::info!("{vaddr:#x}: missing intermediate paging structure at level {level}");
+        let before = made.len();
+
+        // TODO name the paging structure that is missing at this level
+        // let missing = PagingObject::missing_at_level(level).map_err(|unknown| {
+        //     log::error!("{unknown}");
+        //     Failure::new("Failed to name the missing paging structure")
+        // })?;
+        // log::info!("{vaddr:#x}: the {missing} is missing");
+
+        // TODO make a page table, map it, and let the loop try the frame again
+        // objects
+        //     .allocate::<sel4::cap_type::PT>()?
+        //     .pt_map(VSPACE.cap(), vaddr, VmAttributes::default())
+        //     .context("Failed to map page table")?;
+        // made.push(missing);
+
+        if made.len() == before {
+            return Err(Failure::new(
+                "Failed to map page: nothing was made for the missing level",
+            ));
+        }
+    }
+    Err(Failure::new(
+        "Failed to map page: still missing a paging structure",
+    ))
+}
