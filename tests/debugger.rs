@@ -5,6 +5,7 @@
 //! variables, and stopping again where the program ends. Checked with gdb in batch mode, on every
 //! architecture and on a further exercise.
 
+use std::fs;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::thread;
@@ -85,32 +86,53 @@ fn gdb_session(arch: &str, stage: &str, commands: &[&str]) -> String {
     text
 }
 
-/// Stops at main with its hint, shows main's file, then stops where the program ends.
-fn stops_at_main_and_at_the_end(arch: &str, stage: &str, file: &str, main: &str) -> String {
-    // Past the allocations (seven lines into main), where its variables have their values.
-    let out = gdb_session(arch, stage, &["next 7", "info locals"]);
+/// Stops at main with its hint, shows main's file and the values of `locals` (the paging
+/// objects main has made), then stops where the program ends.
+fn stops_at_main_and_at_the_end(arch: &str, stage: &str, file: &str, main: &str, locals: &[&str]) {
+    // To the line that logs the capabilities, past the allocations, where the paging objects
+    // have their values (the same line in every stage).
+    let to = match locals {
+        [] => "next".to_owned(),
+        _ => {
+            let shipped = fs::read_to_string(Project::here().shipped(file)).unwrap();
+            let line = shipped
+                .lines()
+                .position(|l| l.contains("log::debug!("))
+                .unwrap()
+                + 1;
+            format!("advance {line}")
+        }
+    };
+    let out = gdb_session(arch, stage, &[&to, "info locals"]);
     assert!(
         out.contains(&format!("Breakpoint 1, {main}")),
         "gdb did not stop at {main}:\n{out}"
     );
     assert!(out.contains("==> At main."), "no hint at main:\n{out}");
     assert!(out.contains(file), "gdb shows no line of {file}:\n{out}");
+    for local in locals {
+        let shown = out.lines().find(|l| l.starts_with(&format!("{local} = ")));
+        assert!(
+            shown.is_some_and(|l| !l.contains("<optimized out>")),
+            "`info locals` shows no value of {local}:\n{out}"
+        );
+    }
     assert!(
         out.contains("==> The program has ended: it suspends itself here."),
         "gdb did not stop where the program ends:\n{out}"
     );
-    out
 }
 
 mod x86_64 {
     /// The learner sees the capabilities main has made (opt-level 1, full debug information).
     #[test]
     fn gdb_stops_at_main_shows_its_variables_and_stops_at_the_end() {
-        let out =
-            super::stops_at_main_and_at_the_end("x86_64", "remap", "src/main.rs", "mapping::main");
-        assert!(
-            out.contains("objects = "),
-            "`info locals` shows nothing:\n{out}"
+        super::stops_at_main_and_at_the_end(
+            "x86_64",
+            "remap",
+            "src/main.rs",
+            "mapping::main",
+            &["pdpt", "pd", "pt", "frame"],
         );
     }
 
@@ -122,54 +144,59 @@ mod x86_64 {
             "page-sizes-huge",
             "src/bin/page_sizes.rs",
             "page_sizes::main",
+            &[],
         );
     }
 }
 
 mod aarch64 {
     #[test]
-    fn gdb_stops_at_main_and_at_the_end() {
+    fn gdb_stops_at_main_shows_its_variables_and_stops_at_the_end() {
         super::stops_at_main_and_at_the_end(
             "aarch64",
             "remap",
             "aarch64/src/main.rs",
             "mapping::main",
+            &["pt_l1", "pt_l2", "pt_l3", "frame"],
         );
     }
 }
 
 mod riscv64 {
     #[test]
-    fn gdb_stops_at_main_and_at_the_end() {
+    fn gdb_stops_at_main_shows_its_variables_and_stops_at_the_end() {
         super::stops_at_main_and_at_the_end(
             "riscv64",
             "remap",
             "riscv64/src/main.rs",
             "mapping::main",
+            &["pt_l1", "pt_l0", "frame"],
         );
     }
 }
 
 mod aarch32 {
     #[test]
-    fn gdb_stops_at_main_and_at_the_end() {
+    fn gdb_stops_at_main_shows_its_variables_and_stops_at_the_end() {
         super::stops_at_main_and_at_the_end(
             "aarch32",
             "remap",
             "aarch32/src/main.rs",
             "mapping::main",
+            &["pt", "frame"],
         );
     }
 }
 
 mod riscv32 {
     #[test]
-    fn gdb_stops_at_main_and_at_the_end() {
+    fn gdb_stops_at_main_shows_its_variables_and_stops_at_the_end() {
         super::stops_at_main_and_at_the_end(
             "riscv32",
             "remap",
             "riscv32/src/main.rs",
             "mapping::main",
+            &["pt", "frame"],
         );
     }
 }
@@ -197,4 +224,37 @@ fn make_gdb_without_qemu_says_to_start_it() {
         "{stderr}"
     );
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// Without a terminal nobody can quit QEMU: a run waiting for gdb ends at TIMEOUT, and its QEMU
+/// with it.
+#[test]
+fn simulate_waiting_for_gdb_without_a_terminal_ends_at_the_timeout() {
+    let project = Project::here();
+    let port = free_port();
+    let out = Command::new("make")
+        .current_dir(project.root())
+        .args([
+            "-s",
+            "simulate",
+            "GDB=1",
+            "TIMEOUT=2",
+            "ARCH=riscv64",
+            "STAGE=start",
+        ])
+        .arg(format!("GDB_PORT={port}"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("waiting for gdb on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Nothing ended the run within 2s; QEMU was stopped."),
+        "{stderr}"
+    );
+    assert!(!debugger::is_listening(port), "QEMU still serves gdb");
 }

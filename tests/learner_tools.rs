@@ -171,51 +171,56 @@ fn xtask(root: &Path, args: &[&str]) -> std::process::Output {
 
 /// `make reset` without a terminal asks for CONFIRM=yes and changes nothing; with it, the file
 /// is back exactly as shipped, typos and own code gone, and the learner's version is kept in
-/// the backup it names.
+/// the backup it names. On every architecture's main exercise.
 #[test]
 fn reset_asks_first_then_restores_the_shipped_file_and_keeps_a_backup() {
-    let exercise = ARCHES[0].main_exercise();
-    let file = exercise.exercise.file;
-    let edited = shipped(exercise).replacen(
-        "    // pd.page_directory_map(",
-        "    my_own_code();\n    pd.page_directory_mapp(",
-        1,
-    );
-    let root = scratch_project("test-reset", exercise, &edited);
+    for arch in ARCHES.iter() {
+        let exercise = arch.main_exercise();
+        let file = exercise.exercise.file;
+        // The learner's own code above the first TODO, and a typo in its first solution line.
+        let todos = stages::analyse(exercise, &shipped(exercise)).unwrap();
+        let mut lines: Vec<String> = shipped(exercise).lines().map(str::to_owned).collect();
+        let first = todos[0].solution.start;
+        lines[first] = lines[first].replacen("// ", "", 1) + "typo";
+        lines.insert(first - 1, "    my_own_code();".to_owned());
+        let edited = lines.join("\n") + "\n";
+        let root = scratch_project(&format!("test-reset-{arch}"), exercise, &edited);
 
-    let asked = xtask(&root, &["reset"]);
-    let stderr = String::from_utf8_lossy(&asked.stderr);
-    assert!(!asked.status.success(), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "make reset puts {file} back as shipped: run it from a terminal to confirm, or as \
-             `make reset CONFIRM=yes`"
-        )),
-        "{stderr}"
-    );
-    assert_eq!(fs::read_to_string(root.join(file)).unwrap(), edited);
+        let asked = xtask(&root, &["reset", "--arch", arch.name]);
+        let stderr = String::from_utf8_lossy(&asked.stderr);
+        assert!(!asked.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "make reset puts {file} back as shipped: run it from a terminal to confirm, or as \
+                 `make reset{} CONFIRM=yes`",
+                exercise.make_args()
+            )),
+            "{stderr}"
+        );
+        assert_eq!(fs::read_to_string(root.join(file)).unwrap(), edited);
 
-    let done = xtask(&root, &["reset", "yes"]);
-    let stderr = String::from_utf8_lossy(&done.stderr);
-    assert!(done.status.success(), "{stderr}");
-    assert_eq!(
-        fs::read_to_string(root.join(file)).unwrap(),
-        shipped(exercise)
-    );
-    let backup = stderr
-        .split("Yours is in ")
-        .nth(1)
-        .and_then(|rest| rest.trim_end().strip_suffix('.'))
-        .unwrap_or_else(|| panic!("no backup named: {stderr}"));
-    assert!(
-        backup.starts_with(&format!("{file}.")) && backup.ends_with(".bak"),
-        "{backup}"
-    );
-    assert_eq!(fs::read_to_string(root.join(backup)).unwrap(), edited);
+        let done = xtask(&root, &["reset", "--arch", arch.name, "yes"]);
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert!(done.status.success(), "{stderr}");
+        assert_eq!(
+            fs::read_to_string(root.join(file)).unwrap(),
+            shipped(exercise)
+        );
+        let backup = stderr
+            .split("Yours is in ")
+            .nth(1)
+            .and_then(|rest| rest.trim_end().strip_suffix('.'))
+            .unwrap_or_else(|| panic!("no backup named: {stderr}"));
+        assert!(
+            backup.starts_with(&format!("{file}.")) && backup.ends_with(".bak"),
+            "{backup}"
+        );
+        assert_eq!(fs::read_to_string(root.join(backup)).unwrap(), edited);
 
-    let again = xtask(&root, &["reset"]);
-    assert!(String::from_utf8_lossy(&again.stderr).contains("is as shipped already"));
-    let _ = fs::remove_dir_all(&root);
+        let again = xtask(&root, &["reset", "--arch", arch.name]);
+        assert!(String::from_utf8_lossy(&again.stderr).contains("is as shipped already"));
+        let _ = fs::remove_dir_all(&root);
+    }
 }
 
 /// `make status` and `make solution` with a file whose TODOs are done out of order: they name

@@ -12,19 +12,20 @@
 //! - riscv64, riscv32: the retired-instruction counter (`rdinstret`), which QEMU takes from its
 //!   instruction count.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use sel4_immediate_sync_once_cell::ImmediateSyncOnceCell;
 
-static START: AtomicU64 = AtomicU64::new(0);
+/// Set once: riscv32 has no 64-bit atomics, so not an `AtomicU64`.
+static START: ImmediateSyncOnceCell<u64> = ImmediateSyncOnceCell::new();
 
-/// Starts the count: the moment [`since_start`] counts from.
+/// Starts the count, at the first call: the moment [`since_start`] counts from.
 pub fn start() {
     enable();
-    START.store(now(), Ordering::Relaxed);
+    let _ = START.set(now());
 }
 
 /// Guest instructions since [`start`].
 pub fn since_start() -> u64 {
-    now().wrapping_sub(START.load(Ordering::Relaxed))
+    now().wrapping_sub(START.get().copied().unwrap_or(0))
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -155,6 +155,8 @@ pub fn run(project: &Project, arches: &[&'static Arch], runs: usize) -> Result<B
             samples,
         ));
         figures.push(first_simulate(project, arch, runs)?);
+        // Shown now, so that a long run's finished architectures are never lost.
+        eprint!("{}", section(arch.name, &figures));
         bench.arches.push(ArchFigures { arch, figures });
     }
     if arches.len() == crate::catalogue::ARCHES.len() {
@@ -613,28 +615,33 @@ fn show(f: &Figure, v: f64) -> String {
 
 /// A Markdown table for each architecture, and one for every architecture together.
 pub fn table(bench: &Bench) -> String {
-    let mut out = String::new();
     let sections = bench
         .arches
         .iter()
         .map(|a| (a.arch.name, &a.figures))
         .chain((!bench.shared.is_empty()).then_some(("every architecture", &bench.shared)));
-    for (title, figures) in sections {
-        let _ = writeln!(out, "\n{title}:\n");
-        let _ = writeln!(out, "| figure | min | median | max | runs | beside it |");
-        let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | --- |");
-        for f in figures {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                f.name,
-                show(f, f.min()),
-                show(f, f.median()),
-                show(f, f.max()),
-                f.samples.len(),
-                f.beside.as_deref().unwrap_or("")
-            );
-        }
+    sections
+        .map(|(title, figures)| section(title, figures))
+        .collect()
+}
+
+/// One architecture's table (or the shared one), headed by its title.
+fn section(title: &str, figures: &[Figure]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{title}:\n");
+    let _ = writeln!(out, "| figure | min | median | max | runs | beside it |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | --- |");
+    for f in figures {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            f.name,
+            show(f, f.min()),
+            show(f, f.median()),
+            show(f, f.max()),
+            f.samples.len(),
+            f.beside.as_deref().unwrap_or("")
+        );
     }
     out
 }

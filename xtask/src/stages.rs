@@ -5,7 +5,8 @@
 //! Each exercise file (catalogue.rs) holds its TODOs, each a `// TODO <what>` line followed by its
 //! solution: the lines up to the next blank line, TODO line or line indented less than the TODO
 //! (a closing brace). Shipped, every solution is commented out (`// ` in front of each line).
-//! Stage k of an exercise is its file with the first k solutions uncommented. Deriving a stage
+//! Stage k of an exercise is its file with the first k solutions uncommented; the last stage also
+//! drops the line that silences warnings about variables only the TODOs use. Deriving a stage
 //! works on a copy of the text; nothing here writes to the learner's files.
 
 use std::fmt;
@@ -159,11 +160,20 @@ pub fn derive(source: &str, stage: StageRef) -> Result<String, StageError> {
             };
         }
     }
+    if stage.stage.todos_done == todos.len() {
+        lines.retain(|line| !is_allow_for_the_todos(line));
+    }
     let mut text = lines.join("\n");
     if source.ends_with('\n') {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// `#[allow(unused_variables)] // `pt` waits for the TODOs below.`: an exercise file's silencing
+/// of the variables only its TODOs use, which the last stage no longer needs.
+fn is_allow_for_the_todos(line: &str) -> bool {
+    line.trim_start().starts_with("#[allow(") && line.ends_with("for the TODOs below.")
 }
 
 /// `    //     foo` → `        foo`: removes the `// ` that [`comment`] puts at the TODO's
@@ -412,6 +422,17 @@ mod tests {
         assert!(remap.contains("\n    two(\n        2,\n    );\n"));
         assert!(remap.contains("\n    three();\n"));
         assert_eq!(derive(SAMPLE, stage("start")).unwrap(), SAMPLE);
+    }
+
+    #[test]
+    fn the_last_stage_drops_the_allow_only_the_todos_needed() {
+        let allow = "#[allow(unused_variables)] // `x` waits for the TODOs below.";
+        let text = format!("{allow}\n{SAMPLE}");
+        assert!(derive(&text, stage("pt")).unwrap().starts_with(allow));
+        assert_eq!(
+            derive(&text, stage("remap")).unwrap(),
+            derive(SAMPLE, stage("remap")).unwrap()
+        );
     }
 
     #[test]
