@@ -615,14 +615,20 @@ fn show(f: &Figure, v: f64) -> String {
 
 /// A Markdown table for each architecture, and one for every architecture together.
 pub fn table(bench: &Bench) -> String {
-    let sections = bench
-        .arches
-        .iter()
-        .map(|a| (a.arch.name, &a.figures))
-        .chain((!bench.shared.is_empty()).then_some(("every architecture", &bench.shared)));
-    sections
+    sections(bench)
         .map(|(title, figures)| section(title, figures))
         .collect()
+}
+
+/// Each architecture's figures, then the shared ones (if any), with their titles.
+fn sections(bench: &Bench) -> impl Iterator<Item = (&str, &[Figure])> {
+    bench
+        .arches
+        .iter()
+        .map(|a| (a.arch.name, a.figures.as_slice()))
+        .chain(
+            (!bench.shared.is_empty()).then_some(("every architecture", bench.shared.as_slice())),
+        )
 }
 
 /// One architecture's table (or the shared one), headed by its title.
@@ -647,12 +653,7 @@ fn section(title: &str, figures: &[Figure]) -> String {
 }
 
 pub fn json(bench: &Bench) -> String {
-    let sections = bench
-        .arches
-        .iter()
-        .map(|a| (a.arch.name, &a.figures))
-        .chain((!bench.shared.is_empty()).then_some(("every architecture", &bench.shared)));
-    let arches: Vec<String> = sections
+    let arches: Vec<String> = sections(bench)
         .map(|(title, figures)| {
             let items: Vec<String> = figures
                 .iter()
