@@ -21,10 +21,38 @@
 #   make check                                 rustfmt and clippy on every crate
 #   make fmt                                   rustfmt every crate
 #   make clean                                 remove everything built (build/, target/)
+#
+# Natively on Debian 12 (x86_64); on any other host in the tutorial's container, with docker or
+# podman (tools/route says which): CONTAINER=1 asks for the container anywhere, NATIVE=1 for a
+# native run on an untested host.
+
+# The first rule, so that a bare `make` shows the commands; help and clean run on the host alike.
+help:
+	@sed -n 's/^#   //p' Makefile
+
+clean:
+	rm -rf build target xtask/target
 
 ARCH ?=
 STAGE ?=
 EXERCISE ?=
+# Without a terminal (scripts, CI), a simulate run gives up after this many seconds.
+TIMEOUT ?= 60
+GDB ?=
+GDB_PORT ?= 1234
+
+ROUTE := $(shell CONTAINER='$(CONTAINER)' NATIVE='$(NATIVE)' tools/route)
+ifeq ($(ROUTE),container)
+# Every other goal runs in the container (tools/container): one make in there, given the same
+# goals and the variables below.
+PASSED := ARCH STAGE EXERCISE TIMEOUT GDB GDB_PORT LOG_LEVEL CONFIRM RUNS TOOLCHAIN
+IN_CONTAINER := $(filter-out help clean,$(MAKECMDGOALS))
+.PHONY: $(IN_CONTAINER)
+$(firstword $(IN_CONTAINER)):
+	@tools/container $(IN_CONTAINER) $(foreach v,$(PASSED),$(if $($(v)),$(v)='$($(v))'))
+$(wordlist 2,$(words $(IN_CONTAINER)),$(IN_CONTAINER)):
+	@:
+else
 # The options every xtask command below takes; empty ones mean "not given".
 PICK := --arch "$(ARCH)" --stage "$(STAGE)" --exercise "$(EXERCISE)"
 
@@ -35,10 +63,6 @@ export TOOLCHAIN
 # xtask is a host program: cargo runs from outside the project for it, so that the root tasks'
 # settings in .cargo/config.toml (their target, build-std) do not apply.
 XTASK := cd / && cargo run --quiet --locked --manifest-path "$(CURDIR)/xtask/Cargo.toml" --
-# Without a terminal (scripts, CI), a simulate run gives up after this many seconds.
-TIMEOUT ?= 60
-GDB ?=
-GDB_PORT ?= 1234
 export LOG_LEVEL
 
 # The root tasks' packages, for rustfmt and clippy (x86_64; `cargo fmt --all` would reach into
@@ -51,9 +75,6 @@ PACKAGES := -p sel4-mapping-tutorial -p mapping-tutorial -p paging-semantics -p 
 OTHER_ARCHES := aarch64 riscv64 aarch32 riscv32
 
 .PHONY: help setup kernel simulate gdb test status stages solution reset image semantics bench soak check fmt clean
-
-help:
-	@sed -n 's/^#   //p' Makefile
 
 setup:
 	@tools/setup-host
@@ -112,6 +133,4 @@ check: setup
 fmt: setup
 	cargo fmt $(PACKAGES)
 	cd / && cargo fmt --manifest-path "$(CURDIR)/xtask/Cargo.toml"
-
-clean:
-	rm -rf build target xtask/target
+endif

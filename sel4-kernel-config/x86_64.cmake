@@ -3,8 +3,9 @@
 # The x86_64 kernel: a PC (pc99) kernel that runs under QEMU's software emulation (qemu/x86_64.args).
 # Passed to seL4's CMake build by tools/build-kernel with -C; a change here rebuilds the kernel.
 
-# The host's own gcc builds it.
-set(CROSS_COMPILER_PREFIX "" CACHE STRING "")
+# Named by its GNU prefix on every host: Debian's native gcc on an x86_64 host, its cross compiler
+# (gcc-x86-64-linux-gnu) on an ARM one (tools/system-packages.txt).
+set(CROSS_COMPILER_PREFIX x86_64-linux-gnu- CACHE STRING "")
 set(KernelArch x86 CACHE STRING "")
 set(KernelSel4Arch x86_64 CACHE STRING "")
 set(KernelPlatform pc99 CACHE STRING "")

@@ -13,21 +13,21 @@ fn x86_64() -> &'static Arch {
     catalogue::find_arch("x86_64").unwrap()
 }
 
-/// Compiles a small C program with the host's C compiler and glibc.
+/// Compiles a small C program with gcc for x86_64 (the host's own or a cross one) and glibc.
 fn c_program(name: &str, flags: &[&str]) -> Vec<u8> {
     let dir = std::env::temp_dir().join(format!("xtask-image-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("hello.c");
     std::fs::write(&src, "#include <stdio.h>\n#include <string.h>\nint main(int c, char **v) { char b[64]; memcpy(b, v[0], 8); puts(b); return 0; }\n").unwrap();
     let out: PathBuf = dir.join(name);
-    let status = Command::new("cc")
+    let status = Command::new("x86_64-linux-gnu-gcc")
         .args(flags)
         .arg(&src)
         .arg("-o")
         .arg(&out)
         .status()
         .unwrap();
-    assert!(status.success(), "cc {flags:?} failed");
+    assert!(status.success(), "x86_64-linux-gnu-gcc {flags:?} failed");
     let data = std::fs::read(&out).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     data
@@ -92,7 +92,7 @@ fn sse_instructions_are_found() {
     let src = dir.join("sse.c");
     std::fs::write(&src, "double scale(double x) { return x * 1.5; }\n").unwrap();
     let object = dir.join("sse.o");
-    let status = Command::new("cc")
+    let status = Command::new("x86_64-linux-gnu-gcc")
         .args(["-O2", "-c"])
         .arg(&src)
         .arg("-o")

@@ -168,9 +168,10 @@ fn check_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8], arch: &Arch) -> 
 }
 
 /// The instructions of the x86_64 program `path` that use an SSE register (%xmm, %ymm, %zmm)
-/// or its control register, as binutils' objdump disassembles them.
+/// or its control register, as binutils' objdump for x86_64 disassembles them (named by its GNU
+/// prefix, as on an ARM host its cross binutils are).
 pub fn sse_instructions(path: &Path) -> Result<Vec<String>, String> {
-    let out = Command::new("objdump")
+    let out = Command::new("x86_64-linux-gnu-objdump")
         .args(["-d", "--no-show-raw-insn"])
         .arg(path)
         .output()

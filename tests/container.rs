@@ -1,0 +1,691 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The container route end to end: what a learner on macOS, Windows or another Linux runs
+//! (`make ... CONTAINER=1` is that route on any host), on a fresh copy of the project's shipped
+//! files, as a user who is not root with rootless podman, so that a file made as root in their
+//! checkout, a container or a QEMU left behind would show. Also the dev container, through the Dev
+//! Containers CLI.
+//!
+//! They need that user and engine, which the CI machine's set-up makes (.ci/container-host), and
+//! run when CONTAINER_TEST_USER names the user (.ci/run; tools/run-tests then runs them after
+//! every other test); otherwise they are ignored. They run as root, which they need to act as
+//! that user. The image is built once per user, as a learner's first run would.
+
+use std::fs::{self, File};
+use std::net::TcpListener;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use xtask::catalogue;
+use xtask::project::Project;
+use xtask::stages;
+
+/// The learner: a user who is not root, and the environment their commands run in.
+struct Learner {
+    name: String,
+    uid: u32,
+    env: Vec<(String, String)>,
+}
+
+impl Learner {
+    fn from_env() -> Self {
+        let name = std::env::var("CONTAINER_TEST_USER").expect(
+            "CONTAINER_TEST_USER names the user these tests run as (.ci/container-host makes it)",
+        );
+        let passwd = Command::new("getent")
+            .args(["passwd", &name])
+            .output()
+            .unwrap();
+        let entry = String::from_utf8(passwd.stdout).unwrap();
+        let fields: Vec<&str> = entry.trim().split(':').collect();
+        assert!(fields.len() == 7, "no user {name}");
+        let uid: u32 = fields[2].parse().unwrap();
+        assert_ne!(uid, 0, "CONTAINER_TEST_USER must not be root");
+        let mut env: Vec<(String, String)> = vec![
+            ("HOME".into(), fields[5].into()),
+            ("USER".into(), name.clone()),
+            ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+        ];
+        // The engine's settings for this machine (.ci/run), and the network as this machine
+        // sees it: its certificate bundle and its git URL rewrites, which are root's here.
+        for var in [
+            "CONTAINERS_CONF",
+            "CONTAINERS_STORAGE_CONF",
+            "SSL_CERT_FILE",
+            "CI",
+        ] {
+            if let Ok(value) = std::env::var(var) {
+                env.push((var.into(), value));
+            }
+        }
+        let rewrites = Command::new("git")
+            .args(["config", "--get-regexp", r"^url\..*\.insteadof$"])
+            .output()
+            .unwrap();
+        let rewrites = String::from_utf8(rewrites.stdout).unwrap();
+        let mut count = 0;
+        for line in rewrites.lines() {
+            let (key, value) = line.split_once(' ').unwrap();
+            env.push((format!("GIT_CONFIG_KEY_{count}"), key.into()));
+            env.push((format!("GIT_CONFIG_VALUE_{count}"), value.into()));
+            count += 1;
+        }
+        env.push(("GIT_CONFIG_COUNT".into(), count.to_string()));
+        Self { name, uid, env }
+    }
+
+    /// `program args` as the learner in `dir`, with no terminal, in a process group of its own.
+    fn command(&self, dir: &Path, program: &str, args: &[&str]) -> Command {
+        self.command_with(dir, &[], program, args)
+    }
+
+    /// The same, with `extra` added to the learner's environment.
+    fn command_with(
+        &self,
+        dir: &Path,
+        extra: &[(&str, &str)],
+        program: &str,
+        args: &[&str],
+    ) -> Command {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", &self.name, "--", "env", "-i"])
+            .args(self.env.iter().map(|(k, v)| format!("{k}={v}")))
+            .args(extra.iter().map(|(k, v)| format!("{k}={v}")))
+            .arg(program)
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .process_group(0);
+        cmd
+    }
+}
+
+/// What a command printed (standard output and error, in order) and how it ended.
+struct Ran {
+    status: Option<ExitStatus>,
+    output: String,
+}
+
+impl Ran {
+    fn succeeded(&self) -> bool {
+        self.status.is_some_and(|s| s.success())
+    }
+}
+
+/// Starts `cmd` with its output in `log`.
+fn start(mut cmd: Command, log: &Path) -> Child {
+    let file = File::create(log).unwrap();
+    cmd.stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .unwrap()
+}
+
+/// Waits up to `limit` for `child`; past it, stops its process group (SIGTERM, then SIGKILL).
+fn finish(mut child: Child, log: &Path, limit: Duration) -> Ran {
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            stop_group(&mut child);
+            break None;
+        }
+        thread::sleep(Duration::from_millis(100));
+    };
+    Ran {
+        status,
+        output: fs::read_to_string(log).unwrap_or_default(),
+    }
+}
+
+/// SIGTERM to `child`'s process group (the test made it), then SIGKILL if it is still there.
+fn stop_group(child: &mut Child) {
+    let group = i32::try_from(child.id()).unwrap();
+    // SAFETY: signals the process group this test created, and nothing else.
+    unsafe { libc::killpg(group, libc::SIGTERM) };
+    for _ in 0..150 {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    // SAFETY: as above.
+    unsafe { libc::killpg(group, libc::SIGKILL) };
+    let _ = child.wait();
+}
+
+/// The fresh copy the tests work in, made once, and the first `make simulate` in it.
+struct Fixture {
+    learner: Learner,
+    dir: PathBuf,
+    logs: PathBuf,
+    image: String,
+    image_existed: bool,
+    first: Ran,
+}
+
+/// One container test at a time: they share the copy, the image and the learner's engine.
+fn fixture() -> (MutexGuard<'static, ()>, &'static Fixture) {
+    static LOCK: Mutex<()> = Mutex::new(());
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    (guard, FIXTURE.get_or_init(make_fixture))
+}
+
+fn make_fixture() -> Fixture {
+    let learner = Learner::from_env();
+    let project = Project::here();
+    let logs = project.logs_dir().join("container-tests");
+    let _ = fs::remove_dir_all(&logs);
+    fs::create_dir_all(&logs).unwrap();
+
+    // The shipped files as a clone has them: git's files, from this working tree, owned by the
+    // learner, in a directory of theirs.
+    let scratch = Path::new("/var/tmp/sel4-tutorial-container-test");
+    let _ = fs::remove_dir_all(scratch);
+    let dir = scratch.join("sel4-mapping-tutorial");
+    let files = Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(project.root())
+        .output()
+        .unwrap();
+    for file in String::from_utf8(files.stdout)
+        .unwrap()
+        .split('\0')
+        .filter(|f| !f.is_empty())
+    {
+        let from = project.root().join(file);
+        if !from.exists() {
+            continue; // deleted in this working tree, not yet in git
+        }
+        let to = dir.join(file);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(&from, &to).unwrap();
+    }
+    let chown = Command::new("chown")
+        .args(["-R", &format!("{0}:{0}", learner.name)])
+        .arg(scratch)
+        .status()
+        .unwrap();
+    assert!(chown.success());
+
+    let image = String::from_utf8(
+        Command::new(dir.join("tools/container"))
+            .arg("--image")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    let image_existed = learner
+        .command(&dir, "podman", &["image", "exists", &image])
+        .status()
+        .unwrap()
+        .success();
+    let log = logs.join("first-simulate.log");
+    let first = finish(
+        start(
+            learner.command(&dir, "make", &["simulate", "CONTAINER=1"]),
+            &log,
+        ),
+        &log,
+        Duration::from_secs(30 * 60),
+    );
+    Fixture {
+        learner,
+        dir,
+        logs,
+        image,
+        image_existed,
+        first,
+    }
+}
+
+impl Fixture {
+    /// `make args` as the learner in the copy, with `env` added, for at most `limit`.
+    fn make(&self, name: &str, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Ran {
+        let log = self.logs.join(format!("{name}.log"));
+        let cmd = self.learner.command_with(&self.dir, env, "make", args);
+        finish(start(cmd, &log), &log, limit)
+    }
+
+    /// The learner's file, written as the learner would (they own it).
+    fn write_as_learner(&self, file: &str, text: &str) {
+        let path = self.dir.join(file);
+        fs::write(&path, text).unwrap();
+        std::os::unix::fs::chown(&path, Some(self.learner.uid), Some(self.learner.uid)).unwrap();
+    }
+
+    fn shipped(&self, file: &str) -> String {
+        fs::read_to_string(self.dir.join("shipped").join(file)).unwrap()
+    }
+
+    /// Every file in the copy is the learner's: none was made as root or as another id.
+    fn assert_everything_is_the_learners(&self) {
+        let out = Command::new("find")
+            .arg(&self.dir)
+            .args([
+                "!",
+                "-uid",
+                &self.learner.uid.to_string(),
+                "-print",
+                "-quit",
+            ])
+            .output()
+            .unwrap();
+        let found = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            found.trim().is_empty(),
+            "not {}'s: {found}",
+            self.learner.name
+        );
+    }
+
+    /// No container of the learner's is left, and no QEMU process of theirs.
+    fn assert_nothing_left_running(&self) {
+        let out = self
+            .learner
+            .command(&self.dir, "podman", &["ps", "--all", "--quiet"])
+            .output()
+            .unwrap();
+        let containers = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            containers.trim().is_empty(),
+            "containers left: {containers}"
+        );
+        let qemus: Vec<String> = fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.metadata().is_ok_and(|m| m.uid() == self.learner.uid))
+            .filter_map(|e| fs::read(e.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.contains("qemu-system"))
+            .collect();
+        assert!(qemus.is_empty(), "QEMU left running: {qemus:?}");
+    }
+}
+
+fn assert_ran(ran: &Ran, what: &str) {
+    assert!(
+        ran.succeeded(),
+        "{what} failed ({:?}):\n{}",
+        ran.status,
+        ran.output
+    );
+}
+
+const LEVEL_30: &str = "Missing intermediate paging structure at level 30";
+const BUILDING_THE_IMAGE: &str = "==> Building the container image";
+
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn the_first_make_simulate_builds_the_image_and_shows_level_30() {
+    let (_guard, f) = fixture();
+    assert_ran(&f.first, "the first make simulate CONTAINER=1");
+    assert!(f.first.output.contains(LEVEL_30), "{}", f.first.output);
+    assert!(
+        f.first
+            .output
+            .contains("==> src/main.rs is at stage 'start'"),
+        "{}",
+        f.first.output
+    );
+    // Built when missing, saying so; reused after.
+    assert_eq!(
+        f.first.output.contains(BUILDING_THE_IMAGE),
+        !f.image_existed,
+        "{}",
+        f.first.output
+    );
+    let again = f.make(
+        "second-simulate",
+        &["simulate", "CONTAINER=1"],
+        &[],
+        Duration::from_secs(600),
+    );
+    assert_ran(&again, "a second make simulate");
+    assert!(
+        !again.output.contains(BUILDING_THE_IMAGE),
+        "{}",
+        again.output
+    );
+    assert!(again.output.contains(LEVEL_30), "{}", again.output);
+    f.assert_everything_is_the_learners();
+    f.assert_nothing_left_running();
+}
+
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn an_edit_on_the_host_shows_in_the_next_run() {
+    let (_guard, f) = fixture();
+    let arch = catalogue::default_arch();
+    let file = arch.exercises().next().unwrap().exercise.file;
+    let shipped = f.shipped(file);
+    let pd = stages::derive(&shipped, arch.find_stage("pd").unwrap()).unwrap();
+    f.write_as_learner(file, &pd);
+    let ran = f.make(
+        "edited-simulate",
+        &["simulate", "CONTAINER=1"],
+        &[],
+        Duration::from_secs(600),
+    );
+    f.write_as_learner(file, &shipped);
+    assert_ran(&ran, "make simulate after uncommenting the first TODO");
+    assert!(
+        ran.output
+            .contains("Missing intermediate paging structure at level 21"),
+        "{}",
+        ran.output
+    );
+    assert!(ran.output.contains("is at stage 'pd'"), "{}", ran.output);
+    f.assert_everything_is_the_learners();
+}
+
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn make_test_passes_for_x86_64_in_the_container() {
+    let (_guard, f) = fixture();
+    let ran = f.make(
+        "make-test",
+        &["test", "ARCH=x86_64", "CONTAINER=1"],
+        &[],
+        Duration::from_secs(40 * 60),
+    );
+    assert_ran(&ran, "make test ARCH=x86_64 CONTAINER=1");
+    assert_summary(&ran);
+    f.assert_everything_is_the_learners();
+    f.assert_nothing_left_running();
+}
+
+/// `N passed, 0 failed` as the last line, with N > 0.
+fn assert_summary(ran: &Ran) {
+    let last = ran.output.lines().last().unwrap_or_default();
+    let passed: usize = last
+        .strip_suffix(" passed, 0 failed")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("last line {last:?}:\n{}", ran.output));
+    assert!(passed > 0, "{}", ran.output);
+}
+
+/// After the first run, nothing needs the network: a stage and the x86_64 tests run with the
+/// container's network cut.
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn nothing_needs_the_network_after_the_first_run() {
+    let (_guard, f) = fixture();
+    assert_ran(&f.first, "the first make simulate");
+    let offline = [("CONTAINER_NETWORK", "none")];
+    let ran = f.make(
+        "offline-stage",
+        &["simulate", "STAGE=pt", "CONTAINER=1"],
+        &offline,
+        Duration::from_secs(600),
+    );
+    assert_ran(&ran, "make simulate STAGE=pt offline");
+    assert!(
+        ran.output
+            .contains("vm fault on data at address 0xa000000000 with status 0x7"),
+        "{}",
+        ran.output
+    );
+    let ran = f.make(
+        "offline-test",
+        &["test", "ARCH=x86_64", "CONTAINER=1"],
+        &offline,
+        Duration::from_secs(40 * 60),
+    );
+    assert_ran(&ran, "make test ARCH=x86_64 offline");
+    assert_summary(&ran);
+    f.assert_nothing_left_running();
+}
+
+fn free_port() -> String {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string()
+}
+
+/// Starts `make simulate GDB=1` in the background and waits until QEMU waits for gdb.
+fn simulate_for_gdb(f: &Fixture, name: &str, port: &str, timeout: &str) -> (Child, PathBuf) {
+    let log = f.logs.join(format!("{name}.log"));
+    let gdb_port = format!("GDB_PORT={port}");
+    let timeout = format!("TIMEOUT={timeout}");
+    let mut child = start(
+        f.learner.command(
+            &f.dir,
+            "make",
+            &["simulate", "GDB=1", &gdb_port, &timeout, "CONTAINER=1"],
+        ),
+        &log,
+    );
+    let started = Instant::now();
+    while !fs::read_to_string(&log).is_ok_and(|l| l.contains("waiting for gdb")) {
+        let ended = child.try_wait().unwrap();
+        if ended.is_some() || started.elapsed() > Duration::from_secs(600) {
+            stop_group(&mut child);
+            panic!(
+                "QEMU never waited for gdb ({ended:?}):\n{}",
+                fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    (child, log)
+}
+
+/// `make gdb` in a second terminal reaches the QEMU that `make simulate GDB=1` started in the
+/// first, each in a container of its own; when gdb ends, so does the run.
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn make_gdb_reaches_the_qemu_of_make_simulate_gdb() {
+    let (_guard, f) = fixture();
+    let port = free_port();
+    let (simulate, log) = simulate_for_gdb(f, "gdb-simulate", &port, "120");
+    let gdb = f.make(
+        "gdb",
+        &["gdb", &format!("GDB_PORT={port}"), "CONTAINER=1"],
+        &[],
+        Duration::from_secs(300),
+    );
+    let simulate = finish(simulate, &log, Duration::from_secs(120));
+    assert!(
+        gdb.output.contains("==> At main."),
+        "gdb did not stop at main:\n{}",
+        gdb.output
+    );
+    assert!(
+        simulate.status.is_some(),
+        "make simulate GDB=1 ran on after gdb ended:\n{}",
+        simulate.output
+    );
+    f.assert_nothing_left_running();
+}
+
+/// A run stopped from outside (here SIGTERM to its process group, as a closing terminal or a CI
+/// timeout would) takes its container and QEMU with it.
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn an_interrupted_run_leaves_no_container_and_no_qemu() {
+    let (_guard, f) = fixture();
+    let (mut simulate, _log) = simulate_for_gdb(f, "interrupted-simulate", &free_port(), "600");
+    let stopped = Instant::now();
+    stop_group(&mut simulate);
+    assert!(
+        stopped.elapsed() < Duration::from_secs(15),
+        "the run took {:?} to stop",
+        stopped.elapsed()
+    );
+    f.assert_nothing_left_running();
+    f.assert_everything_is_the_learners();
+}
+
+/// The dev container (.devcontainer/devcontainer.json) as VS Code and Codespaces start it, through
+/// the Dev Containers CLI with the learner's podman: `make simulate` shows level 30 in it, and
+/// `cargo check` reports a mistake in src/main.rs at src/main.rs.
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn the_dev_container_runs_make_simulate_and_cargo_check() {
+    let (_guard, f) = fixture();
+    let cli = std::env::var("DEVCONTAINER_CLI")
+        .expect("DEVCONTAINER_CLI names the Dev Containers CLI (.ci/run)");
+    let dir = f.dir.to_str().unwrap();
+    // This machine's certificate bundle, which its HTTPS needs, handed in as tools/container
+    // hands it in (VS Code users behind such a proxy do the same in their own settings).
+    let bundle = "/etc/ssl/certs/ca-certificates.crt";
+    let inside = "/etc/ssl/host-ca-certificates.crt";
+    let mount = format!("type=bind,source={bundle},target={inside}");
+    let remote_env: Vec<String> = [
+        "SSL_CERT_FILE",
+        "PIP_CERT",
+        "CARGO_HTTP_CAINFO",
+        "GIT_SSL_CAINFO",
+    ]
+    .iter()
+    .map(|var| format!("{var}={inside}"))
+    .collect();
+    let devcontainer = |name: &str, args: &[&str], limit: u64| {
+        let log = f.logs.join(format!("{name}.log"));
+        let mut all = vec![
+            args[0],
+            "--docker-path",
+            "podman",
+            "--workspace-folder",
+            dir,
+        ];
+        if args[0] == "up" {
+            all.extend(["--mount", &mount]);
+        }
+        for env in &remote_env {
+            all.extend(["--remote-env", env]);
+        }
+        all.extend(&args[1..]);
+        finish(
+            start(f.learner.command(&f.dir, &cli, &all), &log),
+            &log,
+            Duration::from_secs(limit),
+        )
+    };
+    let up = devcontainer("devcontainer-up", &["up"], 40 * 60);
+    let container = up
+        .output
+        .lines()
+        .rev()
+        .find_map(|l| l.split("\"containerId\":\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned);
+    let result = std::panic::catch_unwind(|| {
+        assert_ran(&up, "devcontainer up");
+        let simulate = devcontainer(
+            "devcontainer-simulate",
+            &["exec", "make", "simulate"],
+            40 * 60,
+        );
+        assert_ran(&simulate, "make simulate in the dev container");
+        assert!(simulate.output.contains(LEVEL_30), "{}", simulate.output);
+
+        let file = "src/main.rs";
+        let shipped = f.shipped(file);
+        let mistake = "fn mistake() -> u64 {\n    \"not a number\"\n}\n";
+        f.write_as_learner(file, &format!("{shipped}{mistake}"));
+        let check = devcontainer("devcontainer-check", &["exec", "cargo", "check"], 40 * 60);
+        f.write_as_learner(file, &shipped);
+        let line = shipped.lines().count() + 2;
+        assert!(
+            !check.succeeded(),
+            "cargo check passed with a mistake:\n{}",
+            check.output
+        );
+        assert!(
+            check.output.contains(&format!("--> {file}:{line}:")),
+            "{}",
+            check.output
+        );
+    });
+    if let Some(id) = &container {
+        let removed = f
+            .learner
+            .command(&f.dir, "podman", &["rm", "--force", id])
+            .output()
+            .unwrap();
+        assert!(
+            removed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&removed.stderr)
+        );
+    }
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+    f.assert_everything_is_the_learners();
+    f.assert_nothing_left_running();
+}
+
+/// The image for an ARM host (Apple silicon) is made from the same definition: every package of
+/// the arm64 list is in Debian 12 for arm64 (this machine cannot run arm64 containers to build it).
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn every_package_of_the_arm64_list_is_in_debian_for_arm64() {
+    let (_guard, f) = fixture();
+    let list = Command::new(f.dir.join("tools/system-packages"))
+        .args(["--host", "arm64"])
+        .output()
+        .unwrap();
+    let packages = String::from_utf8(list.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let script = format!(
+        "dpkg --add-architecture arm64 && apt-get update -qq && for p in {packages}; do \
+           arch=$(apt-cache show --no-all-versions \"$p:arm64\" 2>/dev/null | sed -n 's/^Architecture: //p'); \
+           [ -n \"$arch\" ] || arch=$(apt-cache show --no-all-versions \"$p\" 2>/dev/null | sed -n 's/^Architecture: all$/all/p'); \
+           case $arch in arm64|all) echo \"found $p $arch\" ;; *) echo \"missing $p\" ;; esac; done"
+    );
+    let log = f.logs.join("arm64-packages.log");
+    let ran = finish(
+        start(
+            f.learner.command(
+                &f.dir,
+                "podman",
+                &[
+                    "run",
+                    "--rm",
+                    "--network=host",
+                    "--user",
+                    "0",
+                    &f.image,
+                    "sh",
+                    "-c",
+                    &script,
+                ],
+            ),
+            &log,
+        ),
+        &log,
+        Duration::from_secs(600),
+    );
+    assert_ran(&ran, "apt-cache in the image");
+    assert!(!ran.output.contains("missing "), "{}", ran.output);
+    assert_eq!(
+        ran.output
+            .lines()
+            .filter(|l| l.starts_with("found "))
+            .count(),
+        packages.split(' ').count(),
+        "{}",
+        ran.output
+    );
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Where make runs the tutorial (tools/route), what the container is made from (Dockerfile,
+//! tools/system-packages.txt) and how make hands a run to it (tools/container), checked on the
+//! host without building anything: the package list on both host architectures, one list for the
+//! native set-up and the image, and the messages of a host with no engine.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use xtask::catalogue::ARCHES;
+use xtask::project::Project;
+use xtask::toolchain;
+
+fn root() -> PathBuf {
+    Project::here().root().to_owned()
+}
+
+fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+fn packages(host: &str) -> Vec<String> {
+    let out = Command::new(root().join("tools/system-packages"))
+        .args(["--host", host])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The lines of tools/system-packages.txt: (package, what shows it, conditions).
+fn package_lines() -> Vec<(String, String, Vec<String>)> {
+    fs::read_to_string(root().join("tools/system-packages.txt"))
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            let line = line.split('#').next().unwrap();
+            let mut words = line.split_whitespace().map(str::to_owned);
+            Some((words.next()?, words.next()?, words.collect()))
+        })
+        .collect()
+}
+
+/// Each host architecture gets a compiler, under the GNU prefix its settings name, for every
+/// kernel: the native gcc where the kernel is the host's own architecture, a cross compiler
+/// otherwise.
+#[test]
+fn each_host_architecture_gets_a_compiler_for_every_kernel() {
+    let project = Project::here();
+    let lines = package_lines();
+    for host in ["amd64", "arm64"] {
+        let listed = packages(host);
+        for arch in ARCHES.iter() {
+            let gcc = format!("{}gcc", toolchain::cross_prefix(&project, arch).unwrap());
+            let provider = lines.iter().find(|(_, what, conditions)| {
+                *what == gcc
+                    && conditions
+                        .iter()
+                        .all(|c| c.strip_prefix("host=").is_none_or(|h| h == host))
+            });
+            let (package, ..) = provider.unwrap_or_else(|| {
+                panic!(
+                    "tools/system-packages.txt: nothing provides {gcc} ({arch}) on an {host} host"
+                )
+            });
+            assert!(
+                listed.contains(package),
+                "{host}: {package} ({gcc}) is not listed: {listed:?}"
+            );
+        }
+    }
+    let amd64 = packages("amd64");
+    let arm64 = packages("arm64");
+    assert!(
+        amd64.contains(&"gcc-aarch64-linux-gnu".into())
+            && !amd64.contains(&"gcc-x86-64-linux-gnu".into())
+    );
+    assert!(
+        arm64.contains(&"gcc-x86-64-linux-gnu".into())
+            && !arm64.contains(&"gcc-aarch64-linux-gnu".into())
+    );
+    // Everything else is the same on both.
+    let common = |list: &[String]| -> Vec<String> {
+        list.iter()
+            .filter(|p| !p.starts_with("gcc-x86-64") && !p.starts_with("gcc-aarch64"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(common(&amd64), common(&arm64));
+}
+
+/// The Rust route's condition: TOOLCHAIN=rustup brings its own Rust, not Debian's.
+#[test]
+fn the_rustup_route_leaves_out_debians_rust() {
+    let out = Command::new(root().join("tools/system-packages"))
+        .args(["--host", "amd64", "--rust", "rustup"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !listed.contains("rustc-web") && listed.contains("lld-22"),
+        "{listed}"
+    );
+}
+
+/// A line with a condition the reader does not know is an error, not a line silently taken.
+#[test]
+fn an_unknown_condition_in_the_package_list_is_an_error() {
+    let dir = Project::here().build_dir().join("test-system-packages");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(
+        root().join("tools/system-packages"),
+        dir.join("system-packages"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("system-packages.txt"),
+        "cmake cmake\nfoo bar arch=amd64\n",
+    )
+    .unwrap();
+    let out = Command::new(dir.join("system-packages")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("unknown condition 'arch=amd64' (foo)"),
+        "{}",
+        text(&out)
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// One list for both: the native set-up installs what tools/system-packages finds missing, the
+/// image installs its whole list for the architecture it is built for; and what the Dockerfile
+/// copies is exactly what the build context lets in and what the image's name is a digest of.
+#[test]
+fn the_image_and_the_native_set_up_read_one_package_list() {
+    let dockerfile = fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let setup = fs::read_to_string(root().join("tools/setup-host")).unwrap();
+    assert!(dockerfile.contains("system-packages --host \"$(dpkg --print-architecture)\""));
+    assert!(setup.contains("tools/system-packages --rust \"$route\" --missing"));
+
+    let copied: Vec<&str> = dockerfile
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .flat_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words[..words.len() - 1].to_vec()
+        })
+        .collect();
+    let let_in: Vec<&str> = fs::read_to_string(root().join(".dockerignore"))
+        .unwrap()
+        .leak()
+        .lines()
+        .filter_map(|l| l.strip_prefix('!'))
+        .collect();
+    assert_eq!(
+        copied, let_in,
+        "Dockerfile's COPY and .dockerignore disagree"
+    );
+    let container = fs::read_to_string(root().join("tools/container")).unwrap();
+    let definition = container
+        .lines()
+        .find_map(|l| l.strip_prefix("definition=("))
+        .and_then(|l| l.strip_suffix(')'))
+        .expect("tools/container names what the image is made from");
+    let mut expected = vec!["Dockerfile"];
+    expected.extend(&copied);
+    assert_eq!(definition.split_whitespace().collect::<Vec<_>>(), expected);
+}
+
+fn route(env: &[(&str, &str)]) -> (String, String) {
+    let mut cmd = Command::new(root().join("tools/route"));
+    cmd.env_remove("CONTAINER")
+        .env_remove("NATIVE")
+        .env_remove("MAPPING_TUTORIAL_IMAGE");
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    (
+        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn os_release(name: &str, text: &str) -> PathBuf {
+    let dir = Project::here().build_dir().join("test-route");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Natively only on the host that was tested (Debian 12 on x86_64) and inside the image; in the
+/// container everywhere else, and wherever asked; natively elsewhere only when asked, and said.
+#[test]
+fn make_runs_natively_only_where_that_was_tested() {
+    let debian = os_release(
+        "debian",
+        "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
+    );
+    let ubuntu = os_release(
+        "ubuntu",
+        "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nID=ubuntu\nVERSION_ID=\"24.04\"\n",
+    );
+    let debian13 = os_release(
+        "debian13",
+        "PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nID=debian\nVERSION_ID=\"13\"\n",
+    );
+    let (debian, ubuntu, debian13) = (
+        debian.to_str().unwrap(),
+        ubuntu.to_str().unwrap(),
+        debian13.to_str().unwrap(),
+    );
+    let on_x86_64 = std::env::consts::ARCH == "x86_64";
+
+    assert_eq!(
+        route(&[("OS_RELEASE", debian)]).0,
+        if on_x86_64 { "native" } else { "container" }
+    );
+    assert_eq!(
+        route(&[("OS_RELEASE", debian), ("CONTAINER", "1")]).0,
+        "container"
+    );
+    assert_eq!(
+        route(&[("OS_RELEASE", ubuntu)]),
+        ("container".into(), String::new())
+    );
+    assert_eq!(route(&[("OS_RELEASE", debian13)]).0, "container");
+    assert_eq!(route(&[("OS_RELEASE", "/nonexistent")]).0, "container");
+    let (native, note) = route(&[("OS_RELEASE", ubuntu), ("NATIVE", "1")]);
+    assert_eq!(native, "native");
+    assert!(
+        note.contains("Ubuntu 24.04.1 LTS") && note.contains("never tested"),
+        "{note}"
+    );
+    // Inside the tutorial's image, make runs natively whatever else is asked.
+    assert_eq!(
+        route(&[
+            ("OS_RELEASE", ubuntu),
+            ("MAPPING_TUTORIAL_IMAGE", "1"),
+            ("CONTAINER", "1")
+        ])
+        .0,
+        "native"
+    );
+    let _ = fs::remove_dir_all(Project::here().build_dir().join("test-route"));
+}
+
+/// On the container route, make hands every goal but help and clean to tools/container, with the
+/// goals and the variables given, in one call.
+#[test]
+fn make_hands_the_goals_and_variables_to_the_container() {
+    let dry_run = |args: &[&str]| {
+        let out = Command::new("make")
+            .current_dir(root())
+            .args(["-n", "CONTAINER=1"])
+            .args(args)
+            .env_remove("LOG_LEVEL")
+            .env_remove("MAPPING_TUTORIAL_IMAGE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let out = dry_run(&["simulate", "ARCH=aarch64", "STAGE=pt-l3", "LOG_LEVEL=trace"]);
+    let words: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(
+        words,
+        [
+            "tools/container",
+            "simulate",
+            "ARCH='aarch64'",
+            "STAGE='pt-l3'",
+            "TIMEOUT='60'",
+            "GDB_PORT='1234'",
+            "LOG_LEVEL='trace'"
+        ],
+        "{out}"
+    );
+    let out = dry_run(&["status", "test"]);
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with("tools/container status test "))
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(dry_run(&["clean"]).starts_with("rm -rf build"));
+    assert!(!dry_run(&["help"]).contains("tools/container"));
+}
+
+/// A host with neither docker nor podman: one line per kind of host says what to install, and
+/// nothing is made.
+#[test]
+fn without_docker_or_podman_the_container_route_says_what_to_install() {
+    let dir = Project::here().build_dir().join("test-no-engine");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    // A PATH with the tools the script needs and no container engine.
+    for tool in [
+        "bash", "git", "cat", "cut", "dirname", "id", "uname", "mkdir", "rm", "tail",
+    ] {
+        let found = which(tool).unwrap_or_else(|| panic!("{tool} is not on PATH"));
+        symlink(found, dir.join(tool)).unwrap();
+    }
+    let out = Command::new(root().join("tools/container"))
+        .arg("simulate")
+        .env("PATH", &dir)
+        .env_remove("CONTAINER_ENGINE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.starts_with("error: this host runs the tutorial in a container"),
+        "{said}"
+    );
+    for host in ["macOS:", "Windows:", "Linux:"] {
+        assert_eq!(
+            said.lines()
+                .filter(|l| l.trim_start().starts_with(host))
+                .count(),
+            1,
+            "{said}"
+        );
+    }
+    let out = Command::new(root().join("tools/container"))
+        .arg("simulate")
+        .env("CONTAINER_ENGINE", "no-such-engine")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        text(&out).contains("CONTAINER_ENGINE=no-such-engine: no such command"),
+        "{}",
+        text(&out)
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+fn which(tool: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(tool))
+        .find(|p| Path::new(p).is_file())
+}
