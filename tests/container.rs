@@ -7,7 +7,7 @@
 //! Containers CLI.
 //!
 //! They need that user and engine, which the CI machine's set-up makes (.ci/container-host), and
-//! run when CONTAINER_TEST_USER names the user (.ci/run; tools/run-tests then runs them after
+//! run when CONTAINER_TEST_USER names the user (.ci/run; `make test` then runs them after
 //! every other test); otherwise they are ignored. They run as root, which they need to act as
 //! that user. The image is built once per user, as a learner's first run would.
 
@@ -180,18 +180,12 @@ fn fixture() -> (MutexGuard<'static, ()>, &'static Fixture) {
     (guard, FIXTURE.get_or_init(make_fixture))
 }
 
-fn make_fixture() -> Fixture {
-    let learner = Learner::from_env();
-    let project = Project::here();
-    let logs = project.logs_dir().join("container-tests");
-    let _ = fs::remove_dir_all(&logs);
-    fs::create_dir_all(&logs).unwrap();
+/// Where the tests' copies go: a directory of the learner's, outside the project.
+const SCRATCH: &str = "/var/tmp/sel4-tutorial-container-test";
 
-    // The shipped files as a clone has them: git's files, from this working tree, owned by the
-    // learner, in a directory of theirs.
-    let scratch = Path::new("/var/tmp/sel4-tutorial-container-test");
-    let _ = fs::remove_dir_all(scratch);
-    let dir = scratch.join("sel4-mapping-tutorial");
+/// The shipped files as a clone has them: git's files, from this working tree, owned by the
+/// learner, at `dir`.
+fn fresh_copy(project: &Project, dir: &Path, learner: &Learner) -> PathBuf {
     let files = Command::new("git")
         .args(["ls-files", "-z"])
         .current_dir(project.root())
@@ -212,10 +206,23 @@ fn make_fixture() -> Fixture {
     }
     let chown = Command::new("chown")
         .args(["-R", &format!("{0}:{0}", learner.name)])
-        .arg(scratch)
+        .arg(SCRATCH)
         .status()
         .unwrap();
     assert!(chown.success());
+    dir.to_owned()
+}
+
+fn make_fixture() -> Fixture {
+    let learner = Learner::from_env();
+    let project = Project::here();
+    let logs = project.logs_dir().join("container-tests");
+    let _ = fs::remove_dir_all(&logs);
+    fs::create_dir_all(&logs).unwrap();
+
+    let scratch = Path::new(SCRATCH);
+    let _ = fs::remove_dir_all(scratch);
+    let dir = fresh_copy(&project, &scratch.join("sel4-mapping-tutorial"), &learner);
 
     let image = String::from_utf8(
         Command::new(dir.join("tools/container"))
@@ -272,23 +279,7 @@ impl Fixture {
 
     /// Every file in the copy is the learner's: none was made as root or as another id.
     fn assert_everything_is_the_learners(&self) {
-        let out = Command::new("find")
-            .arg(&self.dir)
-            .args([
-                "!",
-                "-uid",
-                &self.learner.uid.to_string(),
-                "-print",
-                "-quit",
-            ])
-            .output()
-            .unwrap();
-        let found = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            found.trim().is_empty(),
-            "not {}'s: {found}",
-            self.learner.name
-        );
+        assert_owned_by(&self.dir, &self.learner);
     }
 
     /// No container of the learner's is left, and no QEMU process of theirs.
@@ -688,4 +679,83 @@ fn every_package_of_the_arm64_list_is_in_debian_for_arm64() {
         "{}",
         ran.output
     );
+}
+
+/// The docker route as on a Linux host whose Docker daemon runs as root, with the learner allowed
+/// to use it: the docker CLI, against podman's Docker-compatible service run as root here (no
+/// Docker daemon runs on this machine). The image is built through it if missing, the run shows
+/// level 30, and every file it made is the learner's, not the daemon's root.
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn docker_with_a_root_daemon_leaves_every_file_the_learners() {
+    let (_guard, f) = fixture();
+    let docker = Command::new("docker").arg("--version").output();
+    assert!(
+        docker.is_ok_and(|o| o.status.success()),
+        "the docker CLI is not installed (.ci/container-host)"
+    );
+    let project = Project::here();
+    let dir = fresh_copy(
+        &project,
+        &Path::new(SCRATCH).join("docker/sel4-mapping-tutorial"),
+        &f.learner,
+    );
+    let socket = Path::new(SCRATCH).join("docker.sock");
+    let _ = fs::remove_file(&socket);
+    let mut service = Command::new("podman")
+        .args(["system", "service", "--time=0"])
+        .arg(format!("unix://{}", socket.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !socket.exists() && started.elapsed() < Duration::from_secs(30) {
+        thread::sleep(Duration::from_millis(100));
+    }
+    let result = std::panic::catch_unwind(|| {
+        std::os::unix::fs::chown(&socket, Some(f.learner.uid), None).unwrap();
+        let host = format!("unix://{}", socket.display());
+        let env = [
+            ("CONTAINER_ENGINE", "docker"),
+            ("DOCKER_HOST", host.as_str()),
+        ];
+        let log = f.logs.join("docker-simulate.log");
+        let cmd = f
+            .learner
+            .command_with(&dir, &env, "make", &["simulate", "CONTAINER=1"]);
+        let ran = finish(start(cmd, &log), &log, Duration::from_secs(40 * 60));
+        assert_ran(&ran, "make simulate CONTAINER=1 with docker");
+        assert!(ran.output.contains(LEVEL_30), "{}", ran.output);
+        let left = Command::new("podman")
+            .args([
+                "ps",
+                "--all",
+                "--quiet",
+                "--filter",
+                &format!("ancestor={}", f.image),
+            ])
+            .output()
+            .unwrap();
+        let left = String::from_utf8_lossy(&left.stdout);
+        assert!(left.trim().is_empty(), "containers left: {left}");
+    });
+    stop_group(&mut service);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+    assert_owned_by(&dir, &f.learner);
+}
+
+/// Every file under `dir` is `learner`'s: none was made as root or as another id.
+fn assert_owned_by(dir: &Path, learner: &Learner) {
+    let out = Command::new("find")
+        .arg(dir)
+        .args(["!", "-uid", &learner.uid.to_string(), "-print", "-quit"])
+        .output()
+        .unwrap();
+    let found = String::from_utf8_lossy(&out.stdout);
+    assert!(found.trim().is_empty(), "not {}'s: {found}", learner.name);
 }

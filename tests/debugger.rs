@@ -11,11 +11,12 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use xtask::boot::Boot;
 use xtask::command::Output;
 use xtask::image::{self, Source};
 use xtask::project::Project;
-use xtask::qemu::{self, Outcome, RunOptions, Step};
-use xtask::{boot, catalogue, debugger};
+use xtask::qemu::{Outcome, Step};
+use xtask::{catalogue, debugger};
 
 /// A free loopback port (another run may hold the default one).
 fn free_port() -> u16 {
@@ -32,30 +33,25 @@ fn gdb_session(arch: &str, stage: &str, commands: &[&str]) -> String {
     let project = Project::here();
     let arch = catalogue::find_arch(arch).unwrap();
     let source = Source::Stage(arch.find_stage(stage).unwrap());
-    let image = image::build(&project, &source, Output::Captured).unwrap_or_else(|e| panic!("{e}"));
+    let image =
+        image::build(&project, &source, Output::Captured).unwrap_or_else(|e| panic!("{e:#}"));
     let port = free_port();
 
-    let mut cmd = boot::command(&project, &image).unwrap();
-    cmd.args(debugger::qemu_args(port));
-    let log = project
-        .logs_dir()
-        .join(format!("test-gdb-{arch}-{stage}.log"));
+    let boot_name = format!("test-gdb-{arch}-{stage}");
+    let image_for_qemu = image.clone();
     let qemu = thread::spawn(move || {
-        let options = RunOptions {
-            timeout: Some(Duration::from_secs(60)),
-            echo: false,
-            interactive: false,
-            log_path: &log,
-            quiet_note: None,
-        };
-        qemu::run(cmd, &options, |line| {
-            if xtask::expect::is_ending(line) {
-                Step::StopWhenQuiet
-            } else {
-                Step::Continue
-            }
-        })
-        .unwrap()
+        let project = Project::here();
+        Boot::quiet(boot_name)
+            .timeout(Some(Duration::from_secs(60)))
+            .args(debugger::qemu_args(port))
+            .run(&project, &image_for_qemu, |line| {
+                if xtask::expect::is_ending(line) {
+                    Step::StopWhenQuiet
+                } else {
+                    Step::Continue
+                }
+            })
+            .unwrap()
     });
 
     let started = Instant::now();

@@ -12,7 +12,7 @@ use xtask::project::Project;
 
 #[test]
 fn every_stage_is_documented_and_every_block_names_a_stage() {
-    let blocks = all_blocks(&Project::here()).unwrap_or_else(|e| panic!("{e}"));
+    let blocks = all_blocks(&Project::here()).unwrap_or_else(|e| panic!("{e:#}"));
     for block in &blocks {
         let (arch, stage) = block
             .stage
@@ -60,4 +60,23 @@ fn a_changed_line_is_caught() {
     .unwrap();
     assert!(!contains_run(&log, &wrong[0].lines));
     assert!(marked_blocks("t", "<!-- boot-log: x86_64/remap -->\nRead x: 0\n").is_err());
+}
+
+/// docs/performance.md is what `make bench-report` makes from docs/bench.json, the JSON of a
+/// `make bench` run: no figure in it is typed.
+#[test]
+fn the_performance_figures_are_made_from_a_bench_run() {
+    let project = Project::here();
+    let json = std::fs::read_to_string(project.docs_bench_json()).unwrap();
+    let bench = xtask::bench::report::from_json(&json).unwrap_or_else(|e| panic!("{e:#}"));
+    let made = xtask::bench::report::performance_md(&bench);
+    let written = std::fs::read_to_string(project.docs_performance()).unwrap();
+    assert!(
+        made == written,
+        "docs/performance.md is not what `make bench-report` makes from docs/bench.json: run it"
+    );
+    assert!(
+        bench.arches.len() == xtask::catalogue::ARCHES.len(),
+        "docs/bench.json is not of every architecture"
+    );
 }

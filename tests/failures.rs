@@ -7,12 +7,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use xtask::boot;
+use xtask::boot::Boot;
 use xtask::catalogue::{self, Arch};
 use xtask::command::Output;
 use xtask::image::{self, Image, Source};
 use xtask::project::Project;
-use xtask::qemu::{self, Outcome, RunOptions, Step};
+use xtask::qemu::{self, Outcome, Step};
 
 fn x86_64() -> &'static Arch {
     catalogue::default_arch()
@@ -21,27 +21,20 @@ fn x86_64() -> &'static Arch {
 /// The x86_64 start stage's image, built.
 fn start_image(project: &Project) -> Image {
     let start = Source::Stage(x86_64().find_stage("start").unwrap());
-    image::build(project, &start, Output::Captured).unwrap_or_else(|e| panic!("{e}"))
+    image::build(project, &start, Output::Captured).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
-/// Runs `command` as the tests do (no terminal, no echo) for at most `timeout_secs`, its log in
-/// build/logs/<log>.log.
+/// `boot` of `image` as the tests run it (no terminal, no echo) for at most `timeout_secs`.
 fn run_quietly(
     project: &Project,
-    command: Command,
-    log: &str,
+    image: &Image,
+    boot: Boot,
     timeout_secs: u64,
     on_line: impl FnMut(&str) -> Step,
 ) -> qemu::Run {
-    let log_path = project.logs_dir().join(format!("{log}.log"));
-    let options = RunOptions {
-        timeout: Some(Duration::from_secs(timeout_secs)),
-        echo: false,
-        interactive: false,
-        log_path: &log_path,
-        quiet_note: None,
-    };
-    qemu::run(command, &options, on_line).unwrap()
+    boot.timeout(Some(Duration::from_secs(timeout_secs)))
+        .run(project, image, on_line)
+        .unwrap()
 }
 
 #[test]
@@ -121,10 +114,8 @@ fn a_kernel_qemu_cannot_load_ends_the_run_with_qemus_reason() {
     let project = Project::here();
     let image = start_image(&project);
     let wrong_kernel = project.kernel_prefix(x86_64()).join("bin/kernel.elf");
-    let command = boot::command_with(&project, &image, &[("kernel", &wrong_kernel)]).unwrap();
-    let run = run_quietly(&project, command, "test-wrong-kernel", 30, |_| {
-        Step::Continue
-    });
+    let boot = Boot::quiet("test-wrong-kernel").replacing("kernel", &wrong_kernel);
+    let run = run_quietly(&project, &image, boot, 30, |_| Step::Continue);
     assert!(
         matches!(run.outcome, Outcome::Exited(status) if !status.success()),
         "{:?}",
@@ -154,6 +145,7 @@ fn an_interrupted_kernel_build_is_redone_not_used() {
         let mut cmd = Command::new(project.root().join("tools/build-kernel"));
         cmd.arg("x86_64")
             .env("KERNEL_OUT", &out)
+            .env("SEL4_SRC", project.sel4_src())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -238,9 +230,10 @@ fn a_kernel_builds_from_a_path_with_a_space() {
 fn a_silent_qemu_is_stopped_at_the_timeout() {
     let project = Project::here();
     let marker = format!("silent-qemu-test-{}", std::process::id());
-    let mut command = boot::command(&project, &start_image(&project)).unwrap();
-    command.args(["-S", "-name", &marker]);
-    let run = run_quietly(&project, command, "test-silent-qemu", 2, |_| Step::Continue);
+    let boot = Boot::quiet("test-silent-qemu").args(["-S", "-name", &marker]);
+    let run = run_quietly(&project, &start_image(&project), boot, 2, |_| {
+        Step::Continue
+    });
     assert_eq!(run.outcome, Outcome::TimedOut(Duration::from_secs(2)));
     let survivors: Vec<_> = fs::read_dir("/proc")
         .unwrap()
@@ -318,9 +311,8 @@ fn a_panicking_root_task_shows_its_message_and_location() {
         },
         Output::Captured,
     )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let command = boot::command(&project, &image).unwrap();
-    let run = run_quietly(&project, command, "test-panic", 30, |line| {
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    let run = run_quietly(&project, &image, Boot::quiet("test-panic"), 30, |line| {
         if xtask::expect::is_ending(line) {
             Step::StopWhenQuiet
         } else {
@@ -399,23 +391,22 @@ fn a_missing_system_tool_is_named_with_its_package() {
     let _ = fs::remove_dir_all(project.build_dir().join("test-path-without-qemu"));
 }
 
-/// A second `make test` in the same checkout while one runs stops at once and says so, without
-/// touching the first one's log. Inside `make test` the lock is already held by the run this
-/// test belongs to; under a bare `cargo test` the test takes it itself. The second run is make
-/// test's runner (tools/run-tests) with a `cargo` on PATH that only leaves a mark: were the lock
-/// broken, the second run would reach cargo, leave the mark and stop, rather than run every test
-/// again inside this one.
+/// A second `make test` in the same checkout while one runs stops at once and says so, before
+/// it writes its log or builds anything. Inside `make test` the lock is already held by the run
+/// this test belongs to; under a bare `cargo test` the test takes it itself. The second run works
+/// on a scratch project whose lock file is this checkout's (a link to it), so that, were the lock
+/// broken, it would stop at its first build instead of running every test again inside this one.
 #[test]
 fn a_second_make_test_says_the_first_is_running() {
     use std::os::fd::AsRawFd;
-    use std::os::unix::fs::PermissionsExt;
     let project = Project::here();
     fs::create_dir_all(project.build_dir()).unwrap();
+    let lock_path = project.build_dir().join("make-test.lock");
     let lock = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(project.build_dir().join("make-test.lock"))
+        .open(&lock_path)
         .unwrap();
     // SAFETY: flock on a descriptor this function owns; it is released when `lock` is dropped.
     let got = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
@@ -424,29 +415,14 @@ fn a_second_make_test_says_the_first_is_running() {
         "flock: {}",
         std::io::Error::last_os_error()
     );
-    let fake = project.build_dir().join("test-second-make-test");
-    let mark = fake.join("cargo-ran");
-    let _ = fs::remove_dir_all(&fake);
-    fs::create_dir_all(&fake).unwrap();
-    let cargo = fake.join("cargo");
-    fs::write(
-        &cargo,
-        format!("#!/bin/sh\ntouch '{}'\nexit 1\n", mark.display()),
-    )
-    .unwrap();
-    fs::set_permissions(&cargo, fs::Permissions::from_mode(0o755)).unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(fake.clone())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
-    // Inside `make test`, the first run is still appending to its log: the second run must not
-    // have truncated it or written its own.
-    let log = project.logs_dir().join("make-test.log");
-    let log_before = fs::read(&log).unwrap_or_default();
+    let scratch = project.build_dir().join("test-second-make-test");
+    let _ = fs::remove_dir_all(&scratch);
+    fs::create_dir_all(scratch.join("build")).unwrap();
+    std::os::unix::fs::symlink(&lock_path, scratch.join("build/make-test.lock")).unwrap();
     let started = std::time::Instant::now();
-    let out = Command::new(project.root().join("tools/run-tests"))
-        .env("PATH", path)
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("test")
+        .env("XTASK_PROJECT_ROOT", &scratch)
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -458,14 +434,11 @@ fn a_second_make_test_says_the_first_is_running() {
         ),
         "{stderr}"
     );
-    assert!(!mark.exists(), "the second run went past the lock to cargo");
-    let log_after = fs::read(&log).unwrap_or_default();
     assert!(
-        log_after.starts_with(&log_before),
-        "{} was rewritten",
-        log.display()
+        !scratch.join("build/logs/make-test.log").exists() && !stderr.contains("==> Preparing"),
+        "the second run went past the lock: {stderr}"
     );
     assert!(started.elapsed() < Duration::from_secs(30));
     drop(lock);
-    let _ = fs::remove_dir_all(&fake);
+    let _ = fs::remove_dir_all(&scratch);
 }

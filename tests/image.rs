@@ -100,7 +100,7 @@ fn sse_instructions_are_found() {
         .status()
         .unwrap();
     assert!(status.success());
-    let found = sse_instructions(&object).unwrap();
+    let found = sse_instructions(&object, xtask::catalogue::default_arch()).unwrap();
     assert!(found.iter().any(|l| l.contains("%xmm")), "{found:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

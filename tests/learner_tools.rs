@@ -30,7 +30,8 @@ fn all_exercises() -> impl Iterator<Item = ExerciseRef> {
 fn every_exercise_ships_at_its_start_stage() {
     for exercise in all_exercises() {
         let text = shipped(exercise);
-        let todos = stages::learner_todos(exercise, &text, &text).unwrap_or_else(|e| panic!("{e}"));
+        let todos =
+            stages::learner_todos(exercise, &text, &text).unwrap_or_else(|e| panic!("{e:#}"));
         assert_eq!(
             stages::progress(exercise, &todos),
             Progress::At(exercise.start()),
@@ -199,7 +200,7 @@ fn reset_asks_first_then_restores_the_shipped_file_and_keeps_a_backup() {
         );
         assert_eq!(fs::read_to_string(root.join(file)).unwrap(), edited);
 
-        let done = xtask(&root, &["reset", "--arch", arch.name, "yes"]);
+        let done = xtask(&root, &["reset", "--arch", arch.name, "--confirm", "yes"]);
         let stderr = String::from_utf8_lossy(&done.stderr);
         assert!(done.status.success(), "{stderr}");
         assert_eq!(

@@ -4,7 +4,7 @@
 //! under QEMU: every case gets the answer it expects from that kernel, and the suite has at
 //! least as many cases as it promises.
 
-use xtask::boot_check::BOOT_TIMEOUT;
+use xtask::boot::BOOT_TIMEOUT;
 use xtask::catalogue;
 use xtask::command::Output;
 use xtask::project::Project;
@@ -35,7 +35,7 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str, at_least: usize) {
     let project = Project::here();
     let arch = catalogue::find_arch(arch).unwrap();
     let booted = semantics::boot(&project, arch, Output::Captured, false, BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e:#}"));
     if let Some(message) = semantics::verdict(&booted) {
         panic!("{message}");
     }

@@ -11,7 +11,7 @@ use xtask::catalogue::{self, ARCHES, StageRef};
 use xtask::project::Project;
 
 /// Boots `stage`, checks its expected lines, then its documented output.
-fn boot_and_check(project: &Project, stage: StageRef) -> Result<(), String> {
+fn boot_and_check(project: &Project, stage: StageRef) -> anyhow::Result<()> {
     let passed = boot_stage(project, stage)?;
     xtask::documented::check(project, stage, &passed.image.root_task, &passed.run)
 }
@@ -19,9 +19,9 @@ fn boot_and_check(project: &Project, stage: StageRef) -> Result<(), String> {
 fn boot(arch: &str, stage: &str) {
     let project = Project::here();
     let arch = catalogue::find_arch(arch).unwrap();
-    let stage = arch.find_stage(stage).unwrap_or_else(|e| panic!("{e}"));
+    let stage = arch.find_stage(stage).unwrap_or_else(|e| panic!("{e:#}"));
     if let Err(report) = boot_and_check(&project, stage) {
-        panic!("{report}");
+        panic!("{report:#}");
     }
 }
 
@@ -29,10 +29,11 @@ fn boot(arch: &str, stage: &str) {
 fn boot_exercise(arch: &str, name: &str) {
     let project = Project::here();
     let arch = catalogue::find_arch(arch).unwrap();
-    let exercise = arch.find_exercise(name).unwrap_or_else(|e| panic!("{e}"));
+    let exercise = arch.find_exercise(name).unwrap_or_else(|e| panic!("{e:#}"));
     let failures: Vec<String> = exercise
         .stages()
         .filter_map(|stage| boot_and_check(&project, stage).err())
+        .map(|e| format!("{e:#}"))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -14,7 +14,7 @@ use sel4::init_thread::slot::{ASID_POOL, CNODE, VSPACE};
 use sel4::{CapRights, CapTypeForObjectOfFixedSize, VmAttributes, cap, cap_type};
 
 use crate::arch::{self, DEPTH, PAGE, Table};
-use crate::case::Outcome;
+use crate::outcome::Outcome;
 
 /// What a probe thread does at an address.
 #[derive(Clone, Copy)]

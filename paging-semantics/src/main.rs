@@ -31,6 +31,7 @@ mod arch;
 mod case;
 mod cases;
 mod env;
+mod outcome;
 
 use mapping_tutorial::Failure;
 use sel4_root_task::{Never, root_task};

@@ -11,25 +11,106 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
+use anyhow::{Context, Result, bail};
 use object::{Object, ObjectKind};
 
 use crate::image::Image;
 use crate::project::Project;
-use crate::qemu::Machine;
+use crate::qemu::{self, Machine, Run, RunOptions, Step};
 
-/// The QEMU command that boots `image`, and nothing more (the caller adds debugger options).
-pub fn command(project: &Project, image: &Image) -> Result<Command, String> {
-    command_with(project, image, &[])
+/// One boot of an image, and how it is watched: every run goes through [`Boot::run`] (make
+/// simulate, the stage tests, the suite, bench, the failure and gdb tests), which names its log
+/// (build/logs/<name>.log) and stops QEMU however the run ends.
+pub struct Boot<'a> {
+    name: String,
+    args: Vec<String>,
+    replaced: Vec<(&'a str, &'a Path)>,
+    timeout: Option<Duration>,
+    echo: bool,
+    interactive: bool,
+    quiet_note: Option<&'a str>,
 }
 
-/// As [`command`], with some boot files replaced (`("kernel", path)`): the tests boot what QEMU
-/// cannot load.
-pub fn command_with(
-    project: &Project,
-    image: &Image,
-    replaced: &[(&str, &Path)],
-) -> Result<Command, String> {
+impl<'a> Boot<'a> {
+    /// A boot whose log is build/logs/`name`.log, with no terminal and nothing shown, stopped
+    /// after [`BOOT_TIMEOUT`] at the latest.
+    pub fn quiet(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            args: Vec::new(),
+            replaced: Vec::new(),
+            timeout: Some(BOOT_TIMEOUT),
+            echo: false,
+            interactive: false,
+            quiet_note: None,
+        }
+    }
+
+    /// At the latest after `timeout` (`None`: when the learner quits QEMU).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Each line printed as it comes.
+    pub fn echo(mut self) -> Self {
+        self.echo = true;
+        self
+    }
+
+    /// QEMU gets this terminal (Ctrl-A x quits); `note` is printed once the program has ended
+    /// and QEMU has gone quiet ([`Step::NoteWhenQuiet`]).
+    pub fn interactive(mut self, note: &'a str) -> Self {
+        self.interactive = true;
+        self.quiet_note = Some(note);
+        self
+    }
+
+    /// More QEMU arguments (gdb's stub, instruction counting).
+    pub fn args(mut self, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// A boot file replaced (`"kernel"`, a path): the tests boot what QEMU cannot load.
+    pub fn replacing(mut self, name: &'a str, path: &'a Path) -> Self {
+        self.replaced.push((name, path));
+        self
+    }
+
+    /// Where this boot's log goes.
+    pub fn log_path(&self, project: &Project) -> PathBuf {
+        project.logs_dir().join(format!("{}.log", self.name))
+    }
+
+    /// Boots `image`, handing each line to `on_line`, which says how the run goes on.
+    pub fn run(
+        &self,
+        project: &Project,
+        image: &Image,
+        on_line: impl FnMut(&str) -> Step,
+    ) -> Result<Run> {
+        let mut cmd = command(project, image, &self.replaced)?;
+        cmd.args(&self.args);
+        let log_path = self.log_path(project);
+        let options = RunOptions {
+            timeout: self.timeout,
+            echo: self.echo,
+            interactive: self.interactive,
+            log_path: &log_path,
+            quiet_note: self.quiet_note,
+        };
+        Ok(qemu::run(cmd, &options, on_line)?)
+    }
+}
+
+/// A boot takes well under a second; this is for a machine under heavy load.
+pub const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The QEMU command that boots `image`, with some boot files replaced (`("kernel", path)`).
+fn command(project: &Project, image: &Image, replaced: &[(&str, &Path)]) -> Result<Command> {
     let arch = image.arch;
     let machine = Machine::load(&project.root().join(arch.machine_definition()))?;
     let kernel = project.kernel32(arch);
@@ -41,15 +122,14 @@ pub fn command_with(
         .join("trampoline.bin");
     if machine.uses("trampoline") {
         let bytes =
-            fs::read(&image.bootable).map_err(|e| format!("{}: {e}", image.bootable.display()))?;
-        let code = riscv_trampoline_for(&bytes)
-            .map_err(|e| format!("{}: {e}", image.bootable.display()))?;
-        if fs::read(&trampoline).ok().as_deref() != Some(&code[..]) {
-            fs::write(&trampoline, code).map_err(|e| format!("{}: {e}", trampoline.display()))?;
-        }
+            fs::read(&image.bootable).with_context(|| image.bootable.display().to_string())?;
+        let code =
+            riscv_trampoline_for(&bytes).with_context(|| image.bootable.display().to_string())?;
+        crate::files::write_if_changed(&trampoline, code)
+            .with_context(|| trampoline.display().to_string())?;
     }
     if machine.uses("kernel") && !kernel.is_file() {
-        return Err(format!("no kernel at {}", kernel.display()));
+        bail!("no kernel at {}", kernel.display());
     }
     // The first file of a name wins: a replacement, then the image's own.
     let mut files: Vec<(&str, PathBuf)> = Vec::new();
@@ -65,13 +145,13 @@ pub fn command_with(
     let files: Vec<(&str, &Path)> = files.iter().map(|(n, p)| (*n, p.as_path())).collect();
     machine
         .command(&files)
-        .map_err(|e| format!("{}: {e}", arch.machine_definition()))
+        .with_context(|| arch.machine_definition())
 }
 
 /// `path`, or, if it has a space or a comma, a link to it whose path has neither: QEMU splits
 /// `-initrd` at a space (a multiboot module's command line follows its path) and `-device`
 /// options at commas, so a checkout in "My Projects" would not boot.
-fn qemu_path(path: &Path) -> Result<PathBuf, String> {
+fn qemu_path(path: &Path) -> Result<PathBuf> {
     let text = path.to_string_lossy();
     if !text.contains([' ', ',']) {
         return Ok(path.to_owned());
@@ -80,32 +160,25 @@ fn qemu_path(path: &Path) -> Result<PathBuf, String> {
     let dir = std::env::temp_dir().join(format!("sel4-mapping-tutorial-{}", unsafe {
         libc::getuid()
     }));
-    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    // FNV-1a of the path: the same file always gets the same link.
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
+    // Named by a digest of the path: the same file always gets the same link.
+    let hash = crate::toolchain::digest(&text);
     let name = path.file_name().map_or("file".into(), |n| {
         n.to_string_lossy().replace([' ', ','], "_")
     });
-    let link = dir.join(format!("{hash:016x}-{name}"));
+    let link = dir.join(format!("{hash}-{name}"));
     let _ = fs::remove_file(&link);
-    std::os::unix::fs::symlink(path, &link).map_err(|e| {
-        format!(
-            "cannot link {} from {}: {e}",
-            path.display(),
-            link.display()
-        )
-    })?;
+    std::os::unix::fs::symlink(path, &link)
+        .with_context(|| format!("cannot link {} from {}", path.display(), link.display()))?;
     Ok(link)
 }
 
 /// The trampoline for the RISC-V ELF `elf`: position-independent code that loads the entry
 /// point from the word after it and jumps there.
-fn riscv_trampoline_for(elf: &[u8]) -> Result<Vec<u8>, String> {
-    let file = object::File::parse(elf).map_err(|e| e.to_string())?;
+fn riscv_trampoline_for(elf: &[u8]) -> Result<Vec<u8>> {
+    let file = object::File::parse(elf)?;
     if file.architecture().address_size().is_none() || file.kind() != ObjectKind::Executable {
-        return Err("not an executable ELF file".into());
+        bail!("not an executable ELF file");
     }
     Ok(riscv_trampoline(file.entry(), file.is_64()))
 }

@@ -4,19 +4,17 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::time::Duration;
 
-use crate::boot;
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::boot::Boot;
 use crate::catalogue::StageRef;
 use crate::command::Output;
 use crate::elf_check;
 use crate::expect::{self, Matcher, Verdict};
 use crate::image::{self, Image, Source};
 use crate::project::Project;
-use crate::qemu::{self, Outcome, Run, RunOptions, Step};
-
-/// A boot takes well under a second; this is for a machine under heavy load.
-pub const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::qemu::{Outcome, Run, Step};
 
 /// A stage that booted and printed every expected line.
 pub struct Passed {
@@ -26,34 +24,23 @@ pub struct Passed {
 
 /// Builds `stage`, checks its image, boots it and matches its log; on failure, the error says
 /// where the log diverged and includes the log.
-pub fn boot_stage(project: &Project, stage: StageRef) -> Result<Passed, String> {
+pub fn boot_stage(project: &Project, stage: StageRef) -> Result<Passed> {
     let image = build_checked_image(project, &Source::Stage(stage), Output::Captured)?;
 
     let expected_path = project.expected_log(stage.arch, stage.name());
-    let expected = fs::read_to_string(&expected_path)
-        .map_err(|e| format!("{}: {e}", expected_path.display()))?;
+    let expected =
+        fs::read_to_string(&expected_path).with_context(|| expected_path.display().to_string())?;
     let mut matcher = Matcher::new(expect::parse(&expected));
-    let command = boot::command(project, &image)?;
-    let log_path = project
-        .logs_dir()
-        .join(format!("test-{}-{}.log", stage.arch, stage.name()));
-    let options = RunOptions {
-        timeout: Some(BOOT_TIMEOUT),
-        echo: false,
-        interactive: false,
-        log_path: &log_path,
-        quiet_note: None,
-    };
     let mut ending = None;
-    let run = qemu::run(command, &options, |line| match matcher.feed(line) {
+    let boot = Boot::quiet(format!("test-{}-{}", stage.arch, stage.name()));
+    let run = boot.run(project, &image, |line| match matcher.feed(line) {
         Verdict::Continue => Step::Continue,
         Verdict::Complete => Step::Stop,
         Verdict::Ended => {
             ending.get_or_insert_with(|| line.to_owned());
             Step::StopWhenQuiet
         }
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
 
     if matcher.is_complete() && ending.is_none() {
         return Ok(Passed { run, image });
@@ -64,31 +51,27 @@ pub fn boot_stage(project: &Project, stage: StageRef) -> Result<Passed, String> 
         (None, Outcome::TimedOut(after)) => format!("nothing more came within {after:?}"),
         (None, Outcome::Stopped) => "the run stopped early".to_owned(),
     };
-    Err(divergence_report(
+    Err(anyhow!(divergence_report(
         stage,
         &expected_path.display().to_string(),
         &matcher,
         &run,
         &why,
-    ))
+    )))
 }
 
 /// Builds the image of `source` and checks that its root task can run on seL4 (elf_check):
 /// static, nothing dynamic, nothing from glibc, no SSE on x86_64.
-pub fn build_checked_image(
-    project: &Project,
-    source: &Source,
-    output: Output,
-) -> Result<Image, String> {
+pub fn build_checked_image(project: &Project, source: &Source, output: Output) -> Result<Image> {
     let image = image::build(project, source, output)?;
     let violations = elf_check::check_file(&image.root_task, image.arch)?;
     if !violations.is_empty() {
         let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        return Err(format!(
+        bail!(
             "the root task {} cannot run on seL4:\n  {}",
             image.root_task.display(),
             list.join("\n  ")
-        ));
+        );
     }
     Ok(image)
 }

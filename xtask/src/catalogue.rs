@@ -15,6 +15,12 @@ pub struct Arch {
     pub name: &'static str,
     /// rust-sel4's target specification (build/rust-sel4/support/targets/<target>.json).
     pub target: &'static str,
+    /// The GNU prefix of the kernel's compiler and binutils, on every host (the host's own gcc
+    /// provides it for its own architecture): sel4-kernel-config/<name>.cmake sets the same
+    /// CROSS_COMPILER_PREFIX, and tools/system-packages.txt says which package provides it.
+    pub cross_prefix: &'static str,
+    /// The ELF machine (`e_machine`) and class (64-bit or not) of the architecture's programs.
+    pub elf: Elf,
     /// The directory of the architecture's cargo package, whose .cargo/config.toml sets the
     /// target, the kernel and the target directory: cargo runs there for this architecture.
     pub dir: &'static str,
@@ -30,10 +36,60 @@ pub struct Arch {
     pub firmware: bool,
     /// Whether a root task can count instructions (lib/src/instruction_count.rs) for `make bench`.
     pub counts_instructions: bool,
+    /// What `make bench` measures this architecture's figures against.
+    pub goals: BenchGoals,
     /// The debugger that reads this architecture's programs.
     pub gdb: &'static str,
     /// The main exercise first, then the further ones.
     pub exercises: &'static [Exercise],
+}
+
+/// An architecture's goals for `make bench`, in seconds, and the C tutorial's own figures where
+/// it runs (x86_64).
+#[derive(Debug, PartialEq)]
+pub struct BenchGoals {
+    /// A fresh clone's first `make simulate`.
+    pub first_simulate: f64,
+    /// An edit to the last line of `make simulate`, warm.
+    pub edit_loop: f64,
+    /// QEMU's start to a stage's last line.
+    pub qemu_last_line: f64,
+    pub c_tutorial: Option<CTutorial>,
+}
+
+// Goals are plain decimals, never NaN: their equality is total.
+impl Eq for BenchGoals {}
+
+/// The C tutorial's figures (seL4/sel4-tutorials, mapping, x86_64), measured on the same kind of
+/// machine, as the tables write them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CTutorial {
+    pub cold_build: &'static str,
+    pub warm_rebuild: &'static str,
+    pub qemu_last_line: &'static str,
+    pub instructions: &'static str,
+    pub stripped: &'static str,
+}
+
+/// Goals of the 64-bit architectures other than x86_64 (a loader to build; quicker to boot).
+const GOALS_64: BenchGoals = BenchGoals {
+    first_simulate: 150.0,
+    edit_loop: 0.7,
+    qemu_last_line: 0.1,
+    c_tutorial: None,
+};
+
+/// Goals of the 32-bit architectures: the same, but a second for the edit loop.
+const GOALS_32: BenchGoals = BenchGoals {
+    edit_loop: 1.0,
+    ..GOALS_64
+};
+
+/// An ELF file's machine and class.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct Elf {
+    pub machine: u16,
+    pub is_64: bool,
 }
 
 /// How rust-sel4's kernel loader (sel4-kernel-loader) is built for an architecture. The C
@@ -159,12 +215,29 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "x86_64",
         target: "x86_64-sel4",
+        cross_prefix: "x86_64-linux-gnu-",
+        elf: Elf {
+            machine: object::elf::EM_X86_64,
+            is_64: true,
+        },
         dir: ".",
         package: "sel4-mapping-tutorial",
         feature: None,
         loader: None,
         firmware: false,
         counts_instructions: true,
+        goals: BenchGoals {
+            first_simulate: 90.0,
+            edit_loop: 0.7,
+            qemu_last_line: 0.2,
+            c_tutorial: Some(CTutorial {
+                cold_build: "46 s",
+                warm_rebuild: "0.19 s",
+                qemu_last_line: "0.46-0.52 s",
+                instructions: "666,554",
+                stripped: "118,368 B",
+            }),
+        },
         gdb: "gdb",
         exercises: &[
             Exercise {
@@ -241,6 +314,11 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "aarch64",
         target: "aarch64-sel4",
+        cross_prefix: "aarch64-linux-gnu-",
+        elf: Elf {
+            machine: object::elf::EM_AARCH64,
+            is_64: true,
+        },
         dir: "aarch64",
         package: "sel4-mapping-tutorial-aarch64",
         feature: Some("aarch64"),
@@ -250,6 +328,7 @@ pub static ARCHES: [Arch; 5] = [
         }),
         firmware: false,
         counts_instructions: true,
+        goals: GOALS_64,
         gdb: "gdb-multiarch",
         exercises: &[
             Exercise {
@@ -326,6 +405,11 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "riscv64",
         target: "riscv64imac-sel4",
+        cross_prefix: "riscv64-linux-gnu-",
+        elf: Elf {
+            machine: object::elf::EM_RISCV,
+            is_64: true,
+        },
         dir: "riscv64",
         package: "sel4-mapping-tutorial-riscv64",
         feature: Some("riscv64"),
@@ -335,6 +419,7 @@ pub static ARCHES: [Arch; 5] = [
         }),
         firmware: false,
         counts_instructions: true,
+        goals: GOALS_64,
         gdb: "gdb-multiarch",
         exercises: &[
             Exercise {
@@ -411,6 +496,11 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "aarch32",
         target: "armv7a-sel4",
+        cross_prefix: "arm-linux-gnueabihf-",
+        elf: Elf {
+            machine: object::elf::EM_ARM,
+            is_64: false,
+        },
         dir: "aarch32",
         package: "sel4-mapping-tutorial-aarch32",
         feature: Some("aarch32"),
@@ -423,6 +513,7 @@ pub static ARCHES: [Arch; 5] = [
         firmware: false,
         // Its kernel cannot let user mode at the PMU on this board (sel4-kernel-config/aarch32.cmake).
         counts_instructions: false,
+        goals: GOALS_32,
         gdb: "gdb-multiarch",
         exercises: &[
             Exercise {
@@ -494,6 +585,11 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "riscv32",
         target: "riscv32imac-sel4",
+        cross_prefix: "riscv64-linux-gnu-",
+        elf: Elf {
+            machine: object::elf::EM_RISCV,
+            is_64: false,
+        },
         dir: "riscv32",
         package: "sel4-mapping-tutorial-riscv32",
         feature: Some("riscv32"),
@@ -503,6 +599,7 @@ pub static ARCHES: [Arch; 5] = [
         }),
         firmware: true,
         counts_instructions: true,
+        goals: GOALS_32,
         gdb: "gdb-multiarch",
         exercises: &[
             Exercise {

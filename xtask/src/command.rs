@@ -5,6 +5,8 @@
 
 use std::process::{Command, Stdio};
 
+use anyhow::{Context, Result, anyhow};
+
 /// How a tool's output is handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
@@ -15,7 +17,7 @@ pub enum Output {
 }
 
 /// Runs `cmd`; on failure, the error says `what` failed, with the tool's output when captured.
-pub fn run(mut cmd: Command, output: Output, what: &str) -> Result<(), String> {
+pub fn run(mut cmd: Command, output: Output, what: &str) -> Result<()> {
     let result = match output {
         Output::Shown => cmd
             .stdin(Stdio::null())
@@ -28,13 +30,13 @@ pub fn run(mut cmd: Command, output: Output, what: &str) -> Result<(), String> {
         }),
     };
     let program = cmd.get_program().to_string_lossy().into_owned();
-    let (status, log) = result.map_err(|e| format!("{what}: cannot run {program}: {e}"))?;
+    let (status, log) = result.with_context(|| format!("{what}: cannot run {program}"))?;
     if status.success() {
         return Ok(());
     }
-    Err(if log.is_empty() {
+    Err(anyhow!(if log.is_empty() {
         format!("{what} failed ({status})")
     } else {
         format!("{what} failed ({status}):\n{log}")
-    })
+    }))
 }

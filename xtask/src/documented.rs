@@ -10,6 +10,8 @@
 
 use std::fs;
 
+use anyhow::{Context, Result, bail};
+
 use crate::catalogue::StageRef;
 use crate::project::Project;
 use crate::qemu::Run;
@@ -31,7 +33,7 @@ pub struct Block {
 }
 
 /// Every marked block of `text` (the document `doc`).
-pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>, String> {
+pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>> {
     let lines: Vec<&str> = text.lines().collect();
     let mut blocks = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -39,10 +41,10 @@ pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>, String> {
             continue;
         };
         if !lines.get(i + 1).is_some_and(|l| l.starts_with("```")) {
-            return Err(format!(
+            bail!(
                 "{doc}:{}: the mark must be followed by a fenced block",
                 i + 1
-            ));
+            );
         }
         let body = lines[i + 2..]
             .iter()
@@ -59,11 +61,11 @@ pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>, String> {
 }
 
 /// The marked blocks of every document.
-pub fn all_blocks(project: &Project) -> Result<Vec<Block>, String> {
+pub fn all_blocks(project: &Project) -> Result<Vec<Block>> {
     let mut blocks = Vec::new();
     for doc in DOCUMENTS {
         let path = project.root().join(doc);
-        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = fs::read_to_string(&path).with_context(|| path.display().to_string())?;
         blocks.extend(marked_blocks(doc, &text)?);
     }
     Ok(blocks)
@@ -91,14 +93,9 @@ pub fn block_name(stage: StageRef) -> String {
 
 /// Checks every documented block of `stage` against `run`, a boot of its root task `image`: Err
 /// says which block differs, with both texts.
-pub fn check(
-    project: &Project,
-    stage: StageRef,
-    image: &std::path::Path,
-    run: &Run,
-) -> Result<(), String> {
+pub fn check(project: &Project, stage: StageRef, image: &std::path::Path, run: &Run) -> Result<()> {
     let symbolizer = Symbolizer::new(project, image)
-        .ok_or_else(|| format!("cannot read {}", image.display()))?;
+        .with_context(|| format!("cannot read {}", image.display()))?;
     // What `make simulate` shows: the boot log, with the fault report's source locations.
     let printed: Vec<String> = run
         .lines
@@ -108,14 +105,14 @@ pub fn check(
     let name = block_name(stage);
     for block in all_blocks(project)?.iter().filter(|b| b.stage == name) {
         if !contains_run(&printed, &block.lines) {
-            return Err(format!(
+            bail!(
                 "{}: the block for stage '{}' is not what the stage prints.\n\
                  --- documented ---\n{}\n--- printed ---\n{}",
                 block.doc,
                 name,
                 block.lines.join("\n"),
                 printed.join("\n")
-            ));
+            );
         }
     }
     Ok(())

@@ -13,6 +13,7 @@ use std::fmt;
 use std::path::Path;
 use std::process::Command;
 
+use anyhow::{Context, Result, bail};
 use object::elf;
 use object::read::elf::{ElfFile, FileHeader, ProgramHeader, SectionHeader, Sym};
 use object::{Endianness, FileKind, Object, ObjectSymbol};
@@ -79,30 +80,20 @@ const GLIBC_MARKERS: [&str; 8] = [
     "__tunable",
 ];
 
-/// The ELF machine and class of `arch`'s programs.
-fn machine(arch: &str) -> Option<(u16, bool)> {
-    match arch {
-        "x86_64" => Some((elf::EM_X86_64, true)),
-        "aarch64" => Some((elf::EM_AARCH64, true)),
-        "riscv64" => Some((elf::EM_RISCV, true)),
-        "aarch32" => Some((elf::EM_ARM, false)),
-        "riscv32" => Some((elf::EM_RISCV, false)),
-        _ => None,
-    }
-}
-
-/// The architecture (of those the catalogue has) whose programs `data` is one of.
+/// The architecture (of those the catalogue has) whose programs `data` is one of: by its ELF
+/// machine and class.
 pub fn arch_of(data: &[u8]) -> Option<&'static Arch> {
-    use object::Architecture as A;
-    let name = match object::File::parse(data).ok()?.architecture() {
-        A::X86_64 => "x86_64",
-        A::Aarch64 => "aarch64",
-        A::Riscv64 => "riscv64",
-        A::Arm => "aarch32",
-        A::Riscv32 => "riscv32",
+    fn machine<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<u16> {
+        let file = ElfFile::<H>::parse(data).ok()?;
+        Some(file.elf_header().e_machine(file.endian()))
+    }
+    let (machine, is_64) = match FileKind::parse(data).ok()? {
+        FileKind::Elf64 => (machine::<elf::FileHeader64<Endianness>>(data)?, true),
+        FileKind::Elf32 => (machine::<elf::FileHeader32<Endianness>>(data)?, false),
         _ => return None,
     };
-    crate::catalogue::ARCHES.iter().find(|a| a.name == name)
+    let elf = crate::catalogue::Elf { machine, is_64 };
+    crate::catalogue::ARCHES.iter().find(|a| a.elf == elf)
 }
 
 /// Every way in which `data` (an ELF file) is not a loadable root task for `arch`.
@@ -127,12 +118,11 @@ fn check_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8], arch: &Arch) -> 
     if header.e_type(endian) != elf::ET_EXEC {
         found.push(Violation::NotExecutable(header.e_type(endian)));
     }
-    let expected = machine(arch.name);
-    let actual = (header.e_machine(endian), file.is_64());
-    if expected != Some(actual) {
+    let machine = header.e_machine(endian);
+    if arch.elf.machine != machine || arch.elf.is_64 != file.is_64() {
         found.push(Violation::WrongMachine {
             expected: format!("{arch}'s"),
-            found: actual.0,
+            found: machine,
         });
     }
     if header.e_entry(endian).into() == 0 {
@@ -167,21 +157,21 @@ fn check_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8], arch: &Arch) -> 
     found
 }
 
-/// The instructions of the x86_64 program `path` that use an SSE register (%xmm, %ymm, %zmm)
-/// or its control register, as binutils' objdump for x86_64 disassembles them (named by its GNU
-/// prefix, as on an ARM host its cross binutils are).
-pub fn sse_instructions(path: &Path) -> Result<Vec<String>, String> {
-    let out = Command::new("x86_64-linux-gnu-objdump")
+/// The instructions of the x86 program `path` (of `arch`) that use an SSE register (%xmm, %ymm,
+/// %zmm) or its control register, as the architecture's objdump disassembles them.
+pub fn sse_instructions(path: &Path, arch: &Arch) -> Result<Vec<String>> {
+    let objdump = format!("{}objdump", arch.cross_prefix);
+    let out = Command::new(&objdump)
         .args(["-d", "--no-show-raw-insn"])
         .arg(path)
         .output()
-        .map_err(|e| format!("cannot run objdump: {e} (install binutils)"))?;
+        .with_context(|| format!("cannot run {objdump} (install binutils)"))?;
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "objdump {}: {}",
             path.display(),
             String::from_utf8_lossy(&out.stderr)
-        ));
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -195,12 +185,13 @@ pub fn sse_instructions(path: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Every check of `path` for `arch`: [`check`], and on x86_64 [`sse_instructions`].
-pub fn check_file(path: &Path, arch: &Arch) -> Result<Vec<Violation>, String> {
-    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Every check of `path` for `arch`: [`check`], and on x86 [`sse_instructions`] (rust-sel4's
+/// x86_64 target is soft-float; the kernel does not expect the root task to use SSE).
+pub fn check_file(path: &Path, arch: &Arch) -> Result<Vec<Violation>> {
+    let data = std::fs::read(path).with_context(|| path.display().to_string())?;
     let mut violations = check(&data, arch);
-    if arch.name == "x86_64" && violations.is_empty() {
-        let sse = sse_instructions(path)?;
+    if arch.elf.machine == elf::EM_X86_64 && violations.is_empty() {
+        let sse = sse_instructions(path, arch)?;
         if let Some(first) = sse.first() {
             violations.push(Violation::SseInstructions(sse.len(), first.clone()));
         }

@@ -18,10 +18,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use anyhow::{Context, Result, bail};
+
 use crate::catalogue::{Arch, ExerciseRef, StageRef};
 use crate::command::{self, Output};
 use crate::project::Project;
-use crate::{kernel, loader, stages};
+use crate::{files, kernel, loader, stages};
 
 /// What to build.
 #[derive(Clone, Copy)]
@@ -96,6 +98,7 @@ impl Source<'_> {
 }
 
 /// A built image.
+#[derive(Clone)]
 pub struct Image {
     pub arch: &'static Arch,
     /// The root task ELF, with its debug information (for symbols, gdb and the checks).
@@ -113,14 +116,21 @@ impl Image {
         elf: &Path,
         dir: &Path,
         output: Output,
-    ) -> Result<Image, String> {
+    ) -> Result<Image> {
         kernel::ensure(project, arch, output)?;
         bootable(project, arch, elf.to_owned(), dir, output)
+    }
+
+    /// Where `source`'s root task is once built, and its directory (`make gdb` reads what
+    /// `make simulate GDB=1` built, without building).
+    pub fn root_task_of(project: &Project, source: &Source) -> (PathBuf, PathBuf) {
+        let dir = project.image_dir(source.arch(), source.name());
+        (dir.join(format!("{}.elf", source.bin())), dir)
     }
 }
 
 /// Builds `source` for its architecture, and the kernel (and loader) it boots with.
-pub fn build(project: &Project, source: &Source, output: Output) -> Result<Image, String> {
+pub fn build(project: &Project, source: &Source, output: Output) -> Result<Image> {
     build_with_features(project, source, output, &[])
 }
 
@@ -131,7 +141,7 @@ pub fn build_with_features(
     source: &Source,
     output: Output,
     features: &[&str],
-) -> Result<Image, String> {
+) -> Result<Image> {
     let arch = source.arch();
     kernel::ensure(project, arch, output)?;
     if output == Output::Shown {
@@ -161,10 +171,10 @@ pub fn build_with_features(
             // From the shipped text, whatever the learner's file holds.
             let shipped = project.shipped(stage.exercise.file);
             let text = fs::read_to_string(&shipped)
-                .map_err(|e| format!("cannot read {}: {e}", shipped.display()))?;
-            let derived = stages::derive(&text, *stage).map_err(|e| e.to_string())?;
+                .with_context(|| format!("cannot read {}", shipped.display()))?;
+            let derived = stages::derive(&text, *stage)?;
             let manifest = prepare_copy(project, stage.exercise(), stage.name(), &derived)
-                .map_err(|e| format!("cannot prepare the crate for {}: {e}", source.describe()))?;
+                .with_context(|| format!("cannot prepare the crate for {}", source.describe()))?;
             cargo.arg("--manifest-path").arg(manifest);
             cargo.args(["--offline", "--bin", stage.exercise.bin]);
         }
@@ -174,7 +184,7 @@ pub fn build_with_features(
             text,
         } => {
             let manifest = prepare_copy(project, *exercise, name, text)
-                .map_err(|e| format!("cannot prepare the crate for '{name}': {e}"))?;
+                .with_context(|| format!("cannot prepare the crate for '{name}'"))?;
             cargo.arg("--manifest-path").arg(manifest);
             cargo.args(["--offline", "--bin", exercise.exercise.bin]);
         }
@@ -196,7 +206,7 @@ pub fn build_with_features(
         output,
         &format!("building the root task for {}", source.describe()),
     )?;
-    let root_task = dir.join(format!("{}.elf", source.bin()));
+    let (root_task, _) = Image::root_task_of(project, source);
     bootable(project, arch, root_task, &dir, output)
 }
 
@@ -207,7 +217,7 @@ fn bootable(
     root_task: PathBuf,
     dir: &Path,
     output: Output,
-) -> Result<Image, String> {
+) -> Result<Image> {
     let bootable = match &arch.loader {
         None => root_task.clone(),
         Some(loader) => {
@@ -246,36 +256,36 @@ fn prepare_copy(
     let package = read(project.cargo_dir(arch).join("Cargo.toml"))?;
     let manifest = copy_manifest(&workspace, &package, exercise, name, project.root())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
+    files::write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
     // The workspace's lock file pins the versions; cargo drops what the copy does not use. The
     // copy is refreshed only when the original changes, so that cargo's rewrite stays put.
     let lock = fs::read(project.root().join("Cargo.lock"))?;
     let lock_source = dir.join("Cargo.lock.source");
     if fs::read(&lock_source).ok().as_deref() != Some(&lock[..]) {
-        fs::write(dir.join("Cargo.lock"), &lock)?;
-        fs::write(&lock_source, &lock)?;
+        files::write(&dir.join("Cargo.lock"), &lock)?;
+        files::write(&lock_source, &lock)?;
     }
-    write_if_changed(&dir.join(exercise.exercise.file), text.as_bytes())?;
+    files::write_if_changed(&dir.join(exercise.exercise.file), text.as_bytes())?;
     Ok(dir.join("Cargo.toml"))
 }
 
 /// The manifest of the copy `name`: `package`'s [package], dependencies and features, one binary
 /// (`exercise`'s, from the same relative path, so that panics and the debugger name it as the
-/// learner's file), and the workspace's dependency table, profiles and package defaults, with
-/// relative paths made absolute (`root`).
+/// learner's file), and the workspace's dependency table, profiles, package defaults and lints,
+/// with relative paths made absolute (`root`).
 fn copy_manifest(
     workspace: &toml::Table,
     package: &toml::Table,
     exercise: ExerciseRef,
     name: &str,
     root: &Path,
-) -> Result<String, String> {
+) -> Result<String> {
     use toml::{Table, Value};
-    let get = |table: &Table, key: &str| -> Result<Value, String> {
+    let get = |table: &Table, key: &str| -> Result<Value> {
         table
             .get(key)
             .cloned()
-            .ok_or_else(|| format!("the manifest has no [{key}]"))
+            .with_context(|| format!("the manifest has no [{key}]"))
     };
     let mut package_table = get(package, "package")?;
     let mut original = String::new();
@@ -301,11 +311,11 @@ fn copy_manifest(
 
     let ws = match get(workspace, "workspace")? {
         Value::Table(t) => t,
-        _ => return Err("[workspace] is not a table".into()),
+        _ => bail!("[workspace] is not a table"),
     };
     let mut dependencies = match ws.get("dependencies") {
         Some(Value::Table(t)) => t.clone(),
-        _ => return Err("the workspace has no [workspace.dependencies]".into()),
+        _ => bail!("the workspace has no [workspace.dependencies]"),
     };
     for (_, value) in dependencies.iter_mut() {
         if let Value::Table(dep) = value
@@ -317,14 +327,16 @@ fn copy_manifest(
     }
     let mut copy_ws = Table::new();
     copy_ws.insert("dependencies".into(), Value::Table(dependencies));
-    if let Some(defaults) = ws.get("package") {
-        copy_ws.insert("package".into(), defaults.clone());
+    for key in ["package", "lints"] {
+        if let Some(defaults) = ws.get(key) {
+            copy_ws.insert(key.into(), defaults.clone());
+        }
     }
 
     let mut manifest = Table::new();
     manifest.insert("package".into(), package_table);
     manifest.insert("bin".into(), Value::Array(vec![Value::Table(bin)]));
-    for key in ["dependencies", "features"] {
+    for key in ["dependencies", "features", "lints"] {
         if let Some(value) = package.get(key) {
             manifest.insert(key.into(), value.clone());
         }
@@ -349,18 +361,8 @@ fn copy_manifest(
     Ok(format!(
         "# Made by xtask (image.rs) from {}'s manifest and the workspace's: a stage's copy.\n{}",
         exercise.arch.dir,
-        toml::to_string(&manifest).map_err(|e| e.to_string())?
+        toml::to_string(&manifest)?
     ))
-}
-
-fn write_if_changed(path: &Path, content: &[u8]) -> io::Result<()> {
-    if fs::read(path).is_ok_and(|old| old == content) {
-        return Ok(());
-    }
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    fs::write(path, content)
 }
 
 #[cfg(test)]

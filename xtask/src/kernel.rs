@@ -4,18 +4,26 @@
 //! pinned commit changed (it keeps a key of what it was built from, and a lock), and the
 //! firmware QEMU starts before it where none is packaged (tools/build-firmware, likewise).
 
+use anyhow::Result;
+
 use crate::catalogue::Arch;
 use crate::command::{self, Output};
 use crate::project::Project;
 
 /// Builds `arch`'s kernel (and firmware) unless it is built already; says so when it builds.
-pub fn ensure(project: &Project, arch: &Arch, output: Output) -> Result<(), String> {
+pub fn ensure(project: &Project, arch: &Arch, output: Output) -> Result<()> {
     let mut cmd = project.command(project.root().join("tools/build-kernel"));
-    cmd.arg(arch.name).current_dir(project.root());
+    cmd.arg(arch.name)
+        .env("KERNEL_OUT", project.kernel_dir(arch))
+        .env("SEL4_SRC", project.sel4_src())
+        .current_dir(project.root());
     command::run(cmd, output, &format!("building the seL4 kernel for {arch}"))?;
     if arch.firmware {
         let mut cmd = project.command(project.root().join("tools/build-firmware"));
-        cmd.arg(arch.name).current_dir(project.root());
+        cmd.arg(arch.name)
+            .env("FIRMWARE_OUT", project.firmware_dir(arch))
+            .env("OPENSBI_SRC", project.opensbi_src())
+            .current_dir(project.root());
         command::run(cmd, output, &format!("building the firmware for {arch}"))?;
     }
     Ok(())

@@ -5,14 +5,17 @@
 //! (image, kernel, loader) -> the boot (boot, qemu) -> the verdict (expect, boot_check).
 
 pub mod bench;
+
 pub mod boot;
 pub mod boot_check;
 pub mod catalogue;
 pub mod command;
+pub mod commands;
 pub mod debugger;
 pub mod documented;
 pub mod elf_check;
 pub mod expect;
+pub mod files;
 pub mod image;
 pub mod kernel;
 pub mod loader;

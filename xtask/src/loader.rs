@@ -18,8 +18,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::{Context, Result};
+
 use crate::catalogue::{Arch, Loader};
 use crate::command::{self, Output};
+use crate::files;
 use crate::project::Project;
 use crate::toolchain::{self, FileLock};
 
@@ -37,7 +40,7 @@ pub fn ensure_loader(
     arch: &Arch,
     loader: &Loader,
     output: Output,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf> {
     let key = [
         toolchain::kernel_key(project, arch)?,
         toolchain::toolchain_key(project)?,
@@ -63,7 +66,7 @@ pub fn ensure_loader(
 }
 
 /// The payload tool: from this checkout's build, this user's cache, or built now.
-pub fn ensure_payload_tool(project: &Project, output: Output) -> Result<PathBuf, String> {
+pub fn ensure_payload_tool(project: &Project, output: Output) -> Result<PathBuf> {
     let key = [
         toolchain::toolchain_key(project)?,
         toolchain::upstream(project, "RUST_SEL4_COMMIT")?,
@@ -86,8 +89,8 @@ fn ensure(
     project: &Project,
     path: &Path,
     key: &str,
-    build: impl FnOnce(&Path) -> Result<PathBuf, String>,
-) -> Result<PathBuf, String> {
+    build: impl FnOnce(&Path) -> Result<PathBuf>,
+) -> Result<PathBuf> {
     let dir = path.parent().expect("a built file has a directory");
     let _lock = lock(project)?;
     if path.is_file() && fs::read_to_string(dir.join("key")).is_ok_and(|k| k.trim() == key) {
@@ -100,14 +103,16 @@ fn ensure(
         Some(cached) if cached.is_file() => cached.clone(),
         _ => build(dir)?,
     };
-    copy(&built, path)?;
+    // Replaced whole, here and in the cache: other runs may be reading either (a cache entry
+    // copied while another checkout wrote it once gave a loader cut short).
+    files::copy(&built, path)
+        .with_context(|| format!("cannot copy {} to {}", built.display(), path.display()))?;
     if let Some(cached) = cached.filter(|c| !c.is_file()) {
         // A cache that cannot be written is only a cache: the next checkout builds again.
-        let _ = fs::create_dir_all(cached.parent().expect("a cache entry has a directory"))
-            .and_then(|()| fs::copy(&built, &cached));
+        let _ = files::copy(&built, &cached);
     }
     let key_file = dir.join("key");
-    fs::write(&key_file, format!("{key}\n")).map_err(|e| format!("{}: {e}", key_file.display()))?;
+    files::write(&key_file, format!("{key}\n")).with_context(|| key_file.display().to_string())?;
     Ok(path.to_owned())
 }
 
@@ -119,8 +124,8 @@ pub fn build_loader(
     kernel_prefix: &Path,
     dir: &Path,
     output: Output,
-) -> Result<PathBuf, String> {
-    let cross = toolchain::cross_prefix(project, arch)?;
+) -> Result<PathBuf> {
+    let cross = arch.cross_prefix;
     let target_env = loader.target.replace('-', "_");
     let out = dir.join("out");
     let mut cargo = rust_sel4_cargo(project);
@@ -152,11 +157,7 @@ pub fn build_loader(
 }
 
 /// Builds the payload tool in `dir`; returns it.
-pub fn build_payload_tool(
-    project: &Project,
-    dir: &Path,
-    output: Output,
-) -> Result<PathBuf, String> {
+pub fn build_payload_tool(project: &Project, dir: &Path, output: Output) -> Result<PathBuf> {
     let out = dir.join("out");
     let mut cargo = rust_sel4_cargo(project);
     cargo
@@ -177,9 +178,11 @@ pub fn add_payload(
     root_task: &Path,
     image: &Path,
     output: Output,
-) -> Result<(), String> {
+) -> Result<()> {
     let loader_elf = ensure_loader(project, arch, loader, output)?;
     let tool = ensure_payload_tool(project, output)?;
+    // Made under another name and renamed: a boot of the previous image may be reading it.
+    let partial = files::temporary(image);
     let mut cmd = project.command(tool);
     cmd.arg("--sel4-prefix")
         .arg(project.kernel_prefix(arch))
@@ -188,13 +191,18 @@ pub fn add_payload(
         .arg("--app")
         .arg(root_task)
         .arg("-o")
-        .arg(image);
+        .arg(&partial);
     // Its output is a line of progress that says nothing to a learner.
-    command::run(
+    let made = command::run(
         cmd,
         Output::Captured,
         "adding the kernel and root task to the loader",
     )
+    .and_then(|()| fs::rename(&partial, image).with_context(|| image.display().to_string()));
+    if made.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
+    made
 }
 
 /// `cargo build` for rust-sel4's (loader) workspace, run from outside the project.
@@ -209,16 +217,7 @@ fn rust_sel4_cargo(project: &Project) -> Command {
 }
 
 /// One loader or tool build at a time: they share rust-sel4's checkout (and its lock file).
-fn lock(project: &Project) -> Result<FileLock, String> {
+fn lock(project: &Project) -> Result<FileLock> {
     let path = project.build_dir().join("rust-sel4.lock");
-    FileLock::exclusive(&path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn copy(from: &Path, to: &Path) -> Result<(), String> {
-    if let Some(dir) = to.parent() {
-        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    fs::copy(from, to)
-        .map(drop)
-        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+    FileLock::exclusive(&path).with_context(|| path.display().to_string())
 }

@@ -47,19 +47,39 @@ impl Project {
         self.build_dir().join(arch.name)
     }
 
+    /// What tools/build-kernel makes for `arch`: its install prefix, its key, x86_64's copy.
+    pub fn kernel_dir(&self, arch: &Arch) -> PathBuf {
+        self.arch_dir(arch).join("kernel")
+    }
+
     /// The kernel's install prefix (SEL4_PREFIX), made by tools/build-kernel.
     pub fn kernel_prefix(&self, arch: &Arch) -> PathBuf {
-        self.arch_dir(arch).join("kernel/prefix")
+        self.kernel_dir(arch).join("prefix")
     }
 
     /// The kernel as QEMU boots it directly: x86_64's multiboot loader wants a 32-bit ELF.
     pub fn kernel32(&self, arch: &Arch) -> PathBuf {
-        self.arch_dir(arch).join("kernel/kernel32.elf")
+        self.kernel_dir(arch).join("kernel32.elf")
+    }
+
+    /// The pinned seL4 checkout every kernel is built from (tools/build-kernel makes it).
+    pub fn sel4_src(&self) -> PathBuf {
+        self.build_dir().join("seL4-src")
+    }
+
+    /// What tools/build-firmware makes for `arch`, where it makes anything.
+    pub fn firmware_dir(&self, arch: &Arch) -> PathBuf {
+        self.arch_dir(arch).join("firmware")
     }
 
     /// The firmware QEMU starts for `arch`, where one is built (tools/build-firmware).
     pub fn firmware(&self, arch: &Arch) -> PathBuf {
-        self.arch_dir(arch).join("firmware/fw_dynamic.bin")
+        self.firmware_dir(arch).join("fw_dynamic.bin")
+    }
+
+    /// The pinned OpenSBI checkout (tools/build-firmware makes it).
+    pub fn opensbi_src(&self) -> PathBuf {
+        self.build_dir().join("opensbi-src")
     }
 
     /// rust-sel4's kernel loader for `arch`, without a payload (xtask/src/loader.rs).
@@ -133,5 +153,44 @@ impl Project {
         let mut cmd = self.command(self.toolchain_bin().join("cargo"));
         cmd.current_dir(self.cargo_dir(arch));
         cmd
+    }
+
+    /// The JSON of the `make bench` run that docs/performance.md is made from.
+    pub fn docs_bench_json(&self) -> PathBuf {
+        self.root.join("docs/bench.json")
+    }
+
+    /// The performance figures, made by `make bench-report`.
+    pub fn docs_performance(&self) -> PathBuf {
+        self.root.join("docs/performance.md")
+    }
+
+    /// The packages of the root tasks' workspace (Cargo.toml: its own and its members'), by name.
+    pub fn workspace_packages(&self) -> anyhow::Result<Vec<String>> {
+        use anyhow::Context;
+        let read = |dir: &Path| -> anyhow::Result<toml::Table> {
+            let path = dir.join("Cargo.toml");
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            text.parse()
+                .with_context(|| format!("{} is not TOML", path.display()))
+        };
+        let top = read(&self.root)?;
+        let members = top
+            .get("workspace")
+            .and_then(|w| w.get("members"))
+            .and_then(toml::Value::as_array)
+            .context("Cargo.toml has no [workspace] members")?;
+        let dirs = std::iter::once(".").chain(members.iter().filter_map(toml::Value::as_str));
+        dirs.map(|dir| {
+            let manifest = read(&self.root.join(dir))?;
+            manifest
+                .get("package")
+                .and_then(|p| p.get("name"))
+                .and_then(toml::Value::as_str)
+                .map(str::to_owned)
+                .with_context(|| format!("{dir}/Cargo.toml names no package"))
+        })
+        .collect()
     }
 }

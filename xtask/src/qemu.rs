@@ -16,6 +16,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use anyhow::{Context, Result, bail};
+
 /// How long a run goes on printing after the line that decided it (a fault report's stack dump).
 pub const QUIET_AFTER_END: Duration = Duration::from_millis(150);
 
@@ -29,18 +31,18 @@ pub struct Machine {
 }
 
 impl Machine {
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = fs::read_to_string(path).with_context(|| path.display().to_string())?;
+        Self::parse(&text).with_context(|| path.display().to_string())
     }
 
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self> {
         let mut words = text
             .lines()
             .map(|line| line.split('#').next().unwrap_or_default())
             .flat_map(str::split_whitespace)
             .map(str::to_owned);
-        let program = words.next().ok_or("no QEMU program named")?;
+        let program = words.next().context("no QEMU program named")?;
         Ok(Self {
             program,
             args: words.collect(),
@@ -63,7 +65,7 @@ impl Machine {
 
     /// The QEMU command, with each `{name}` replaced by its file from `files`. A placeholder
     /// with no file is an error that names it.
-    pub fn command(&self, files: &[(&str, &Path)]) -> Result<Command, String> {
+    pub fn command(&self, files: &[(&str, &Path)]) -> Result<Command> {
         let mut cmd = Command::new(&self.program);
         for arg in &self.args {
             let mut arg = arg.clone();
@@ -74,11 +76,11 @@ impl Machine {
                 && let Some(len) = arg[open..].find('}')
             {
                 let known: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-                return Err(format!(
+                bail!(
                     "`{}` names no boot file; there are: {}",
                     &arg[open..=open + len],
                     known.join(", ")
-                ));
+                );
             }
             cmd.arg(arg);
         }
@@ -348,7 +350,10 @@ mod tests {
             .collect();
         assert_eq!(args, ["-kernel", "/k.elf", "-device", "loader,file=/i.elf"]);
         let err = m.command(&[("image", Path::new("/i.elf"))]).unwrap_err();
-        assert_eq!(err, "`{kernel}` names no boot file; there are: image");
+        assert_eq!(
+            err.to_string(),
+            "`{kernel}` names no boot file; there are: image"
+        );
     }
 
     fn log_path(name: &str) -> PathBuf {
@@ -387,11 +392,8 @@ mod tests {
         assert!(run.elapsed < Duration::from_secs(10));
         let pid: i32 = run.lines[0].parse().unwrap();
         // SAFETY: signal 0 only checks whether the process exists.
-        assert_eq!(
-            unsafe { libc::kill(pid, 0) },
-            -1,
-            "the child process is still alive"
-        );
+        let alive = unsafe { libc::kill(pid, 0) };
+        assert_eq!(alive, -1, "the child process is still alive");
         assert_eq!(
             fs::read_to_string(&log).unwrap(),
             format!("{pid}\none\ntwo\n")

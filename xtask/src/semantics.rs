@@ -20,12 +20,15 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use anyhow::Result;
+
+use crate::boot::Boot;
 use crate::catalogue::Arch;
 use crate::command::Output;
+use crate::expect;
 use crate::image::Source;
 use crate::project::Project;
-use crate::qemu::{self, Outcome, Run, RunOptions, Step};
-use crate::{boot, expect};
+use crate::qemu::{Outcome, Run, Step};
 
 const RUNNING: &str = "running ";
 const CASE: &str = "test ";
@@ -176,21 +179,14 @@ pub fn boot(
     output: Output,
     echo: bool,
     timeout: Duration,
-) -> Result<Booted, String> {
+) -> Result<Booted> {
     let image = crate::boot_check::build_checked_image(project, &Source::Semantics(arch), output)?;
-    let command = boot::command(project, &image)?;
-    let log_path = project
-        .logs_dir()
-        .join(format!("paging-semantics-{arch}.log"));
-    let options = RunOptions {
-        timeout: Some(timeout),
-        echo,
-        interactive: false,
-        log_path: &log_path,
-        quiet_note: None,
-    };
+    let mut boot = Boot::quiet(format!("paging-semantics-{arch}")).timeout(Some(timeout));
+    if echo {
+        boot = boot.echo();
+    }
     let mut ending = None;
-    let run = qemu::run(command, &options, |line| {
+    let run = boot.run(project, &image, |line| {
         if line == END {
             Step::Stop
         } else if expect::is_ending(line) {
@@ -199,8 +195,7 @@ pub fn boot(
         } else {
             Step::Continue
         }
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let report = Report::parse(&run.lines);
     Ok(Booted {
         run,

@@ -8,24 +8,22 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use anyhow::{Context, Result, anyhow};
+
 use crate::catalogue::{ExerciseRef, StageRef};
 use crate::stages::{self, Progress};
 
 /// The stage after the one `learner` (the learner's text of `exercise`'s file, whose shipped text
 /// is `shipped`) is at, if any. Out of order, the error names the stage to ask for.
-pub fn next_stage(
-    exercise: ExerciseRef,
-    shipped: &str,
-    learner: &str,
-) -> Result<Option<StageRef>, String> {
-    let todos = stages::learner_todos(exercise, shipped, learner).map_err(|e| e.to_string())?;
+pub fn next_stage(exercise: ExerciseRef, shipped: &str, learner: &str) -> Result<Option<StageRef>> {
+    let todos = stages::learner_todos(exercise, shipped, learner)?;
     match stages::progress(exercise, &todos) {
         Progress::At(stage) => Ok(exercise.stage(stage.stage.todos_done + 1)),
         Progress::OutOfOrder {
             undone, position, ..
         } => {
             let stage = exercise.stage(position + 1).expect("a stage for each TODO");
-            Err(format!(
+            Err(anyhow!(
                 "{} has a later TODO done but not \"TODO {}\", which comes first; name the \
                  stage whose solution you want: `make solution{}` for that one",
                 exercise.exercise.file,
@@ -49,12 +47,7 @@ pub enum Solution {
     Shipped(String),
 }
 
-pub fn solution(
-    shipped: &str,
-    learner: &str,
-    stage: StageRef,
-    scratch: &Path,
-) -> Result<Solution, String> {
+pub fn solution(shipped: &str, learner: &str, stage: StageRef, scratch: &Path) -> Result<Solution> {
     let file = stage.exercise.file;
     if let Ok(target) = stages::derive(learner, stage) {
         return unified_diff(file, learner, &target, scratch).map(Solution::ForTheFile);
@@ -63,18 +56,18 @@ pub fn solution(
         .exercise()
         .stage(stage.stage.todos_done.saturating_sub(1))
         .expect("the stage before exists");
-    let from = stages::derive(shipped, before).map_err(|e| e.to_string())?;
-    let to = stages::derive(shipped, stage).map_err(|e| e.to_string())?;
+    let from = stages::derive(shipped, before)?;
+    let to = stages::derive(shipped, stage)?;
     unified_diff(file, &from, &to, scratch).map(Solution::Shipped)
 }
 
 /// A unified diff from `before` to `after`, both texts of the project's file `file`.
-fn unified_diff(file: &str, before: &str, after: &str, scratch: &Path) -> Result<String, String> {
-    fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
+fn unified_diff(file: &str, before: &str, after: &str, scratch: &Path) -> Result<String> {
+    fs::create_dir_all(scratch)?;
     let (a, b) = (scratch.join("before.rs"), scratch.join("after.rs"));
     fs::write(&a, before)
         .and_then(|()| fs::write(&b, after))
-        .map_err(|e| format!("cannot write in {}: {e}", scratch.display()))?;
+        .with_context(|| format!("cannot write in {}", scratch.display()))?;
     let out = Command::new("diff")
         .arg("-u")
         .args([
@@ -86,11 +79,11 @@ fn unified_diff(file: &str, before: &str, after: &str, scratch: &Path) -> Result
         .arg(&a)
         .arg(&b)
         .output()
-        .map_err(|e| format!("cannot run diff: {e}"))?;
+        .context("cannot run diff")?;
     // diff exits 1 when the files differ: that is the normal case here.
     match out.status.code() {
         Some(0 | 1) => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
-        _ => Err(format!(
+        _ => Err(anyhow!(
             "diff failed: {}",
             String::from_utf8_lossy(&out.stderr)
         )),

@@ -46,7 +46,7 @@ impl Symbolizer {
         let arch = crate::elf_check::arch_of(&data)?;
         let file = object::File::parse(&*data).ok()?;
         let text = file.section_by_name(".text")?;
-        let prefix = crate::toolchain::cross_prefix(project, arch).ok()?;
+        let prefix = arch.cross_prefix;
         Some(Self {
             image: image.to_owned(),
             text: text.address()..text.address() + text.size(),

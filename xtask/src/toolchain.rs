@@ -9,14 +9,16 @@ use std::io;
 use std::os::fd::AsRawFd;
 use std::path::Path;
 
+use anyhow::{Context, Result};
+
 use crate::catalogue::Arch;
 use crate::project::Project;
 
 /// A value of tools/upstream.env (`KEY=value` lines), such as `RUST_SEL4_COMMIT`.
-pub fn upstream(project: &Project, key: &str) -> Result<String, String> {
+pub fn upstream(project: &Project, key: &str) -> Result<String> {
     let path = project.root().join("tools/upstream.env");
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    env_value(&text, key).ok_or_else(|| format!("{} has no {key}=", path.display()))
+    let text = fs::read_to_string(&path).with_context(|| path.display().to_string())?;
+    env_value(&text, key).with_context(|| format!("{} has no {key}=", path.display()))
 }
 
 fn env_value(text: &str, key: &str) -> Option<String> {
@@ -26,18 +28,9 @@ fn env_value(text: &str, key: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_owned())
 }
 
-/// The GNU prefix of the kernel's compiler and binutils (`aarch64-linux-gnu-`), as
-/// sel4-kernel-config/<arch>.cmake sets CROSS_COMPILER_PREFIX. The loader's assembly is built
-/// with the same compiler.
-pub fn cross_prefix(project: &Project, arch: &Arch) -> Result<String, String> {
-    let path = project.root().join(arch.kernel_settings());
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    cmake_setting(&text, "CROSS_COMPILER_PREFIX")
-        .ok_or_else(|| format!("{} does not set CROSS_COMPILER_PREFIX", path.display()))
-}
-
-/// `set(NAME value CACHE ...)` → value (without quotes).
-fn cmake_setting(text: &str, name: &str) -> Option<String> {
+/// `set(NAME value CACHE ...)` in a kernel settings file (sel4-kernel-config/) → value (without
+/// quotes).
+pub fn cmake_setting(text: &str, name: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let rest = line.trim().strip_prefix("set(")?.strip_prefix(name)?;
         if !rest.starts_with(char::is_whitespace) {
@@ -49,13 +42,11 @@ fn cmake_setting(text: &str, name: &str) -> Option<String> {
 }
 
 /// What the toolchain in build/toolchain is: its rustc's `rustc -vV` (tools/setup-host writes it).
-pub fn toolchain_key(project: &Project) -> Result<String, String> {
+pub fn toolchain_key(project: &Project) -> Result<String> {
     let path = project.build_dir().join("toolchain/version");
     fs::read_to_string(&path)
         .map(|k| k.split_whitespace().collect::<Vec<_>>().join(" "))
-        .map_err(|_| {
-            "no toolchain in build/toolchain: run `make setup` (every make target does)".into()
-        })
+        .context("no toolchain in build/toolchain: run `make setup` (every make target does)")
 }
 
 /// This user's cache of what every checkout can share, keyed by what it is made from:
@@ -77,11 +68,11 @@ pub fn digest(text: &str) -> String {
 }
 
 /// What `arch`'s kernel was built from (tools/build-kernel writes it).
-pub fn kernel_key(project: &Project, arch: &Arch) -> Result<String, String> {
+pub fn kernel_key(project: &Project, arch: &Arch) -> Result<String> {
     let path = project.arch_dir(arch).join("kernel/key");
     fs::read_to_string(&path)
         .map(|k| k.trim().to_owned())
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .with_context(|| path.display().to_string())
 }
 
 /// An exclusive lock on a file, held until dropped: one build of a shared thing at a time.
@@ -90,7 +81,17 @@ pub struct FileLock {
 }
 
 impl FileLock {
+    /// The lock, once every other holder has let it go.
     pub fn exclusive(path: &Path) -> io::Result<Self> {
+        Self::lock(path, libc::LOCK_EX).map(|lock| lock.expect("a blocking lock is taken"))
+    }
+
+    /// The lock if nobody holds it; `None` if somebody does.
+    pub fn try_exclusive(path: &Path) -> io::Result<Option<Self>> {
+        Self::lock(path, libc::LOCK_EX | libc::LOCK_NB)
+    }
+
+    fn lock(path: &Path, operation: libc::c_int) -> io::Result<Option<Self>> {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
@@ -100,10 +101,14 @@ impl FileLock {
             .write(true)
             .open(path)?;
         // SAFETY: flock on a descriptor this value owns; closing it releases the lock.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(io::Error::last_os_error());
+        if unsafe { libc::flock(file.as_raw_fd(), operation) } != 0 {
+            let error = io::Error::last_os_error();
+            return match error.raw_os_error() {
+                Some(libc::EWOULDBLOCK) => Ok(None),
+                _ => Err(error),
+            };
         }
-        Ok(Self { _file: file })
+        Ok(Some(Self { _file: file }))
     }
 }
 
@@ -119,12 +124,29 @@ mod tests {
         for arch in &crate::catalogue::ARCHES {
             // A prefix on every architecture, the host's own included: the same settings build
             // on an x86_64 and an ARM host (tools/system-packages.txt).
-            let prefix = cross_prefix(&project, arch).unwrap();
+            let prefix = arch.cross_prefix;
             assert!(
                 prefix.ends_with("-linux-gnu-") || prefix.ends_with("-linux-gnueabihf-"),
                 "{arch}: '{prefix}'"
             );
         }
+    }
+
+    /// The rustup route's toolchain is pinned twice, for two readers: rustup reads
+    /// rust-toolchain.toml, tools/setup-host tools/upstream.env. They must name the same one.
+    #[test]
+    fn rust_toolchain_toml_names_the_pinned_nightly() {
+        let project = Project::here();
+        let pinned = upstream(&project, "RUST_NIGHTLY").unwrap();
+        let file = project.root().join("rust-toolchain.toml");
+        let toml: toml::Table = fs::read_to_string(&file).unwrap().parse().unwrap();
+        let channel = toml["toolchain"]["channel"].as_str().unwrap();
+        assert_eq!(
+            channel,
+            pinned,
+            "{} and tools/upstream.env disagree",
+            file.display()
+        );
     }
 
     #[test]

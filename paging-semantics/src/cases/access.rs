@@ -8,8 +8,9 @@ use mapping_tutorial::paging::page_table_unmap;
 use mapping_tutorial::{Context, Failure};
 use sel4::CapRights;
 
-use crate::case::{Outcome, by_arch, cases};
+use crate::case::{by_arch, cases};
 use crate::env::{Access, delete, map_frame, rw};
+use crate::outcome::Outcome;
 
 cases! {
     /// The control: the probe itself works and reports no fault.

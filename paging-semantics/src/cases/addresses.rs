@@ -8,8 +8,9 @@ use sel4::Error::{AlignmentError, InvalidArgument};
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, HIGHEST_PAGE, PAGE, USER_TOP_PAGE};
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
+use crate::outcome::{Outcome, outcome};
 
 /// The last page of the address space, far into the kernel's part on every architecture.
 const LAST_PAGE: usize = 0usize.wrapping_sub(PAGE);

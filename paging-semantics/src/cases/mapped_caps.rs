@@ -9,8 +9,9 @@ use sel4::Error::{InvalidArgument, InvalidCapability};
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, PAGE, Table, span};
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
+use crate::outcome::{Outcome, outcome};
 
 cases! {
     mapped_page_table_cap_at_another_address_is_invalid_capability {

@@ -8,8 +8,9 @@
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, LEVELS};
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
+use crate::outcome::{Outcome, outcome};
 
 cases! {
     /// Nothing below the VSpace: the walk stops at the top.

@@ -7,8 +7,9 @@ use mapping_tutorial::{Context, Failure};
 use sel4::CapRights;
 
 use crate::arch::PAGE;
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::{Access, map_frame, rw};
+use crate::outcome::{Outcome, outcome};
 
 /// Values no fresh (zeroed) frame holds, one per frame.
 const FIRST: sel4::Word = 0x11;

@@ -9,8 +9,9 @@ use sel4::Error::DeleteFirst;
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, LEVELS, PAGE};
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
+use crate::outcome::{Outcome, outcome};
 
 /// A value no fresh (zeroed) frame holds.
 const MARK: sel4::Word = 0x5e14;

@@ -8,8 +8,9 @@
 use mapping_tutorial::Failure;
 use sel4::CapRights;
 
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::{Access, Env, map_frame};
+use crate::outcome::{Outcome, outcome};
 
 /// Maps a fresh frame at the next probe page, asking for `requested`, through a copy of its
 /// capability with `cap_rights`; returns the address and what the map did.

@@ -10,8 +10,9 @@ use sel4::Error::{IllegalOperation, InvalidArgument, RevokeFirst};
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, LEVELS, PAGE, PageTableType, Table};
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::{Access, delete, map_frame, rw};
+use crate::outcome::{Outcome, outcome};
 
 cases! {
     frame_unmapped_twice_is_ok {

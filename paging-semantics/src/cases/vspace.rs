@@ -7,8 +7,9 @@ use sel4::Error::InvalidCapability;
 use sel4::init_thread::slot::CNODE;
 
 use crate::arch::{DEPTH, LEVELS, VSpaceType};
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::rw;
+use crate::outcome::{Outcome, outcome};
 
 cases! {
     frame_into_a_cnode_is_invalid_capability {

@@ -8,8 +8,9 @@ use sel4::cap_type::Granule;
 use sel4::init_thread::slot::{CNODE, VSPACE};
 
 use crate::arch::{PageTableType, Table};
-use crate::case::{Outcome, by_arch, cases, outcome};
+use crate::case::{by_arch, cases};
 use crate::env::rw;
+use crate::outcome::{Outcome, outcome};
 
 cases! {
     page_table_map_on_a_frame_cap_is_illegal_operation {

@@ -53,6 +53,7 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     log::info!("Writing x");
     // SAFETY: as above.
     unsafe { x.write_volatile(5) };
+    // SAFETY: as above.
     log::info!("Wrote x: {}", unsafe { x.read_volatile() });
 
     log::info!("Success!");

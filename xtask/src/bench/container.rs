@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `make bench`'s container section: what a learner on a host other than Debian 12 waits for
+//! (tools/container), on x86_64: the image's size and build, a fresh clone's first
+//! `make simulate CONTAINER=1`, and the edit loop in the container.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::{fs, io};
+
+use anyhow::{Context, Result, bail};
+
+use super::{Figure, make, sampled, timed, touch};
+use crate::project::Project;
+
+fn progress(what: &str) {
+    eprintln!("==> bench (container): {what}");
+}
+
+/// `tools/container` with `arg` (`--image`, `--engine`): what it prints.
+fn ask(project: &Project, arg: &str) -> Result<String> {
+    let out = Command::new(project.root().join("tools/container"))
+        .arg(arg)
+        .output()
+        .with_context(|| format!("tools/container {arg}"))?;
+    if !out.status.success() {
+        bail!("{}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The engine tools/container would use, if there is one.
+pub fn engine(project: &Project) -> Result<String> {
+    ask(project, "--engine")
+}
+
+/// A fresh clone of the project for a container run, under build/bench/.
+fn fresh_clone(project: &Project, name: &str) -> Result<PathBuf> {
+    let clone = project.build_dir().join("bench").join(name);
+    remove(&clone)?;
+    let mut git = Command::new("git");
+    git.arg("clone").arg("-q").arg(project.root()).arg(&clone);
+    timed(git)?;
+    Ok(clone)
+}
+
+fn remove(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            Err(e).with_context(|| dir.display().to_string())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every figure of the container route, measured with `engine`; `native_first` is the native
+/// first `make simulate` (x86_64, median), which the container's is measured against.
+pub fn figures(
+    project: &Project,
+    engine: &str,
+    runs: usize,
+    native_first: Option<f64>,
+) -> Result<Vec<Figure>> {
+    let mut figures = Vec::new();
+    let image = ask(project, "--image")?;
+
+    // The first clone's run builds the image if it is missing, and fills the container's home
+    // (crates, the loader cache) as a learner's first run would: what the native figure has.
+    progress("the image and the container's home, made by a first run");
+    let clone = fresh_clone(project, "container-clone")?;
+    timed(make(&clone, &["simulate", "CONTAINER=1"]))?;
+
+    let size = Command::new(engine)
+        .args(["image", "inspect", "--format", "{{.Size}}", &image])
+        .output()
+        .with_context(|| format!("{engine} image inspect"))?;
+    let bytes: f64 = String::from_utf8_lossy(&size.stdout)
+        .trim()
+        .parse()
+        .with_context(|| format!("{engine} image inspect {image}: size"))?;
+    figures.push(
+        Figure::new("container image: size", "bytes", vec![bytes])
+            .against(Some(format!("under {} GB", super::IMAGE_SIZE / 1e9)), None),
+    );
+
+    progress("the image built from its definition, with no cache (1 run)");
+    let tag = "sel4-mapping-tutorial:bench";
+    let mut build = Command::new(engine);
+    build
+        .args([
+            "build",
+            "--no-cache",
+            "--network=host",
+            "--tag",
+            tag,
+            "--file",
+        ])
+        .arg(project.root().join("Dockerfile"))
+        .arg(project.root());
+    let built = timed(build);
+    let _ = Command::new(engine).args(["rmi", tag]).output();
+    figures.push(Figure::new(
+        "container image: build (local base, packages downloaded)",
+        "s",
+        vec![built?.as_secs_f64()],
+    ));
+
+    let samples = sampled(runs, || {
+        progress("first `make simulate CONTAINER=1` on a fresh clone");
+        let clone = fresh_clone(project, "container-clone")?;
+        timed(make(&clone, &["simulate", "CONTAINER=1"]))
+    })?;
+    let over = super::CONTAINER_FIRST_OVER_NATIVE;
+    let goal = match native_first {
+        Some(native) => format!(
+            "{:.0} % over native ({native:.1} s): {:.1} s",
+            over * 100.0,
+            native * (1.0 + over)
+        ),
+        None => format!("{:.0} % over the native figure", over * 100.0),
+    };
+    figures.push(
+        Figure::new(
+            "first `make simulate CONTAINER=1` on a fresh clone",
+            "s",
+            samples,
+        )
+        .against(Some(goal), None),
+    );
+
+    progress("edit, then `make simulate CONTAINER=1` until its last line");
+    let file = clone.join(
+        crate::catalogue::default_arch()
+            .main_exercise()
+            .exercise
+            .file,
+    );
+    // The clone is the last of those above, built.
+    let samples = sampled(runs, || {
+        touch(&file)?;
+        timed(make(&clone, &["simulate", "CONTAINER=1"]))
+    })?;
+    figures.push(
+        Figure::new("edit -> `make simulate CONTAINER=1` output", "s", samples)
+            .against(Some(format!("{} s", super::CONTAINER_EDIT_LOOP)), None),
+    );
+    remove(&clone)?;
+    Ok(figures)
+}

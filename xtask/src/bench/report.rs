@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! What `make bench` measured, reported: a Markdown table per section for the terminal, the JSON
+//! of the whole run (build/bench.json), and docs/performance.md, which `make bench-report` makes
+//! from a run's JSON (kept as docs/bench.json) and a test holds to it: no figure there is typed.
+
+use std::fmt::Write as _;
+
+use anyhow::{Context, Result};
+
+use super::{ArchFigures, Bench, Figure};
+
+/// The container section's title.
+pub const CONTAINER: &str = "container (x86_64)";
+
+fn show(f: &Figure, v: f64) -> String {
+    match f.unit.as_str() {
+        "s" => format!("{v:.2} s"),
+        "bytes" => format!("{v:.0} B"),
+        "%" => format!("{v:.1} %"),
+        unit => format!("{v:.0} {unit}"),
+    }
+}
+
+/// A Markdown table for each architecture, one for every architecture together, and the
+/// container's.
+pub fn table(bench: &Bench) -> String {
+    sections(bench)
+        .map(|(title, figures)| section(title, figures))
+        .collect()
+}
+
+/// Each architecture's figures, then the shared ones and the container's (if any), with their
+/// titles.
+fn sections(bench: &Bench) -> impl Iterator<Item = (&str, &[Figure])> {
+    bench
+        .arches
+        .iter()
+        .map(|a| (a.arch.as_str(), a.figures.as_slice()))
+        .chain(
+            (!bench.shared.is_empty()).then_some(("every architecture", bench.shared.as_slice())),
+        )
+        .chain((!bench.container.is_empty()).then_some((CONTAINER, bench.container.as_slice())))
+}
+
+/// One section's table, headed by its title.
+pub fn section(title: &str, figures: &[Figure]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{title}:\n");
+    let _ = writeln!(out, "| figure | min | median | max | runs | beside it |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | --- |");
+    for f in figures {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            f.name,
+            show(f, f.min()),
+            show(f, f.median()),
+            show(f, f.max()),
+            f.samples.len(),
+            f.beside.as_deref().unwrap_or("")
+        );
+    }
+    out
+}
+
+/// The run as JSON.
+pub fn json(bench: &Bench) -> String {
+    serde_json::to_string_pretty(bench).expect("a bench serialises") + "\n"
+}
+
+/// A run, from its JSON.
+pub fn from_json(text: &str) -> Result<Bench> {
+    serde_json::from_str(text).context("not the JSON of a `make bench` run")
+}
+
+/// The figures of the at-a-glance table: a row name and the figure's name (its start, for the
+/// per-stage ones: the slowest stage is shown).
+const GLANCE: [(&str, &str); 8] = [
+    (
+        "first `make simulate`, fresh clone",
+        "first `make simulate` on a fresh clone",
+    ),
+    (
+        "edit → `make simulate` output",
+        "edit -> `make simulate` output",
+    ),
+    ("warm rebuild after an edit", "warm rebuild after an edit"),
+    (
+        "QEMU start → last line (slowest stage)",
+        "QEMU start -> last line: ",
+    ),
+    ("cold build, total", "cold build: total"),
+    (
+        "instructions main → `Success!`",
+        "instructions main -> `Success!`",
+    ),
+    (
+        "root task / kernel, per map+unmap pair",
+        "root task / kernel, per pair",
+    ),
+    ("stripped root task", "root task stripped"),
+];
+
+/// docs/performance.md: at a glance (medians, with what each is measured against), the
+/// container's figures, then every figure of every section.
+pub fn performance_md(bench: &Bench) -> String {
+    let mut out = String::from(
+        "<!-- Made by `make bench-report` from docs/bench.json, the JSON of a `make bench` run: \
+         edit neither by hand. -->\n\n# Performance\n\n",
+    );
+    let runs = bench
+        .arches
+        .iter()
+        .flat_map(|a| &a.figures)
+        .map(|f| f.samples.len())
+        .max()
+        .unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "Measured by `make bench` (up to {runs} runs of each timing; instruction counts twice, \
+         and the same both times) on the test machine: 2 cores, Debian 12. Medians at a glance, \
+         each with its goal or the C tutorial's figure; every figure, with min / median / max, \
+         below.\n"
+    );
+    let arches: Vec<&ArchFigures> = bench.arches.iter().collect();
+    let _ = writeln!(
+        out,
+        "| | {} |\n| --- |{}",
+        arches
+            .iter()
+            .map(|a| a.arch.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        " ---: |".repeat(arches.len())
+    );
+    for (row, name) in GLANCE {
+        let cells: Vec<String> = arches
+            .iter()
+            .map(|a| {
+                let slowest = a
+                    .figures
+                    .iter()
+                    .filter(|f| f.name.starts_with(name))
+                    .max_by(|x, y| x.median().total_cmp(&y.median()));
+                match slowest {
+                    Some(f) => match &f.beside {
+                        Some(beside) => format!("{} ({beside})", show(f, f.median())),
+                        None => show(f, f.median()),
+                    },
+                    None => "–".to_owned(),
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "| {row} | {} |", cells.join(" | "));
+    }
+    if !bench.container.is_empty() {
+        out.push_str("\n## The container\n\nThe route of every host but Debian 12 (README, \"The container\"), with podman.\n");
+        out.push_str(&section("x86_64", &bench.container));
+    }
+    out.push_str("\n## Every figure\n");
+    for (title, figures) in sections(bench) {
+        out.push_str(&section(title, figures));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a_bench() -> Bench {
+        Bench {
+            arches: vec![ArchFigures {
+                arch: "x86_64".into(),
+                figures: vec![
+                    Figure::new("x", "s", vec![3.0, 1.0, 2.0, 5.0, 4.0]),
+                    Figure::new("QEMU start -> last line: start", "s", vec![0.1])
+                        .against(Some("0.2 s".into()), Some("0.5 s")),
+                    Figure::new("QEMU start -> last line: remap", "s", vec![0.3]),
+                ],
+            }],
+            shared: Vec::new(),
+            container: vec![Figure::new("container image: size", "bytes", vec![1.5e9])],
+        }
+    }
+
+    #[test]
+    fn statistics_of_a_figure() {
+        let f = Figure::new("x", "s", vec![3.0, 1.0, 2.0, 5.0, 4.0]);
+        assert_eq!((f.min(), f.median(), f.max()), (1.0, 3.0, 5.0));
+        assert!(table(&a_bench()).contains("| x | 1.00 s | 3.00 s | 5.00 s | 5 |  |"));
+    }
+
+    #[test]
+    fn a_run_goes_to_json_and_back_unchanged() {
+        let bench = a_bench();
+        let text = json(&bench);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["arches"][0]["arch"], "x86_64");
+        assert_eq!(from_json(&text).unwrap(), bench);
+        assert!(from_json("{\"x86_64\": []}").is_err());
+    }
+
+    #[test]
+    fn the_glance_shows_the_slowest_stage_and_what_it_is_measured_against() {
+        let md = performance_md(&a_bench());
+        assert!(
+            md.contains("| QEMU start → last line (slowest stage) | 0.30 s |"),
+            "{md}"
+        );
+        assert!(md.contains("| stripped root task | – |"), "{md}");
+        assert!(md.contains("## The container"), "{md}");
+        assert!(
+            md.contains("| container image: size | 1500000000 B |"),
+            "{md}"
+        );
+    }
+}

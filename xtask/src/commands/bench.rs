@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `make bench`: the measurements of crate::bench, shown as tables and written as JSON
+//! (build/bench.json).
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::Picked;
+use crate::project::Project;
+use crate::{bench, files};
+
+pub fn run(project: &Project, picked: &Picked, runs: usize) -> Result<ExitCode> {
+    let measured = bench::run(project, &picked.arches(), runs)?;
+    let json_path = project.build_dir().join("bench.json");
+    files::write(&json_path, bench::report::json(&measured))
+        .with_context(|| json_path.display().to_string())?;
+    println!(
+        "{}\n(also in {})",
+        bench::report::table(&measured),
+        json_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `make image`: the image of the learner's file or a stage, built; its path printed.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::Picked;
+use crate::command::Output;
+use crate::project::Project;
+
+pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
+    let image = crate::image::build(project, &picked.source(), Output::Shown)?;
+    println!("{}", image.bootable.display());
+    Ok(ExitCode::SUCCESS)
+}

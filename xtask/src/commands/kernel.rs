@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `make kernel`: the architecture's seL4 kernel (and firmware), built if needed.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::Picked;
+use crate::command::Output;
+use crate::project::Project;
+
+pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
+    crate::kernel::ensure(project, picked.arch, Output::Shown)?;
+    Ok(ExitCode::SUCCESS)
+}

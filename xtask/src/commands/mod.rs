@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The commands: one enum, whose doc comments are the help (`make help` prints them, and a test
+//! holds the Makefile's list to them), and one module per command. The Makefile passes make's
+//! variables through as options; an empty one (`ARCH=`) means not given, and every default is
+//! here.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::catalogue::{self, Arch, ExerciseRef, StageRef};
+use crate::image::Source;
+use crate::project::Project;
+
+mod bench;
+mod bench_report;
+mod boot;
+mod check;
+mod check_image;
+mod clean;
+mod fmt;
+mod gdb;
+mod help;
+mod image;
+mod kernel;
+mod prepare;
+mod reset;
+mod semantics;
+mod simulate;
+mod soak;
+mod solution;
+mod stages;
+mod status;
+mod test;
+
+pub use clean::BUILT;
+pub use help::make_help;
+
+/// The tutorial's host tools: the Makefile runs every command through them (tools/xtask).
+#[derive(Parser)]
+#[command(name = "xtask", disable_help_subcommand = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Each command's doc comment is `make` usage, then what it does: `make help` prints them.
+#[derive(Subcommand)]
+pub enum Command {
+    /// `make simulate [ARCH=...] [STAGE=...|EXERCISE=...] [GDB=1]`: build and boot your file, or a stage of it (GDB=1: halted for gdb)
+    Simulate {
+        #[command(flatten)]
+        pick: Pick,
+        #[command(flatten)]
+        run: RunLimits,
+        /// QEMU halts before the first instruction and serves gdb (GDB=1).
+        #[arg(long)]
+        gdb: bool,
+        /// The port it serves gdb on (GDB_PORT=).
+        #[arg(long, value_parser = port, default_value_t = crate::debugger::DEFAULT_PORT)]
+        port: u16,
+    },
+    /// `make gdb [ARCH=...] [STAGE=...|EXERCISE=...]`: in a second terminal, gdb on `make simulate GDB=1`, stopped at main
+    Gdb {
+        #[command(flatten)]
+        pick: Pick,
+        /// The port `make simulate GDB=1` serves gdb on.
+        #[arg(long, value_parser = port, default_value_t = crate::debugger::DEFAULT_PORT)]
+        port: u16,
+    },
+    /// `make test [ARCH=...]`: every test: host tests, then every stage booted and checked
+    Test {
+        #[command(flatten)]
+        pick: Pick,
+    },
+    /// `make status [ARCH=...] [EXERCISE=...]`: which stage each exercise file is at
+    Status {
+        #[command(flatten)]
+        pick: Pick,
+    },
+    /// `make stages [ARCH=...]`: the stages, with what each shows
+    Stages {
+        #[command(flatten)]
+        pick: Pick,
+    },
+    /// `make solution [STAGE=...|EXERCISE=...]`: a stage's solution as a diff (default: the next)
+    Solution {
+        #[command(flatten)]
+        pick: Pick,
+    },
+    /// `make reset [EXERCISE=...] [CONFIRM=yes]`: an exercise file back to its start (asks first)
+    Reset {
+        #[command(flatten)]
+        pick: Pick,
+        /// `yes`: no question.
+        #[arg(long, default_value = "")]
+        confirm: String,
+    },
+    /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite
+    Semantics {
+        #[command(flatten)]
+        pick: Pick,
+        #[command(flatten)]
+        run: RunLimits,
+    },
+    /// `make kernel [ARCH=...]`: build the architecture's seL4 kernel
+    Kernel {
+        #[command(flatten)]
+        pick: Pick,
+    },
+    /// `make image [ARCH=...] [STAGE=...]`: build the image only, and print its path
+    Image {
+        #[command(flatten)]
+        pick: Pick,
+    },
+    /// `make bench [ARCH=...] [RUNS=5]`: timings, instruction counts, sizes (and build/bench.json)
+    Bench {
+        #[command(flatten)]
+        pick: Pick,
+        #[arg(long, value_parser = positive, default_value_t = 5)]
+        runs: usize,
+    },
+    /// `make bench-report [JSON=...]`: docs/performance.md from a bench run's JSON (build/bench.json), kept as docs/bench.json
+    #[command(name = "bench-report")]
+    BenchReport {
+        /// The JSON of a `make bench` run.
+        #[arg(long, default_value = "build/bench.json")]
+        from: std::path::PathBuf,
+    },
+    /// `make soak [ARCH=...] [RUNS=20]`: every stage booted and checked RUNS times in a row
+    Soak {
+        #[command(flatten)]
+        pick: Pick,
+        #[arg(long, value_parser = positive, default_value_t = 20)]
+        runs: usize,
+    },
+    /// `make check`: rustfmt and clippy on every crate of every architecture, and on xtask
+    Check,
+    /// `make fmt`: rustfmt every crate
+    Fmt,
+    /// `make clean`: remove everything built (build/, target/, xtask/target/)
+    Clean,
+    /// Build what every boot of the architecture (or of all) needs, saying so (make test)
+    #[command(hide = true)]
+    Prepare {
+        #[command(flatten)]
+        pick: Pick,
+    },
+    /// The static-image checks on an ELF file
+    #[command(hide = true, name = "check-image")]
+    CheckImage { file: std::path::PathBuf },
+    /// Boot a root task ELF that cargo built (cargo run's runner, tools/cargo-runner)
+    #[command(hide = true)]
+    Boot {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        run: RunLimits,
+    },
+    /// The make commands, as `make help` prints them
+    #[command(hide = true)]
+    Help,
+}
+
+/// The architecture, exercise and stage a command is about, as make's ARCH=, EXERCISE= and
+/// STAGE= give them (empty: not given).
+#[derive(Args, Clone, Default)]
+pub struct Pick {
+    #[arg(long, default_value = "")]
+    arch: String,
+    #[arg(long, default_value = "")]
+    exercise: String,
+    #[arg(long, default_value = "")]
+    stage: String,
+}
+
+/// How long a run without a terminal may take before it is stopped (TIMEOUT=).
+#[derive(Args, Clone, Copy)]
+pub struct RunLimits {
+    #[arg(long = "timeout", value_parser = seconds, default_value = "60")]
+    pub timeout: Duration,
+}
+
+fn port(text: &str) -> Result<u16, String> {
+    text.parse()
+        .map_err(|_| format!("'{text}' is not a port number"))
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    text.parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("'{text}' is not a positive whole number"))
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("'{text}' is not a positive number of seconds"))
+}
+
+/// A [`Pick`] checked against the catalogue.
+#[derive(Clone, Copy)]
+pub struct Picked {
+    pub arch: &'static Arch,
+    /// Whether ARCH= named one (a command about every architecture then takes only it).
+    pub arch_given: bool,
+    pub stage: Option<StageRef>,
+    pub exercise: Option<ExerciseRef>,
+}
+
+impl Pick {
+    /// The names checked: an unknown one is refused with the valid ones.
+    pub fn check(&self) -> Result<Picked> {
+        let arch = catalogue::find_arch(&self.arch)?;
+        let stage = match self.stage.as_str() {
+            "" => None,
+            name => Some(arch.find_stage(name)?),
+        };
+        let exercise = match self.exercise.as_str() {
+            "" => None,
+            name => Some(arch.find_exercise(name)?),
+        };
+        if let (Some(stage), Some(exercise)) = (stage, exercise)
+            && stage.exercise() != exercise
+        {
+            bail!(
+                "stage '{}' belongs to exercise '{}', not '{}'",
+                stage.name(),
+                stage.exercise.name,
+                exercise.exercise.name
+            );
+        }
+        Ok(Picked {
+            arch,
+            arch_given: !self.arch.is_empty(),
+            stage,
+            exercise,
+        })
+    }
+}
+
+impl Picked {
+    /// The exercise the command is about: the stage's, the one named, or the main one.
+    pub fn exercise(&self) -> ExerciseRef {
+        match (self.stage, self.exercise) {
+            (Some(stage), _) => stage.exercise(),
+            (None, Some(exercise)) => exercise,
+            (None, None) => self.arch.main_exercise(),
+        }
+    }
+
+    /// What to build: the stage named, or the exercise's file as it is.
+    pub fn source(&self) -> Source<'static> {
+        match self.stage {
+            Some(stage) => Source::Stage(stage),
+            None => Source::File(self.exercise()),
+        }
+    }
+
+    /// The architectures a command about all of them takes: the one named, or every one.
+    pub fn arches(&self) -> Vec<&'static Arch> {
+        match self.arch_given {
+            true => vec![self.arch],
+            false => catalogue::ARCHES.iter().collect(),
+        }
+    }
+
+    /// make's arguments that name this pick again (` ARCH=aarch64 STAGE=pt-l2`).
+    pub fn make_args(&self) -> String {
+        match self.stage {
+            Some(stage) => stage.make_args(),
+            None => self.exercise().make_args(),
+        }
+    }
+}
+
+/// Runs `command` on `project`.
+pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Simulate {
+            pick,
+            run,
+            gdb,
+            port,
+        } => simulate::run(project, &pick.check()?, run, gdb.then_some(port)),
+        Command::Gdb { pick, port } => gdb::run(project, &pick.check()?, port),
+        Command::Test { pick } => test::run(project, &pick.check()?),
+        Command::Status { pick } => status::run(project, &pick.check()?),
+        Command::Stages { pick } => stages::run(&pick.check()?),
+        Command::Solution { pick } => solution::run(project, &pick.check()?),
+        Command::Reset { pick, confirm } => reset::run(project, &pick.check()?, confirm == "yes"),
+        Command::Semantics { pick, run } => semantics::run(project, &pick.check()?, run),
+        Command::Kernel { pick } => kernel::run(project, &pick.check()?),
+        Command::Image { pick } => image::run(project, &pick.check()?),
+        Command::Bench { pick, runs } => bench::run(project, &pick.check()?, runs),
+        Command::BenchReport { from } => bench_report::run(project, &from),
+        Command::Soak { pick, runs } => soak::run(project, &pick.check()?, runs),
+        Command::Check => check::run(project),
+        Command::Fmt => fmt::run(project),
+        Command::Clean => clean::run(project),
+        Command::Prepare { pick } => prepare::run(project, &pick.check()?),
+        Command::CheckImage { file } => check_image::run(&file),
+        Command::Boot { file, run } => boot::run(project, &file, run),
+        Command::Help => {
+            print!("{}", make_help());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// An exercise file's texts: as shipped, and as the learner has it.
+struct Texts {
+    shipped: String,
+    learner: String,
+}
+
+fn texts(project: &Project, exercise: ExerciseRef) -> Result<Texts> {
+    let file = exercise.exercise.file;
+    let read = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let learner = project.root().join(file);
+    if !learner.exists() {
+        bail!(
+            "{file} is missing: `make` makes it again from {}",
+            project.shipped(file).display()
+        );
+    }
+    Ok(Texts {
+        shipped: read(project.shipped(file))?,
+        learner: read(learner)?,
+    })
+}
+
+/// An exit code from whether something went well.
+fn exit(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! `make simulate`: the learner's file (or a stage) built and booted the way a learner runs it:
+//! the whole boot shown, fault reports pointed at the source; a run from a terminal is left with
+//! Ctrl-A x, others stop once the program has ended or at the timeout. The closing lines say where
+//! the learner's file is.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::{Picked, RunLimits, texts};
+use crate::boot::Boot;
+use crate::catalogue::{ExerciseRef, StageRef};
+use crate::command::Output;
+use crate::image::{self, Image, Source};
+use crate::project::Project;
+use crate::qemu::{self, Outcome, Step};
+use crate::symbolize::Symbolizer;
+use crate::{debugger, expect, stages};
+
+pub fn run(
+    project: &Project,
+    picked: &Picked,
+    limits: RunLimits,
+    gdb: Option<u16>,
+) -> Result<ExitCode> {
+    let source = picked.source();
+    let image = image::build(project, &source, Output::Shown)?;
+    boot(project, &source, &image, limits, gdb, &picked.make_args())
+}
+
+/// Boots `image` (built from `source`); `pick` is make's arguments that name it (for the line
+/// that says how to start gdb).
+pub(super) fn boot(
+    project: &Project,
+    source: &Source,
+    image: &Image,
+    limits: RunLimits,
+    gdb: Option<u16>,
+    pick: &str,
+) -> Result<ExitCode> {
+    let interactive = std::io::stdin().is_terminal();
+    let what = match source {
+        Source::Stage(stage) => format!(
+            "{} stage '{}' ({})",
+            stage.arch,
+            stage.name(),
+            stage.stage.summary
+        ),
+        _ => source.describe(),
+    };
+    let mut boot = Boot::quiet(format!("simulate-{}-{}", image.arch, source.name())).echo();
+    if let Some(port) = gdb {
+        boot = boot.args(debugger::qemu_args(port));
+        let port_arg = match port {
+            debugger::DEFAULT_PORT => String::new(),
+            other => format!(" GDB_PORT={other}"),
+        };
+        eprintln!(
+            "==> QEMU is halted, waiting for gdb on 127.0.0.1:{port}. In a second terminal: \
+             make gdb{pick}{port_arg}"
+        );
+    }
+    if interactive {
+        eprintln!(
+            "==> Booting seL4 ({}) with {what}. Quit QEMU with Ctrl-A x.",
+            image.arch
+        );
+        // From a terminal, a run (a debugging session too) lasts until the learner quits QEMU;
+        // the reminder would have scrolled away under the boot log.
+        boot = boot
+            .timeout(None)
+            .interactive("==> The program has ended. Quit QEMU with Ctrl-A x.");
+    } else {
+        // Without a terminal nobody can press Ctrl-A x: TIMEOUT ends a run that does not end.
+        eprintln!("==> Booting seL4 ({}) with {what}.", image.arch);
+        boot = boot.timeout(Some(limits.timeout));
+    }
+    let symbolizer = Symbolizer::new(project, &image.root_task);
+    let run = boot.run(project, image, |line| {
+        // The runner has echoed the line; add where a fault report's addresses are in the source.
+        for note in symbolizer.iter().flat_map(|s| s.annotate(line)) {
+            println!("{note}");
+        }
+        // Stop once the program has clearly ended, unless the learner is there to quit.
+        match expect::ending(line) {
+            Some(_) if interactive => Step::NoteWhenQuiet,
+            None => Step::Continue,
+            Some(expect::Ending::Last) => Step::Stop,
+            Some(expect::Ending::Report) => Step::StopWhenQuiet,
+        }
+    })?;
+
+    let code = match run.outcome {
+        Outcome::Stopped => ExitCode::SUCCESS,
+        Outcome::Exited(_) if interactive => ExitCode::SUCCESS,
+        Outcome::Exited(status) => {
+            eprintln!(
+                "==> QEMU exited ({status}) before the program ended; the log is in {}",
+                run.log_path.display()
+            );
+            ExitCode::FAILURE
+        }
+        Outcome::TimedOut(after) => {
+            eprintln!(
+                "==> Nothing ended the run within {after:?}; QEMU was stopped. The log is in {}",
+                run.log_path.display()
+            );
+            ExitCode::FAILURE
+        }
+    };
+    if let Source::File(exercise) = source {
+        eprintln!("==> {}", closing_lines(project, *exercise, &run)?);
+    }
+    Ok(code)
+}
+
+/// Where the learner's file is, as its TODOs say, and what comes next; but only where the run
+/// printed what that stage prints (tests/expected/<arch>/<stage>.txt). Otherwise they say what
+/// the run did instead: a panic, the learner's own code, a typo the build caught.
+fn closing_lines(project: &Project, exercise: ExerciseRef, run: &qemu::Run) -> Result<String> {
+    let texts = texts(project, exercise)?;
+    let printed = |stage: StageRef| {
+        let path = project.expected_log(stage.arch, stage.name());
+        // Without the stage's expected lines there is nothing to contradict the TODOs with.
+        fs::read_to_string(&path)
+            .map(|expected| expect::printed(&expected, &run.lines))
+            .unwrap_or(true)
+    };
+    let ending = run.lines.iter().rev().find(|l| expect::is_ending(l));
+    Ok(stages::closing_lines(
+        exercise,
+        &texts.shipped,
+        &texts.learner,
+        printed,
+        ending.map(String::as_str),
+    ))
+}
