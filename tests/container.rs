@@ -54,15 +54,14 @@ impl Learner {
         ];
         // The engine's settings for this machine (.ci/run), and the network as this machine
         // sees it: its certificate bundle and its git URL rewrites, which are root's here.
-        for var in [
-            "CONTAINERS_CONF",
-            "CONTAINERS_STORAGE_CONF",
-            "SSL_CERT_FILE",
-            "CI",
-        ] {
+        for var in ["CONTAINERS_CONF", "SSL_CERT_FILE", "CI"] {
             if let Ok(value) = std::env::var(var) {
                 env.push((var.into(), value));
             }
+        }
+        // Rootless podman's storage, the user's alone (root keeps podman's own settings).
+        if let Ok(value) = std::env::var("CONTAINER_TEST_STORAGE_CONF") {
+            env.push(("CONTAINERS_STORAGE_CONF".into(), value));
         }
         let rewrites = Command::new("git")
             .args(["config", "--get-regexp", r"^url\..*\.insteadof$"])

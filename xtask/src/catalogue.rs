@@ -15,6 +15,9 @@ pub struct Arch {
     pub name: &'static str,
     /// rust-sel4's target specification (build/rust-sel4/support/targets/<target>.json).
     pub target: &'static str,
+    /// What the architecture maps below its VSpace and with which method, in a learner's words
+    /// (for the hint under a compiler error that names another architecture's: names.rs).
+    pub structures: &'static str,
     /// The GNU prefix of the kernel's compiler and binutils, on every host (the host's own gcc
     /// provides it for its own architecture): sel4-kernel-config/<name>.cmake sets the same
     /// CROSS_COMPILER_PREFIX, and tools/system-packages.txt says which package provides it.
@@ -215,6 +218,7 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "x86_64",
         target: "x86_64-sel4",
+        structures: "the structures below the VSpace are a PDPT (`pdpt.pdpt_map`), a page directory (`pd.page_directory_map`) and a page table (`pt.page_table_map`)",
         cross_prefix: "x86_64-linux-gnu-",
         elf: Elf {
             machine: object::elf::EM_X86_64,
@@ -314,6 +318,7 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "aarch64",
         target: "aarch64-sel4",
+        structures: "every level below the VSpace is a page table (`sel4::cap_type::PT`): `pt_l2.pt_map(...)`",
         cross_prefix: "aarch64-linux-gnu-",
         elf: Elf {
             machine: object::elf::EM_AARCH64,
@@ -405,6 +410,7 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "riscv64",
         target: "riscv64imac-sel4",
+        structures: "every level below the VSpace is a page table (`sel4::cap_type::PageTable`): `pt_l1.page_table_map(...)`",
         cross_prefix: "riscv64-linux-gnu-",
         elf: Elf {
             machine: object::elf::EM_RISCV,
@@ -496,6 +502,7 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "aarch32",
         target: "armv7a-sel4",
+        structures: "one page table (`sel4::cap_type::PT`) below the page directory: `pt.pt_map(...)`",
         cross_prefix: "arm-linux-gnueabihf-",
         elf: Elf {
             machine: object::elf::EM_ARM,
@@ -585,6 +592,7 @@ pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "riscv32",
         target: "riscv32imac-sel4",
+        structures: "one page table (`sel4::cap_type::PageTable`) below the VSpace: `pt.page_table_map(...)`",
         cross_prefix: "riscv64-linux-gnu-",
         elf: Elf {
             machine: object::elf::EM_RISCV,

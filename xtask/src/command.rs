@@ -3,6 +3,7 @@
 //! Running the build tools (cargo, tools/build-kernel, the payload tool) with their output shown
 //! to a learner or kept for a test's report.
 
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, anyhow};
@@ -14,6 +15,59 @@ pub enum Output {
     Shown,
     /// Kept, and returned in the error if the tool fails (tests).
     Captured,
+}
+
+/// Runs cargo `cmd` with its messages shown, and after each error the lines `hints` has for it
+/// (the error's text, its source lines included).
+pub fn run_with_hints(
+    mut cmd: Command,
+    what: &str,
+    hints: impl Fn(&str) -> Vec<String>,
+) -> Result<()> {
+    // Colours as cargo would choose them for this terminal.
+    if std::io::stderr().is_terminal() {
+        cmd.arg("--color=always");
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("{what}: cannot run cargo"))?;
+    let stderr = child.stderr.take().expect("piped");
+    let mut block = String::new();
+    let mut given: Vec<String> = Vec::new();
+    let mut flush = |block: &mut String| {
+        if block.starts_with("error") {
+            for hint in hints(block) {
+                if !given.contains(&hint) {
+                    eprintln!("{hint}");
+                    given.push(hint);
+                }
+            }
+        }
+        block.clear();
+    };
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let plain = crate::qemu::without_colours(&line);
+        // A message begins at `error`, `warning` or cargo's own status lines.
+        if !plain.starts_with(' ')
+            && !plain.starts_with('|')
+            && !plain.is_empty()
+            && !block.is_empty()
+            && (plain.starts_with("error") || plain.starts_with("warning"))
+        {
+            flush(&mut block);
+        }
+        eprintln!("{line}");
+        block.push_str(&plain);
+        block.push('\n');
+    }
+    flush(&mut block);
+    let status = child.wait().with_context(|| format!("{what}: cargo"))?;
+    if status.success() {
+        return Ok(());
+    }
+    Err(anyhow!("{what} failed ({status})"))
 }
 
 /// Runs `cmd`; on failure, the error says `what` failed, with the tool's output when captured.

@@ -201,11 +201,14 @@ pub fn build_with_features(
     if output == Output::Captured {
         cargo.arg("--quiet");
     }
-    command::run(
-        cargo,
-        output,
-        &format!("building the root task for {}", source.describe()),
-    )?;
+    let what = format!("building the root task for {}", source.describe());
+    match (source, output) {
+        // The learner's own file: a name from another architecture or from C gets a hint.
+        (Source::File(_), Output::Shown) => {
+            command::run_with_hints(cargo, &what, |error| crate::names::hints(error, arch))?
+        }
+        _ => command::run(cargo, output, &what)?,
+    }
     let (root_task, _) = Image::root_task_of(project, source);
     bootable(project, arch, root_task, &dir, output)
 }

@@ -19,6 +19,7 @@ pub mod files;
 pub mod image;
 pub mod kernel;
 pub mod loader;
+pub mod names;
 pub mod project;
 pub mod qemu;
 pub mod semantics;

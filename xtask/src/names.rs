@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! Names from elsewhere: each architecture's Rust names for its paging structures, and libsel4's
+//! C names for the tutorial's invocations. When a build of a learner's file fails and cargo's error
+//! names one that is not this architecture's (x86_64's `page_directory_map` copied into aarch64's
+//! file, or the C text's `seL4_ARM_PageTable_Map`), a line under it says whose it is and what this
+//! architecture has instead. TUTORIAL.md's table of C and Rust names is checked against this one
+//! (tests/learner_tools.rs).
+
+use crate::catalogue::Arch;
+
+/// One name a learner may write, and whose it is.
+pub struct Name {
+    pub name: &'static str,
+    /// The architectures whose Rust name it is (empty: a C name, libsel4's).
+    pub arches: &'static [&'static str],
+    /// For a Rust name, its C name; for a C name, its Rust name.
+    pub other: &'static str,
+}
+
+const fn rust(name: &'static str, arches: &'static [&'static str], c: &'static str) -> Name {
+    Name {
+        name,
+        arches,
+        other: c,
+    }
+}
+
+const fn c(name: &'static str, rust: &'static str) -> Name {
+    Name {
+        name,
+        arches: &[],
+        other: rust,
+    }
+}
+
+const X86: &[&str] = &["x86_64"];
+const ARM: &[&str] = &["aarch64", "aarch32"];
+
+/// The names, Rust and C.
+pub const NAMES: &[Name] = &[
+    rust("pdpt_map", X86, "seL4_X86_PDPT_Map"),
+    rust("page_directory_map", X86, "seL4_X86_PageDirectory_Map"),
+    rust(
+        "page_table_map",
+        &["x86_64", "riscv64", "riscv32"],
+        "seL4_X86_PageTable_Map, seL4_RISCV_PageTable_Map",
+    ),
+    rust("pt_map", ARM, "seL4_ARM_PageTable_Map"),
+    rust("PDPT", X86, "seL4_PDPT"),
+    rust("PageDirectory", X86, "seL4_PageDirectory"),
+    rust(
+        "PageTable",
+        &["x86_64", "riscv64", "riscv32"],
+        "seL4_PageTable, seL4_RISCV_PageTable",
+    ),
+    rust("PML4", X86, "seL4_PML4"),
+    rust("PT", ARM, "seL4_ARM_PageTable"),
+    rust("PD", &["aarch32"], "seL4_ARM_PageDirectory"),
+    rust("VSpace", &["aarch64"], "seL4_ARM_VSpace"),
+    c("seL4_X86_PDPT_Map", "`pdpt.pdpt_map(vspace, vaddr, attrs)`"),
+    c(
+        "seL4_X86_PageDirectory_Map",
+        "`pd.page_directory_map(vspace, vaddr, attrs)`",
+    ),
+    c(
+        "seL4_PageDirectory_Map",
+        "`pd.page_directory_map(vspace, vaddr, attrs)`",
+    ),
+    c(
+        "seL4_X86_PageTable_Map",
+        "`pt.page_table_map(vspace, vaddr, attrs)`",
+    ),
+    c(
+        "seL4_PageTable_Map",
+        "`pt.page_table_map(vspace, vaddr, attrs)`",
+    ),
+    c(
+        "seL4_X86_Page_Map",
+        "`frame.frame_map(vspace, vaddr, rights, attrs)`",
+    ),
+    c(
+        "seL4_X86_Page_Remap",
+        "`frame_map` again: the same cap at the same address (seL4 16.0.0 has no remap)",
+    ),
+    c(
+        "seL4_ARM_PageTable_Map",
+        "`pt.pt_map(vspace, vaddr, attrs)`",
+    ),
+    c(
+        "seL4_ARM_Page_Map",
+        "`frame.frame_map(vspace, vaddr, rights, attrs)`",
+    ),
+    c(
+        "seL4_RISCV_PageTable_Map",
+        "`pt.page_table_map(vspace, vaddr, attrs)`",
+    ),
+    c(
+        "seL4_RISCV_Page_Map",
+        "`frame.frame_map(vspace, vaddr, rights, attrs)`",
+    ),
+    c(
+        "seL4_MappingFailedLookupLevel",
+        "`mapping_tutorial::mapping_failed_lookup_level()`",
+    ),
+    c(
+        "seL4_CapInitThreadVSpace",
+        "`sel4::init_thread::slot::VSPACE.cap()`",
+    ),
+];
+
+/// The hint for `name` in a build for `arch`, if it is a name from elsewhere.
+pub fn hint(name: &str, arch: &Arch) -> Option<String> {
+    let entry = NAMES.iter().find(|n| n.name == name)?;
+    if entry.arches.is_empty() {
+        return Some(format!(
+            "hint: `{name}` is libsel4's C name; in Rust: {} (TUTORIAL.md, \"Rust names for the C names\")",
+            entry.other
+        ));
+    }
+    if entry.arches.contains(&arch.name) {
+        return None;
+    }
+    Some(format!(
+        "hint: `{name}` is {}'s ({}); on {arch} {}",
+        entry.arches.join("'s and "),
+        entry.other,
+        arch.structures
+    ))
+}
+
+/// The hints for every name from elsewhere in `text` (a compiler error, with its source lines),
+/// each once, in the order the names come.
+pub fn hints(text: &str, arch: &Arch) -> Vec<String> {
+    let mut found: Vec<(usize, &str)> = NAMES
+        .iter()
+        .filter_map(|n| word_at(text, n.name).map(|at| (at, n.name)))
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .filter_map(|(_, name)| hint(name, arch))
+        .collect()
+}
+
+/// Where `word` first stands in `text` as a whole identifier.
+fn word_at(text: &str, word: &str) -> Option<usize> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::find_arch;
+
+    #[test]
+    fn another_architectures_name_gets_a_hint_and_this_ones_none() {
+        let aarch64 = find_arch("aarch64").unwrap();
+        let x86_64 = find_arch("x86_64").unwrap();
+        let hint = hint("page_directory_map", aarch64).unwrap();
+        assert_eq!(
+            hint,
+            "hint: `page_directory_map` is x86_64's (seL4_X86_PageDirectory_Map); on aarch64 every \
+             level below the VSpace is a page table (`sel4::cap_type::PT`): `pt_l2.pt_map(...)`"
+        );
+        assert!(super::hint("pt_map", aarch64).is_none());
+        assert!(super::hint("page_directory_map", x86_64).is_none());
+        assert!(
+            super::hint("pt_map", x86_64)
+                .unwrap()
+                .contains("is aarch64's and aarch32's")
+        );
+        assert!(
+            super::hint("seL4_ARM_PageTable_Map", aarch64)
+                .unwrap()
+                .contains("`pt.pt_map(")
+        );
+    }
+
+    #[test]
+    fn names_are_found_as_whole_identifiers_in_an_error() {
+        let aarch64 = find_arch("aarch64").unwrap();
+        let error = "error[E0425]: cannot find value `pd` in this scope\n  --> aarch64/src/main.rs:49:5\n\
+                     49 |     pd.page_directory_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())\n";
+        let found = hints(error, aarch64);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("hint: `page_directory_map` is x86_64's"));
+        // `PT` inside `PTE` or `pt_map` inside `my_pt_map` is no name of the table.
+        assert!(hints("let PTE = my_pt_map;", find_arch("x86_64").unwrap()).is_empty());
+    }
+
+    /// TUTORIAL.md's table of C and Rust names has every name of this one.
+    #[test]
+    fn the_tutorials_table_of_names_has_every_name() {
+        let tutorial =
+            std::fs::read_to_string(crate::project::Project::here().root().join("TUTORIAL.md"))
+                .unwrap();
+        let table = &tutorial[tutorial.find("## Rust names for the C names").unwrap()..];
+        let table = &table[..table.find("\n\n`").unwrap_or(table.len())];
+        for n in NAMES {
+            assert!(
+                word_at(table, n.name).is_some(),
+                "TUTORIAL.md, \"Rust names for the C names\", has no `{}`",
+                n.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_name_is_once_in_the_table() {
+        for (k, n) in NAMES.iter().enumerate() {
+            assert!(
+                NAMES[..k].iter().all(|m| m.name != n.name),
+                "{} twice",
+                n.name
+            );
+            for arch in n.arches {
+                assert!(
+                    find_arch(arch).is_ok(),
+                    "{}: no architecture {arch}",
+                    n.name
+                );
+            }
+        }
+    }
+}
