@@ -67,10 +67,13 @@ fn a_changed_line_is_caught() {
 #[test]
 fn the_performance_figures_are_made_from_a_bench_run() {
     let project = Project::here();
-    let json = std::fs::read_to_string(project.docs_bench_json()).unwrap();
+    let json = std::fs::read_to_string(project.docs_bench_json()).unwrap_or_else(|e| {
+        panic!("docs/bench.json: {e}: run `make bench`, then `make bench-report`")
+    });
     let bench = xtask::bench::report::from_json(&json).unwrap_or_else(|e| panic!("{e:#}"));
     let made = xtask::bench::report::performance_md(&bench);
-    let written = std::fs::read_to_string(project.docs_performance()).unwrap();
+    let written = std::fs::read_to_string(project.docs_performance())
+        .unwrap_or_else(|e| panic!("docs/performance.md: {e}: run `make bench-report`"));
     assert!(
         made == written,
         "docs/performance.md is not what `make bench-report` makes from docs/bench.json: run it"

@@ -183,24 +183,24 @@ pub struct RunLimits {
     pub timeout: Duration,
 }
 
-fn port(text: &str) -> Result<u16, String> {
+fn port(text: &str) -> anyhow::Result<u16> {
     text.parse()
-        .map_err(|_| format!("'{text}' is not a port number"))
+        .map_err(|_| anyhow::anyhow!("'{text}' is not a port number"))
 }
 
-fn positive(text: &str) -> Result<usize, String> {
+fn positive(text: &str) -> anyhow::Result<usize> {
     text.parse()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| format!("'{text}' is not a positive whole number"))
+        .ok_or_else(|| anyhow::anyhow!("'{text}' is not a positive whole number"))
 }
 
-fn seconds(text: &str) -> Result<Duration, String> {
+fn seconds(text: &str) -> anyhow::Result<Duration> {
     text.parse()
         .ok()
         .filter(|s: &f64| s.is_finite() && *s > 0.0)
         .map(Duration::from_secs_f64)
-        .ok_or_else(|| format!("'{text}' is not a positive number of seconds"))
+        .ok_or_else(|| anyhow::anyhow!("'{text}' is not a positive number of seconds"))
 }
 
 /// A [`Pick`] checked against the catalogue.
