@@ -12,8 +12,10 @@ use std::process::{Command, Stdio};
 
 use xtask::boot_check::boot_stage;
 use xtask::catalogue::{ARCHES, ExerciseRef};
+use xtask::image::Source;
+use xtask::observed::{self, Observed, describe};
 use xtask::project::Project;
-use xtask::solutions::{Solution, next_stage, solution};
+use xtask::solutions::{self, Advice, Solution, advise, next_stage, solution};
 use xtask::stages::{self, Progress};
 use xtask::symbolize::Symbolizer;
 
@@ -224,8 +226,8 @@ fn reset_asks_first_then_restores_the_shipped_file_and_keeps_a_backup() {
     }
 }
 
-/// `make status` and `make solution` with a file whose TODOs are done out of order: they name
-/// the TODO to do first and the stage to ask for, and fail neither.
+/// `make status` and `make solution` with a file whose TODOs are done out of order, built and
+/// booted as they do it: they name the TODO to do first and the stage to ask for.
 #[test]
 fn out_of_order_status_and_solution_name_the_todo_to_do_first() {
     let exercise = ARCHES[0].main_exercise();
@@ -242,19 +244,267 @@ fn out_of_order_status_and_solution_name_the_todo_to_do_first() {
         lines.join("\n") + "\n"
     };
     assert_ne!(out_of_order, pd);
-    let root = scratch_project("test-out-of-order", exercise, &out_of_order);
-    let status = xtask(&root, &["status", "--exercise", "mapping"]);
-    let stdout = String::from_utf8_lossy(&status.stdout);
-    assert!(status.status.success());
+    let observed = observe(exercise, "out-of-order", &out_of_order);
+    let status = describe(exercise, &source, &out_of_order, &observed);
     assert!(
-        stdout.contains("done, but not \"TODO map a page directory object\" (src/main.rs:"),
-        "{stdout}"
+        status.contains("done, but not \"TODO map a page directory object\" (src/main.rs:"),
+        "{status}"
     );
-    assert!(stdout.contains("`make solution STAGE=pd`"), "{stdout}");
-    let solution = xtask(&root, &["solution"]);
-    let stderr = String::from_utf8_lossy(&solution.stderr);
-    assert!(stderr.contains("`make solution STAGE=pd`"), "{stderr}");
-    let _ = fs::remove_dir_all(&root);
+    assert!(status.contains("`make solution STAGE=pd`"), "{status}");
+    let scratch = Project::here()
+        .build_dir()
+        .join("test-solution-out-of-order");
+    let advice = advise(exercise, &source, &out_of_order, &observed, &scratch).unwrap_err();
+    assert!(
+        format!("{advice:#}").contains("`make solution STAGE=pd`"),
+        "{advice:#}"
+    );
+}
+
+/// A text for an exercise's file, built and booted as `make status` does the learner's.
+fn observe(exercise: ExerciseRef, name: &'static str, text: &str) -> Observed {
+    let source = Source::Variant {
+        exercise,
+        name,
+        text,
+    };
+    observed::observe(&Project::here(), &source).unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+/// Everything deleted by mistake: the file does not build, so status claims no stage and shows
+/// cargo's first error, and solution has nothing to compare with. On every architecture.
+#[test]
+fn an_empty_file_is_at_no_stage() {
+    let scratch = Project::here().build_dir().join("test-solution-empty");
+    for arch in ARCHES.iter() {
+        let exercise = arch.main_exercise();
+        let source = shipped(exercise);
+        let observed = observe(exercise, "empty-file", "");
+        let Observed::Refused { error, .. } = &observed else {
+            panic!("{arch}: an empty file built: {observed:?}");
+        };
+        assert!(error.starts_with("error"), "{arch}: {error}");
+        let status = describe(exercise, &source, "", &observed);
+        assert!(
+            status.starts_with(&format!(
+                "{} does not build, so it is at no stage yet",
+                exercise.exercise.file
+            )),
+            "{arch}: {status}"
+        );
+        assert!(status.contains(error.as_str()), "{arch}: {status}");
+        assert!(!status.contains("is at stage"), "{arch}: {status}");
+        assert!(!status.contains("complete"), "{arch}: {status}");
+        let advice = advise(exercise, &source, "", &observed, &scratch).unwrap();
+        assert!(
+            matches!(&advice, Advice::Nothing(why) if *why == status),
+            "{arch}: {advice:?}"
+        );
+    }
+}
+
+/// The first TODO's block moved below the second's, both uncommented: the TODOs look like the
+/// second stage, but the run fails at the second's map. Status says what the run printed and
+/// claims no stage the run did not print; solution shows the first stage, the one the run shows
+/// is missing, not the one after the TODOs'. On every architecture.
+#[test]
+fn a_moved_todo_is_told_by_its_run() {
+    let scratch = Project::here().build_dir().join("test-solution-moved");
+    for arch in ARCHES.iter() {
+        let exercise = arch.main_exercise();
+        let source = shipped(exercise);
+        let second = exercise.stage(2).unwrap();
+        let both = stages::derive(&source, second).unwrap();
+        let todos = stages::analyse(exercise, &both).unwrap();
+        // Each block: its TODO line and solution; the first two swap places.
+        let lines: Vec<&str> = both.lines().collect();
+        let block = |k: usize| (todos[k].line - 1)..todos[k].solution.end;
+        let (first, next) = (block(0), block(1));
+        let mut moved: Vec<&str> = lines[..first.start].to_vec();
+        moved.extend(&lines[next.clone()]);
+        moved.extend(&lines[first.end..next.start]);
+        moved.extend(&lines[first.clone()]);
+        moved.extend(&lines[next.end..]);
+        let moved = moved.join("\n") + "\n";
+        let todo_stage = observed::todo_stage(exercise, &source, &moved);
+        assert_eq!(todo_stage, Some(second), "{arch}: {moved}");
+
+        let observed = observe(exercise, "moved-todo", &moved);
+        let Observed::Ran { printed, ending } = &observed else {
+            panic!("{arch}: the moved file does not build: {observed:?}");
+        };
+        assert_ne!(*printed, Some(second), "{arch}: {observed:?}");
+        assert!(ending.is_some(), "{arch}: {observed:?}");
+        let first_stage = exercise.stage(1).unwrap();
+        let status = describe(exercise, &source, &moved, &observed);
+        assert!(!status.contains("is at stage"), "{arch}: {status}");
+        assert!(
+            status.contains(&format!(
+                "its TODOs look like stage '{}' (2 of {} done)",
+                second.name(),
+                exercise.todo_count()
+            )),
+            "{arch}: {status}"
+        );
+        assert!(
+            status.contains(&format!("it ended with `{}`", ending.as_ref().unwrap())),
+            "{arch}: {status}"
+        );
+        assert!(
+            status.contains(&format!(
+                "the solution of stage '{}', which the run shows is missing",
+                first_stage.name()
+            )),
+            "{arch}: {status}"
+        );
+        let advice = advise(exercise, &source, &moved, &observed, &scratch).unwrap();
+        let Advice::Compare { stage, diff, .. } = &advice else {
+            panic!("{arch}: {advice:?}");
+        };
+        assert_eq!(*stage, first_stage, "{arch}");
+        assert_eq!(
+            *diff,
+            solutions::shipped_change(&source, first_stage, &scratch).unwrap()
+        );
+    }
+}
+
+/// x86_64's line copied into aarch64's file under the first TODO, as someone following the C
+/// text might: the build fails, status claims no stage, and the hint under cargo's error names
+/// aarch64's method; solution shows that TODO's own solution to compare.
+#[test]
+fn another_architectures_method_is_named_with_this_ones() {
+    let scratch = Project::here().build_dir().join("test-solution-names");
+    let arch = xtask::catalogue::find_arch("aarch64").unwrap();
+    let exercise = arch.main_exercise();
+    let source = shipped(exercise);
+    let first = exercise.stage(1).unwrap();
+    let pt_l2 = stages::derive(&source, first).unwrap();
+    for (name, from, to) in [
+        ("names-pd", "pt_l2.pt_map(", "pd.page_directory_map("),
+        (
+            "names-pt-l-two",
+            "pt_l2.pt_map(",
+            "pt_l2.page_directory_map(",
+        ),
+    ] {
+        assert!(pt_l2.contains(from), "{pt_l2}");
+        let text = pt_l2.replacen(from, to, 1);
+        let observed = observe(exercise, name, &text);
+        let Observed::Refused { hints, .. } = &observed else {
+            panic!("{to} built: {observed:?}");
+        };
+        assert!(
+            hints.iter().any(|h| h.starts_with(
+                "hint: `page_directory_map` is x86_64's (seL4_X86_PageDirectory_Map); on \
+                 aarch64"
+            ) && h.contains("pt_map")),
+            "{to}: {hints:?}"
+        );
+        let status = describe(exercise, &source, &text, &observed);
+        assert!(status.contains(&hints[0]), "{status}");
+        assert!(!status.contains("is at stage"), "{status}");
+        let advice = advise(exercise, &source, &text, &observed, &scratch).unwrap();
+        assert!(
+            matches!(&advice, Advice::Compare { stage, .. } if *stage == first),
+            "{to}: {advice:?}"
+        );
+    }
+}
+
+/// `make solution STAGE=<first>` after a learner did the last TODO first: the diff only
+/// uncomments the first, and the learner's later lines stay. On every exercise.
+#[test]
+fn a_solution_never_comments_out_the_learners_lines() {
+    let project = Project::here();
+    for exercise in all_exercises() {
+        let source = shipped(exercise);
+        let todos = stages::analyse(exercise, &source).unwrap();
+        let last_todo = todos.last().unwrap();
+        // The shipped file with only the last solution uncommented.
+        let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
+        for line in &mut lines[last_todo.solution.clone()] {
+            *line = line.replacen("// ", "", 1);
+        }
+        let kept: Vec<String> = lines[last_todo.solution.clone()].to_vec();
+        let last_first = lines.join("\n") + "\n";
+        let first = exercise.stage(1).unwrap();
+        let scratch = project.build_dir().join(format!(
+            "test-solution-keep-{}-{}",
+            exercise.arch,
+            first.name()
+        ));
+        let Solution::ForTheFile(diff) = solution(&source, &last_first, first, &scratch).unwrap()
+        else {
+            panic!("the file's TODOs are readable");
+        };
+        assert!(
+            diff.lines()
+                .all(|l| !l.starts_with("+") || !l.contains("// ") || l.starts_with("+++")),
+            "{}: the diff comments lines out:\n{diff}",
+            exercise.arch
+        );
+        let patched = patched(&scratch, exercise.exercise.file, &last_first, &diff);
+        assert!(
+            kept.iter().all(|l| patched.lines().any(|p| p == l)),
+            "{}: the last solution is not kept:\n{patched}",
+            exercise.arch
+        );
+        let _ = fs::remove_dir_all(&scratch);
+    }
+}
+
+/// The first solution re-indented with tabs, or the whole file saved with CRLF line endings:
+/// the next solution still applies to the file, in its own line endings. On every exercise.
+#[test]
+fn tabs_and_crlf_are_no_reason_to_give_up() {
+    let project = Project::here();
+    for exercise in all_exercises() {
+        let source = shipped(exercise);
+        let first = exercise.stage(1).unwrap();
+        let second = exercise.stage(2).unwrap();
+        let done = stages::derive(&source, first).unwrap();
+        let todos = stages::analyse(exercise, &done).unwrap();
+        let mut lines: Vec<String> = done.lines().map(str::to_owned).collect();
+        for line in &mut lines[todos[0].solution.clone()] {
+            *line = line.replacen("    ", "\t", 1);
+        }
+        let tabbed = lines.join("\n") + "\n";
+        let crlf = done.replace('\n', "\r\n");
+        let scratch = project.build_dir().join(format!(
+            "test-solution-tabs-{}-{}",
+            exercise.arch,
+            first.name()
+        ));
+        for (what, text) in [("tabs", &tabbed), ("CRLF", &crlf)] {
+            assert_eq!(
+                observed::todo_stage(exercise, &source, text),
+                Some(first),
+                "{} with {what}",
+                exercise.arch
+            );
+            let Solution::ForTheFile(diff) = solution(&source, text, second, &scratch).unwrap()
+            else {
+                panic!("{} with {what}: the solution gave up", exercise.arch);
+            };
+            let patched = patched(&scratch, exercise.exercise.file, text, &diff);
+            assert_eq!(
+                observed::todo_stage(exercise, &source, &patched),
+                Some(second),
+                "{} with {what}:\n{patched}",
+                exercise.arch
+            );
+            if what == "CRLF" {
+                assert_eq!(
+                    patched,
+                    stages::derive(&source, second)
+                        .unwrap()
+                        .replace('\n', "\r\n")
+                );
+            }
+        }
+        let _ = fs::remove_dir_all(&scratch);
+    }
 }
 
 /// The fault report of each architecture's read-only write names the line of the learner's file

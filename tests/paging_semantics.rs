@@ -46,3 +46,134 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str, at_least: usize) {
         booted.run.log_path.display()
     );
 }
+
+/// A case's kernel reference, `x86/kernel/vspace.c decodeX86FrameInvocation -> checkVPAlignment:
+/// why`: a file (below the kernel's src/arch/, or src/) and the function in it that decides the
+/// case, then the functions it calls on the way (`->`, or `/` for another), which may be in other
+/// files. `None` for a literal that is no file reference ("hardware: ...").
+fn kernel_reference(literal: &str) -> Option<(&str, Vec<&str>)> {
+    let (path, rest) = literal.split_once(' ')?;
+    let is_path = (path.ends_with(".c") || path.ends_with(".h"))
+        && path
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_/.".contains(c));
+    if !is_path {
+        return None;
+    }
+    let identifier = |text: &str| -> usize {
+        text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(text.len())
+    };
+    let mut functions = Vec::new();
+    let mut rest = rest;
+    loop {
+        let end = identifier(rest);
+        functions.push(&rest[..end]);
+        rest = &rest[end..];
+        match [" -> ", " / "].iter().find(|sep| rest.starts_with(**sep)) {
+            Some(sep) => rest = &rest[sep.len()..],
+            None => break,
+        }
+    }
+    Some((path, functions))
+}
+
+/// Whether `text` (C source) has a call or definition of `function`.
+fn names_function(text: &str, function: &str) -> bool {
+    text.match_indices(function).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + function.len()..].trim_start_matches([' ', '\t']);
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && after.starts_with('(')
+    })
+}
+
+/// Every kernel reference beside a case names a file of the pinned kernel source and a function
+/// in that file, and each function it goes on to is in the kernel source: a reference cannot
+/// point at nothing.
+#[test]
+fn every_kernel_reference_names_a_function_of_the_pinned_kernel() {
+    let project = Project::here();
+    let kernel = project.sel4_src();
+    let sources: Vec<(std::path::PathBuf, String)> = ["src", "include"]
+        .iter()
+        .flat_map(|dir| walk(&kernel.join(dir)))
+        .filter(|p| p.extension().is_some_and(|e| e == "c" || e == "h"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    assert!(
+        sources.len() > 100,
+        "no kernel source in {} (make test fetches it)",
+        kernel.display()
+    );
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for file in walk(&project.root().join("paging-semantics/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let shown = file.strip_prefix(project.root()).unwrap().display().to_string();
+        for (_, literal) in text.split('"').enumerate().filter(|(k, _)| k % 2 == 1) {
+            let Some((path, functions)) = kernel_reference(literal) else {
+                continue;
+            };
+            checked += 1;
+            let Some((_, c)) = sources.iter().find(|(p, _)| {
+                p.ends_with(path)
+                    && (p.starts_with(kernel.join("src/arch").join(path))
+                        || p.starts_with(kernel.join("src").join(path)))
+            }) else {
+                wrong.push(format!("{shown}: \"{literal}\": no {path} in the kernel source"));
+                continue;
+            };
+            if !names_function(c, functions[0]) {
+                wrong.push(format!(
+                    "{shown}: \"{literal}\": {path} has no {}",
+                    functions[0]
+                ));
+            }
+            for function in &functions[1..] {
+                if !sources.iter().any(|(_, c)| names_function(c, function)) {
+                    wrong.push(format!(
+                        "{shown}: \"{literal}\": the kernel source has no {function}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} kernel references found");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn kernel_references_are_read_as_written() {
+    assert_eq!(
+        kernel_reference("x86/object/objecttype.c Arch_finaliseCap -> unmapPage: why"),
+        Some(("x86/object/objecttype.c", vec!["Arch_finaliseCap", "unmapPage"]))
+    );
+    assert_eq!(
+        kernel_reference("object/untyped.c resetUntypedCap / retype: cleared"),
+        Some(("object/untyped.c", vec!["resetUntypedCap", "retype"]))
+    );
+    assert_eq!(
+        kernel_reference("x86/64/kernel/vspace.c lookupPDSlot, via createSafeMappingEntries_PDE"),
+        Some(("x86/64/kernel/vspace.c", vec!["lookupPDSlot"]))
+    );
+    assert_eq!(kernel_reference("hardware: no valid entry"), None);
+    assert!(names_function("x = lookupPDPTSlot (a, b);", "lookupPDPTSlot"));
+    assert!(!names_function("lookupPDPTSlot_ret_t r;", "lookupPDPTSlot"));
+    assert!(!names_function("x = xlookupPDPTSlot(a);", "lookupPDPTSlot"));
+}

@@ -70,7 +70,28 @@ pub fn run_with_hints(
     Err(anyhow!("{what} failed ({status})"))
 }
 
-/// Runs `cmd`; on failure, the error says `what` failed, with the tool's output when captured.
+/// A tool that ran and failed: what it was doing, and its output when [`Output::Captured`].
+#[derive(Debug)]
+pub struct Failed {
+    pub what: String,
+    pub status: std::process::ExitStatus,
+    pub log: String,
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{} failed ({})", self.what, self.status)?;
+        if !self.log.is_empty() {
+            write!(f, ":\n{}", self.log)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failed {}
+
+/// Runs `cmd`; on failure, the error ([`Failed`]) says `what` failed, with the tool's output when
+/// captured.
 pub fn run(mut cmd: Command, output: Output, what: &str) -> Result<()> {
     let result = match output {
         Output::Shown => cmd
@@ -88,9 +109,10 @@ pub fn run(mut cmd: Command, output: Output, what: &str) -> Result<()> {
     if status.success() {
         return Ok(());
     }
-    Err(anyhow!(if log.is_empty() {
-        format!("{what} failed ({status})")
-    } else {
-        format!("{what} failed ({status}):\n{log}")
-    }))
+    Err(Failed {
+        what: what.to_owned(),
+        status,
+        log,
+    }
+    .into())
 }

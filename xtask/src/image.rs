@@ -89,7 +89,7 @@ impl Source<'_> {
     pub fn describe(&self) -> String {
         match self {
             Source::File(e) => e.exercise.file.to_owned(),
-            Source::Stage(s) => format!("stage '{}' of {}", s.name(), s.exercise.file),
+            Source::Stage(s) => format!("stage '{}' of the shipped {}", s.name(), s.exercise.file),
             Source::Variant { name, .. } => format!("'{name}'"),
             Source::Semantics(_) => "the paging-semantics suite".to_owned(),
             Source::BenchProbe(_) => "the benchmark's probe".to_owned(),
@@ -128,6 +128,19 @@ impl Image {
         (dir.join(format!("{}.elf", source.bin())), dir)
     }
 }
+
+/// cargo refused to build the root task: the source's code, not the set-up, is at fault. With
+/// [`Output::Captured`], its messages are in the log.
+#[derive(Debug)]
+pub struct Refused(pub command::Failed);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// Builds `source` for its architecture, and the kernel (and loader) it boots with.
 pub fn build(project: &Project, source: &Source, output: Output) -> Result<Image> {
@@ -207,7 +220,10 @@ pub fn build_with_features(
         (Source::File(_), Output::Shown) => {
             command::run_with_hints(cargo, &what, |error| crate::names::hints(error, arch))?
         }
-        _ => command::run(cargo, output, &what)?,
+        _ => command::run(cargo, output, &what).map_err(|e| match e.downcast() {
+            Ok(failed) => anyhow::Error::new(Refused(failed)),
+            Err(e) => e,
+        })?,
     }
     let (root_task, _) = Image::root_task_of(project, source);
     bootable(project, arch, root_task, &dir, output)

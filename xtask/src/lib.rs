@@ -20,6 +20,7 @@ pub mod image;
 pub mod kernel;
 pub mod loader;
 pub mod names;
+pub mod observed;
 pub mod project;
 pub mod qemu;
 pub mod semantics;

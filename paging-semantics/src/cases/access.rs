@@ -26,7 +26,7 @@ cases! {
     /// The tutorial's read: a new frame is zeroed.
     fresh_frame_reads_zero {
         expected: Outcome::NoFault,
-        kernel: "object/untyped.c resetUntypedCap / retype: new frames are cleared",
+        kernel: "object/untyped.c invokeUntyped_Retype -> resetUntypedCap: new frames are cleared",
         run: |env| {
             let vaddr = env.probe_frame(rw())?;
             match env.probe_reading(Access::Read, vaddr)? {

@@ -124,7 +124,8 @@ pub(super) fn cold_build(
 }
 
 /// The learner's loop, warm: a rebuild after touching the file, an edit to the last line of
-/// `make simulate`, and QEMU's start to each stage's last line.
+/// `make simulate`, an edit to `make status`'s answer, and QEMU's start to each stage's last
+/// line.
 pub(super) fn warm_loop(
     project: &Project,
     arch: &'static Arch,
@@ -158,6 +159,19 @@ pub(super) fn warm_loop(
     figures.push(
         Figure::new("edit -> `make simulate` output", "s", samples)
             .against(Some(format!("{} s", arch.goals.edit_loop)), None),
+    );
+
+    progress(
+        arch,
+        "edit, then `make status` (it builds and boots the file)",
+    );
+    let samples = sampled(runs, || {
+        touch(&file)?;
+        timed(make(project.root(), &["status", &format!("ARCH={arch}")]))
+    })?;
+    figures.push(
+        Figure::new("edit -> `make status` answer", "s", samples)
+            .against(Some(format!("{} s", super::STATUS)), None),
     );
 
     for stage in main.stages() {

@@ -28,6 +28,8 @@ pub mod report;
 pub const ROOT_TASK_SHARE: f64 = 15.0;
 /// Warm `make test` of every architecture, at most (seconds); and the C tutorial's (its 4 stages).
 pub const MAKE_TEST_ALL: (f64, &str) = (60.0, "70 s (its 4 stages)");
+/// An edit to `make status`'s answer (a build and a boot of the file), at most (seconds).
+pub const STATUS: f64 = 2.0;
 /// The container image, at most (bytes).
 pub const IMAGE_SIZE: f64 = 2e9;
 /// An edit to the last line of `make simulate` in the container, at most (seconds).

@@ -5,7 +5,6 @@
 //! Ctrl-A x, others stop once the program has ended or at the timeout. The closing lines say where
 //! the learner's file is.
 
-use std::fs;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -13,13 +12,13 @@ use anyhow::Result;
 
 use super::{Picked, RunLimits, texts};
 use crate::boot::Boot;
-use crate::catalogue::{ExerciseRef, StageRef};
+use crate::catalogue::ExerciseRef;
 use crate::command::Output;
 use crate::image::{self, Image, Source};
 use crate::project::Project;
 use crate::qemu::{self, Outcome, Step};
 use crate::symbolize::Symbolizer;
-use crate::{debugger, expect, stages};
+use crate::{debugger, expect, observed};
 
 pub fn run(
     project: &Project,
@@ -118,24 +117,15 @@ pub(super) fn boot(
     Ok(code)
 }
 
-/// Where the learner's file is, as its TODOs say, and what comes next; but only where the run
-/// printed what that stage prints (tests/expected/<arch>/<stage>.txt). Otherwise they say what
-/// the run did instead: a panic, the learner's own code, a typo the build caught.
+/// What the learner's file did in this run and what comes next (observed::describe): where
+/// it is, as its TODOs say, only where the run printed what that stage prints.
 fn closing_lines(project: &Project, exercise: ExerciseRef, run: &qemu::Run) -> Result<String> {
     let texts = texts(project, exercise)?;
-    let printed = |stage: StageRef| {
-        let path = project.expected_log(stage.arch, stage.name());
-        // Without the stage's expected lines there is nothing to contradict the TODOs with.
-        fs::read_to_string(&path)
-            .map(|expected| expect::printed(&expected, &run.lines))
-            .unwrap_or(true)
-    };
-    let ending = run.lines.iter().rev().find(|l| expect::is_ending(l));
-    Ok(stages::closing_lines(
+    let observed = observed::ran(project, exercise, &run.lines);
+    Ok(observed::describe(
         exercise,
         &texts.shipped,
         &texts.learner,
-        printed,
-        ending.map(String::as_str),
+        &observed,
     ))
 }

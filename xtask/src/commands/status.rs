@@ -1,34 +1,38 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! `make status`: where the learner is: the main exercise in full, then a line for each further
-//! exercise (or only the exercise named).
+//! `make status`: where the learner is, by what the file does: the main exercise's file (or the
+//! exercise named) built and booted, and what its run printed set against its TODOs; then a line
+//! for each further exercise, by its TODOs only (its own `make status EXERCISE=...` runs it).
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 
 use super::{Picked, texts};
-use crate::catalogue::ExerciseRef;
+use crate::image::Source;
+use crate::observed;
 use crate::project::Project;
-use crate::stages;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
-    let exercises: Vec<ExerciseRef> = match picked.exercise {
-        Some(exercise) => vec![exercise],
-        None => picked.arch.exercises().collect(),
-    };
-    for (k, exercise) in exercises.into_iter().enumerate() {
-        let texts = texts(project, exercise)?;
-        let progress = stages::describe_progress(exercise, &texts.shipped, &texts.learner);
-        if k == 1 {
-            println!("\nFurther exercises (TUTORIAL.md, \"Further exercises\"):");
-        }
-        if k == 0 {
-            println!("{progress}");
-        } else {
-            // One line each: where the file is, not what to do next.
-            println!("- {}", progress.lines().next().unwrap_or_default());
-        }
+    let exercise = picked.exercise();
+    let main = texts(project, exercise)?;
+    let observed = observed::observe(project, &Source::File(exercise))?;
+    println!(
+        "{}",
+        observed::describe(exercise, &main.shipped, &main.learner, &observed)
+    );
+    if picked.exercise.is_some() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("\nFurther exercises (TUTORIAL.md, \"Further exercises\"), by their TODOs:");
+    for further in picked.arch.exercises().skip(1) {
+        let texts = texts(project, further)?;
+        println!(
+            "- {}: {} (`make status{}` runs it)",
+            further.exercise.file,
+            observed::what_the_todos_say(further, &texts.shipped, &texts.learner),
+            further.make_args()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
