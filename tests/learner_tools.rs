@@ -295,6 +295,10 @@ fn an_empty_file_is_at_no_stage() {
         assert!(status.contains(error.as_str()), "{arch}: {status}");
         assert!(!status.contains("is at stage"), "{arch}: {status}");
         assert!(!status.contains("complete"), "{arch}: {status}");
+        assert!(
+            status.contains("has none of its TODO lines"),
+            "{arch}: {status}"
+        );
         let advice = advise(exercise, &source, "", &observed, &scratch).unwrap();
         assert!(
             matches!(&advice, Advice::Nothing(why) if *why == status),
@@ -304,9 +308,13 @@ fn an_empty_file_is_at_no_stage() {
 }
 
 /// The first TODO's block moved below the second's, both uncommented: the TODOs look like the
-/// second stage, but the run fails at the second's map. Status says what the run printed and
-/// claims no stage the run did not print; solution shows the first stage, the one the run shows
-/// is missing, not the one after the TODOs'. On every architecture.
+/// second stage. Where the two TODOs map different kinds of object (x86_64's page directory and
+/// page table; a page table and the frame's remap on aarch32 and riscv32), the run fails: status
+/// says what the run printed and claims no stage the run did not print, and solution shows the
+/// first stage, the one the run shows is missing, not the one after the TODOs'. Where both map a
+/// page table of one type (aarch64, riscv64), the kernel puts the first table mapped at the
+/// highest level missing, whichever line maps it, so the run does print the second stage, and
+/// status says so. On every architecture.
 #[test]
 fn a_moved_todo_is_told_by_its_run() {
     let scratch = Project::here().build_dir().join("test-solution-moved");
@@ -333,7 +341,24 @@ fn a_moved_todo_is_told_by_its_run() {
         let Observed::Ran { printed, ending } = &observed else {
             panic!("{arch}: the moved file does not build: {observed:?}");
         };
-        assert_ne!(*printed, Some(second), "{arch}: {observed:?}");
+        let solution_text = |k: usize| lines[todos[k].solution.clone()].join("\n");
+        let one_kind = ["pt_map(", "page_table_map("]
+            .iter()
+            .any(|m| solution_text(0).contains(m) && solution_text(1).contains(m));
+        if one_kind {
+            assert_eq!(*printed, Some(second), "{arch}: {ending:?}");
+            let status = describe(exercise, &source, &moved, &observed);
+            assert!(
+                status.starts_with(&format!(
+                    "{} is at stage '{}'",
+                    exercise.exercise.file,
+                    second.name()
+                )),
+                "{arch}: {status}"
+            );
+            continue;
+        }
+        assert_ne!(*printed, Some(second), "{arch}: {ending:?}");
         assert!(ending.is_some(), "{arch}: {observed:?}");
         let first_stage = exercise.stage(1).unwrap();
         let status = describe(exercise, &source, &moved, &observed);
@@ -381,11 +406,15 @@ fn another_architectures_method_is_named_with_this_ones() {
     let first = exercise.stage(1).unwrap();
     let pt_l2 = stages::derive(&source, first).unwrap();
     for (name, from, to) in [
-        ("names-pd", "pt_l2.pt_map(", "pd.page_directory_map("),
+        (
+            "names-pd",
+            "pt_l2\n        .pt_map(",
+            "pd\n        .page_directory_map(",
+        ),
         (
             "names-pt-l-two",
-            "pt_l2.pt_map(",
-            "pt_l2.page_directory_map(",
+            "pt_l2\n        .pt_map(",
+            "pt_l2\n        .page_directory_map(",
         ),
     ] {
         assert!(pt_l2.contains(from), "{pt_l2}");
@@ -399,7 +428,7 @@ fn another_architectures_method_is_named_with_this_ones() {
                 "hint: `page_directory_map` is x86_64's (seL4_X86_PageDirectory_Map); on \
                  aarch64"
             ) && h.contains("pt_map")),
-            "{to}: {hints:?}"
+            "{to}: {hints:?} {observed:?}"
         );
         let status = describe(exercise, &source, &text, &observed);
         assert!(status.contains(&hints[0]), "{status}");

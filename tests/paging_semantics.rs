@@ -112,7 +112,11 @@ fn every_kernel_reference_names_a_function_of_the_pinned_kernel() {
     let mut wrong = Vec::new();
     for file in walk(&project.root().join("paging-semantics/src")) {
         let text = std::fs::read_to_string(&file).unwrap();
-        let shown = file.strip_prefix(project.root()).unwrap().display().to_string();
+        let shown = file
+            .strip_prefix(project.root())
+            .unwrap()
+            .display()
+            .to_string();
         for (_, literal) in text.split('"').enumerate().filter(|(k, _)| k % 2 == 1) {
             let Some((path, functions)) = kernel_reference(literal) else {
                 continue;
@@ -123,7 +127,9 @@ fn every_kernel_reference_names_a_function_of_the_pinned_kernel() {
                     && (p.starts_with(kernel.join("src/arch").join(path))
                         || p.starts_with(kernel.join("src").join(path)))
             }) else {
-                wrong.push(format!("{shown}: \"{literal}\": no {path} in the kernel source"));
+                wrong.push(format!(
+                    "{shown}: \"{literal}\": no {path} in the kernel source"
+                ));
                 continue;
             };
             if !names_function(c, functions[0]) {
@@ -162,7 +168,10 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn kernel_references_are_read_as_written() {
     assert_eq!(
         kernel_reference("x86/object/objecttype.c Arch_finaliseCap -> unmapPage: why"),
-        Some(("x86/object/objecttype.c", vec!["Arch_finaliseCap", "unmapPage"]))
+        Some((
+            "x86/object/objecttype.c",
+            vec!["Arch_finaliseCap", "unmapPage"]
+        ))
     );
     assert_eq!(
         kernel_reference("object/untyped.c resetUntypedCap / retype: cleared"),
@@ -173,7 +182,10 @@ fn kernel_references_are_read_as_written() {
         Some(("x86/64/kernel/vspace.c", vec!["lookupPDSlot"]))
     );
     assert_eq!(kernel_reference("hardware: no valid entry"), None);
-    assert!(names_function("x = lookupPDPTSlot (a, b);", "lookupPDPTSlot"));
+    assert!(names_function(
+        "x = lookupPDPTSlot (a, b);",
+        "lookupPDPTSlot"
+    ));
     assert!(!names_function("lookupPDPTSlot_ret_t r;", "lookupPDPTSlot"));
     assert!(!names_function("x = xlookupPDPTSlot(a);", "lookupPDPTSlot"));
 }

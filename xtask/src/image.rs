@@ -217,8 +217,12 @@ pub fn build_with_features(
     let what = format!("building the root task for {}", source.describe());
     match (source, output) {
         // The learner's own file: a name from another architecture or from C gets a hint.
-        (Source::File(_), Output::Shown) => {
-            command::run_with_hints(cargo, &what, |error| crate::names::hints(error, arch))?
+        (Source::File(exercise), Output::Shown) => {
+            let text =
+                fs::read_to_string(project.root().join(exercise.exercise.file)).unwrap_or_default();
+            command::run_with_hints(cargo, &what, |error| {
+                crate::names::hints_in(error, &text, arch)
+            })?
         }
         _ => command::run(cargo, output, &what).map_err(|e| match e.downcast() {
             Ok(failed) => anyhow::Error::new(Refused(failed)),

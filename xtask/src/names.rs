@@ -143,6 +143,37 @@ pub fn hints(text: &str, arch: &Arch) -> Vec<String> {
         .collect()
 }
 
+/// The hints for a compiler error `error` in the file whose text is `source`: from the error's
+/// own text, and from the statement at the place it names (` --> file:line:col`), whose later
+/// lines cargo does not show (`pd` alone on the error's line, `.page_directory_map(` on the next).
+pub fn hints_in(error: &str, source: &str, arch: &Arch) -> Vec<String> {
+    let mut text = error.to_owned();
+    if let Some(statement) = statement_at(error, source) {
+        text.push('\n');
+        text.push_str(&statement);
+    }
+    hints(&text, arch)
+}
+
+/// The lines of `source` from the line the error `error` points at to the end of its statement
+/// (a line ending in `;`, `{` or `}`), at most six.
+fn statement_at(error: &str, source: &str) -> Option<String> {
+    let place = error
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = place.trim().rsplitn(3, ':');
+    let _column = parts.next()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let mut statement = Vec::new();
+    for text in source.lines().skip(line.checked_sub(1)?).take(6) {
+        statement.push(text);
+        if text.trim_end().ends_with([';', '{', '}']) {
+            break;
+        }
+    }
+    Some(statement.join("\n"))
+}
+
 /// Where `word` first stands in `text` as a whole identifier.
 fn word_at(text: &str, word: &str) -> Option<usize> {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
@@ -157,6 +188,23 @@ fn word_at(text: &str, word: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::catalogue::find_arch;
+
+    /// cargo shows only the error's line; the statement goes on below it.
+    #[test]
+    fn the_statement_at_the_errors_place_is_read_whole() {
+        let aarch64 = find_arch("aarch64").unwrap();
+        let error =
+            "error[E0425]: cannot find value `pd` in this scope\n  --> aarch64/src/main.rs:3:5\n";
+        let source = "fn main() {\n    // TODO\n    pd\n        .page_directory_map(VSPACE.cap())\n        .context(\"x\")?;\n    more();\n}\n";
+        let hints = hints_in(error, source, aarch64);
+        assert_eq!(hints.len(), 1, "{hints:?}");
+        assert!(hints[0].starts_with("hint: `page_directory_map` is x86_64's"));
+        assert_eq!(
+            statement_at(error, source).unwrap(),
+            "    pd\n        .page_directory_map(VSPACE.cap())\n        .context(\"x\")?;"
+        );
+        assert!(hints_in("error: no place\n", source, aarch64).is_empty());
+    }
 
     #[test]
     fn another_architectures_name_gets_a_hint_and_this_ones_none() {

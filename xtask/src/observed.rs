@@ -52,8 +52,14 @@ pub fn observe(project: &Project, source: &Source) -> Result<Observed> {
             let refused = e.downcast::<image::Refused>()?;
             let log = &refused.0.log;
             let error = first_error(log).unwrap_or_else(|| refused.0.to_string());
-            // The whole message: its source lines name what the learner wrote.
-            let hints = names::hints(first_error_message(log).unwrap_or(&error), arch);
+            // The whole message and the statement it points at name what the learner wrote.
+            let text = match source {
+                Source::Variant { text, .. } => (*text).to_owned(),
+                _ => fs::read_to_string(project.root().join(exercise.exercise.file))
+                    .unwrap_or_default(),
+            };
+            let message = first_error_message(log).unwrap_or(&error);
+            let hints = names::hints_in(message, &text, arch);
             return Ok(Observed::Refused { error, hints });
         }
     };
@@ -100,10 +106,10 @@ pub fn first_error(log: &str) -> Option<String> {
 
 /// The first error's whole message in cargo's messages `log`: up to the next error or warning.
 fn first_error_message(log: &str) -> Option<&str> {
-    let start = log
-        .find("\nerror")
-        .map(|at| at + 1)
-        .or_else(|| log.starts_with("error").then_some(0))?;
+    let start = match log.starts_with("error") {
+        true => 0,
+        false => log.find("\nerror")? + 1,
+    };
     let rest = &log[start..];
     let end = ["\nerror", "\nwarning"]
         .iter()
@@ -113,9 +119,27 @@ fn first_error_message(log: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
+/// The learner's TODOs (stages::learner_todos), or why they cannot be read. A file with none of
+/// its TODO lines left is not one whose TODOs are all done (a TODO line deleted once done is): it
+/// was emptied or replaced.
+fn learner_todos(
+    exercise: ExerciseRef,
+    shipped: &str,
+    learner: &str,
+) -> Result<Vec<stages::LearnerTodo>, String> {
+    let todos = stages::learner_todos(exercise, shipped, learner).map_err(|e| e.to_string())?;
+    if todos.iter().all(|todo| todo.line.is_none()) {
+        return Err(format!(
+            "{} has none of its TODO lines",
+            exercise.exercise.file
+        ));
+    }
+    Ok(todos)
+}
+
 /// The stage the file's TODOs point to, when they are done in order.
 pub fn todo_stage(exercise: ExerciseRef, shipped: &str, learner: &str) -> Option<StageRef> {
-    let todos = stages::learner_todos(exercise, shipped, learner).ok()?;
+    let todos = learner_todos(exercise, shipped, learner).ok()?;
     match stages::progress(exercise, &todos) {
         Progress::At(stage) => Some(stage),
         Progress::OutOfOrder { .. } => None,
@@ -130,7 +154,7 @@ fn describe_stage(stage: StageRef) -> String {
 /// What the TODOs of the file look like, for a file whose run says something else: "its TODOs
 /// look like stage 'pt' (2 of 3 done)", or why they cannot be read.
 pub fn what_the_todos_say(exercise: ExerciseRef, shipped: &str, learner: &str) -> String {
-    match stages::learner_todos(exercise, shipped, learner) {
+    match learner_todos(exercise, shipped, learner) {
         Err(err) => format!("its TODOs cannot be read: {err}"),
         Ok(todos) => match stages::progress(exercise, &todos) {
             Progress::At(stage) => format!(
@@ -178,7 +202,7 @@ pub fn describe(
             text
         }
         Observed::Ran { printed, ending } => {
-            let agree = match stages::learner_todos(exercise, shipped, learner) {
+            let agree = match learner_todos(exercise, shipped, learner) {
                 Ok(todos) => match stages::progress(exercise, &todos) {
                     Progress::At(stage) => *printed == Some(stage),
                     // Its advice names the TODO to do first, and claims no stage.
@@ -237,6 +261,11 @@ mod tests {
         assert!(message.starts_with("error[E0425]"), "{message}");
         assert!(message.contains("pd.page_directory_map("), "{message}");
         assert!(!message.contains("could not compile"), "{message}");
+        let at_start = "error[E0425]: x\n  --> a.rs:1:1\nerror: could not compile\n";
+        assert_eq!(
+            first_error_message(at_start).unwrap(),
+            "error[E0425]: x\n  --> a.rs:1:1"
+        );
     }
 
     #[test]

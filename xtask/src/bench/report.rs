@@ -220,7 +220,8 @@ mod tests {
             md.contains("| QEMU start → last line (slowest stage) | 0.30 s |"),
             "{md}"
         );
-        assert!(md.contains("| stripped root task | – |"), "{md}");
+        // No architecture has the figure: no row (an older run's JSON).
+        assert!(!md.contains("| stripped root task |"), "{md}");
         assert!(md.contains("## The container"), "{md}");
         assert!(
             md.contains("| container image: size | 1500000000 B |"),
