@@ -229,7 +229,8 @@ pub fn build_with_features(
             Err(e) => e,
         })?,
     }
-    let (root_task, _) = Image::root_task_of(project, source);
+    // In the directory of this build: with features, it is not the plain build's.
+    let root_task = dir.join(format!("{}.elf", source.bin()));
     bootable(project, arch, root_task, &dir, output)
 }
 
