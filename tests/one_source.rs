@@ -54,7 +54,7 @@ fn assert_same(file: &str, what: &str, found: &BTreeSet<String>, expected: &BTre
 }
 
 /// The files named after each architecture: its kernel settings, its QEMU machine, its expected
-/// logs' directory; each exactly the catalogue's, no more.
+/// logs' directory, its suite's list of cases; each exactly the catalogue's, no more.
 #[test]
 fn every_directory_of_per_architecture_files_has_the_catalogues_architectures() {
     let root = Project::here().root().to_owned();
@@ -62,6 +62,7 @@ fn every_directory_of_per_architecture_files_has_the_catalogues_architectures() 
         ("sel4-kernel-config", ".cmake"),
         ("qemu", ".args"),
         ("tests/expected", ""),
+        ("paging-semantics/cases", ".txt"),
     ] {
         let found: BTreeSet<String> = fs::read_dir(root.join(dir))
             .unwrap()
@@ -271,8 +272,7 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
     let listed: BTreeSet<String> = per_arch[..per_arch.find('}').unwrap()]
         .lines()
         .skip(1)
-        .filter_map(|l| l.split(':').next())
-        .map(|w| w.trim().to_owned())
+        .map(|w| w.trim().trim_end_matches(',').to_owned())
         .filter(|w| !w.is_empty())
         .collect();
     assert_same("tests/paging_semantics.rs", "per_arch!", &listed, &names());
