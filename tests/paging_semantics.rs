@@ -60,7 +60,12 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
     if let Some(message) = semantics::verdict(&booted) {
         panic!("{message}");
     }
-    let ran: BTreeSet<String> = booted.report.names().into_iter().map(str::to_owned).collect();
+    let ran: BTreeSet<String> = booted
+        .report
+        .names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let mut wrong: Vec<String> = listed
         .difference(&ran)
         .map(|name| format!("{name} is in {list} but did not run"))
@@ -230,7 +235,8 @@ fn the_documented_case_counts_are_the_lists() {
         let (list, names) = case_list(&project, arch.name);
         let n = names.len();
         assert!(
-            intro.contains(&format!("{n} cases on {arch}")) || intro.contains(&format!("{n} on {arch}")),
+            intro.contains(&format!("{n} cases on {arch}"))
+                || intro.contains(&format!("{n} on {arch}")),
             "docs/kernel-semantics.md does not say {n} cases on {arch}, as {list} has"
         );
     }

@@ -21,9 +21,10 @@ pub fn qemu_args(port: u16) -> [String; 3] {
     ["-S".into(), "-gdb".into(), format!("tcp:127.0.0.1:{port}")]
 }
 
-/// The commands gdb runs first: no paging and no questions (`quit` leaves at once), connect, break at `main` and where the program ends (at each of
-/// `ends`, the addresses of sel4::init_thread::suspend_self), run to `main`. A Python stop
-/// handler says where the program stopped and how to go on.
+/// The commands gdb runs first: no paging and no questions (`quit` leaves at once), connect,
+/// break at `main` and where the program ends (at each of `ends`, the addresses of
+/// sel4::init_thread::suspend_self), run to `main`. A Python stop handler says where the program
+/// stopped and how to go on.
 fn script(source: &Source, port: u16, ends: &[u64]) -> String {
     let ends: String = ends.iter().map(|a| format!("break *{a:#x}\n")).collect();
     format!(

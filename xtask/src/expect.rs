@@ -74,6 +74,17 @@ pub enum Ending {
     Report,
 }
 
+/// How a run nobody watches goes on after `line`: it stops at a last line, and once a report
+/// has gone quiet.
+pub fn unattended_step(line: &str) -> crate::qemu::Step {
+    use crate::qemu::Step;
+    match ending(line) {
+        None => Step::Continue,
+        Some(Ending::Last) => Step::Stop,
+        Some(Ending::Report) => Step::StopWhenQuiet,
+    }
+}
+
 pub fn ending(line: &str) -> Option<Ending> {
     let k = ENDINGS.iter().position(|p| Pattern::new(p).matches(line))?;
     Some(if k < LAST_LINES {

@@ -15,7 +15,6 @@ use crate::catalogue::{ExerciseRef, StageRef};
 use crate::command::Output;
 use crate::image::{self, Source};
 use crate::project::Project;
-use crate::qemu::Step;
 use crate::stages::{self, Progress};
 use crate::{expect, kernel, names};
 
@@ -63,14 +62,11 @@ pub fn observe(project: &Project, source: &Source) -> Result<Observed> {
             return Ok(Observed::Refused { error, hints });
         }
     };
-    let run =
-        Boot::quiet(format!("observe-{arch}-{}", source.name())).run(project, &image, |line| {
-            match expect::ending(line) {
-                None => Step::Continue,
-                Some(expect::Ending::Last) => Step::Stop,
-                Some(expect::Ending::Report) => Step::StopWhenQuiet,
-            }
-        })?;
+    let run = Boot::quiet(format!("observe-{arch}-{}", source.name())).run(
+        project,
+        &image,
+        expect::unattended_step,
+    )?;
     Ok(ran(project, exercise, &run.lines))
 }
 

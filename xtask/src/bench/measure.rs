@@ -151,11 +151,15 @@ pub(super) fn warm_loop(
             .against(None, c.map(|c| c.warm_rebuild)),
     );
 
+    // Touch the file, then time `make <goal>` to its end.
+    let after_an_edit = |goal: &str| {
+        sampled(runs, || {
+            touch(&file)?;
+            timed(make(project.root(), &[goal, &format!("ARCH={arch}")]))
+        })
+    };
     progress(arch, "edit, then `make simulate` until its last line");
-    let samples = sampled(runs, || {
-        touch(&file)?;
-        timed(make(project.root(), &["simulate", &format!("ARCH={arch}")]))
-    })?;
+    let samples = after_an_edit("simulate")?;
     figures.push(
         Figure::new("edit -> `make simulate` output", "s", samples)
             .against(Some(format!("{} s", arch.goals.edit_loop)), None),
@@ -165,10 +169,7 @@ pub(super) fn warm_loop(
         arch,
         "edit, then `make status` (it builds and boots the file)",
     );
-    let samples = sampled(runs, || {
-        touch(&file)?;
-        timed(make(project.root(), &["status", &format!("ARCH={arch}")]))
-    })?;
+    let samples = after_an_edit("status")?;
     figures.push(
         Figure::new("edit -> `make status` answer", "s", samples)
             .against(Some(format!("{} s", super::STATUS)), None),

@@ -87,9 +87,7 @@ pub(super) fn boot(
         // Stop once the program has clearly ended, unless the learner is there to quit.
         match expect::ending(line) {
             Some(_) if interactive => Step::NoteWhenQuiet,
-            None => Step::Continue,
-            Some(expect::Ending::Last) => Step::Stop,
-            Some(expect::Ending::Report) => Step::StopWhenQuiet,
+            _ => expect::unattended_step(line),
         }
     })?;
 
