@@ -6,22 +6,23 @@
 # (a test holds it to xtask's commands). ARCH= is one of the architectures of xtask's catalogue
 # (default x86_64).
 #
-#   make simulate [ARCH=...] [STAGE=...|EXERCISE=...] [GDB=1]  build and boot your file, or a stage of it (GDB=1: halted for gdb)
-#   make gdb [ARCH=...] [STAGE=...|EXERCISE=...]               in a second terminal, gdb on `make simulate GDB=1`, stopped at main
-#   make test [ARCH=...]                                       every test: host tests, then every stage booted and checked
-#   make status [ARCH=...] [EXERCISE=...]                      which stage each exercise file is at
-#   make stages [ARCH=...]                                     the stages, with what each shows
-#   make solution [STAGE=...|EXERCISE=...]                     a stage's solution as a diff (default: the next)
-#   make reset [EXERCISE=...] [CONFIRM=yes]                    an exercise file back to its start (asks first)
-#   make semantics [ARCH=...]                                  build and boot the paging-semantics suite
-#   make kernel [ARCH=...]                                     build the architecture's seL4 kernel
-#   make image [ARCH=...] [STAGE=...]                          build the image only, and print its path
-#   make bench [ARCH=...] [RUNS=5]                             timings, instruction counts, sizes (and build/bench.json)
-#   make bench-report [JSON=...]                               docs/performance.md from a bench run's JSON (build/bench.json), kept as docs/bench.json
-#   make soak [ARCH=...] [RUNS=20]                             every stage booted and checked RUNS times in a row
-#   make check                                                 rustfmt and clippy on every crate of every architecture, and on xtask
-#   make fmt                                                   rustfmt every crate
-#   make clean                                                 remove everything built (build/, target/, xtask/target/)
+#   make simulate [ARCH=...] [STAGE=...|EXERCISE=...] [GDB=1] [WALK=1]  build and boot your file, or a stage of it (GDB=1: halted for gdb; WALK=1: then the page-table walk)
+#   make walk [ARCH=...] [STAGE=...|EXERCISE=...] [ADDR=...]            run it, then walk the address through the page tables the kernel wrote
+#   make gdb [ARCH=...] [STAGE=...|EXERCISE=...]                        in a second terminal, gdb on `make simulate GDB=1`, stopped at main
+#   make test [ARCH=...]                                                every test: host tests, then every stage booted and checked
+#   make status [ARCH=...] [EXERCISE=...]                               which stage each exercise file is at
+#   make stages [ARCH=...]                                              the stages, with what each shows
+#   make solution [STAGE=...|EXERCISE=...]                              a stage's solution as a diff (default: the next)
+#   make reset [EXERCISE=...] [CONFIRM=yes]                             an exercise file back to its start (asks first)
+#   make semantics [ARCH=...]                                           build and boot the paging-semantics suite
+#   make kernel [ARCH=...]                                              build the architecture's seL4 kernel
+#   make image [ARCH=...] [STAGE=...]                                   build the image only, and print its path
+#   make bench [ARCH=...] [RUNS=5]                                      timings, instruction counts, sizes (and build/bench.json)
+#   make bench-report [JSON=...]                                        docs/performance.md from a bench run's JSON (build/bench.json), kept as docs/bench.json
+#   make soak [ARCH=...] [RUNS=20]                                      every stage booted and checked RUNS times in a row
+#   make check                                                          rustfmt and clippy on every crate of every architecture, and on xtask
+#   make fmt                                                            rustfmt every crate
+#   make clean                                                          remove everything built (build/, target/, xtask/target/)
 #
 # Natively on Debian 12 (x86_64); on any other host in the tutorial's container, with docker or
 # podman (tools/route says which): CONTAINER=1 asks for the container anywhere, NATIVE=1 for a
@@ -38,7 +39,7 @@ ROUTE := $(shell CONTAINER='$(CONTAINER)' NATIVE='$(NATIVE)' tools/route)
 ifeq ($(ROUTE),container)
 # Every other goal runs in the container (tools/container): one make in there, given the same
 # goals and the variables below.
-PASSED := ARCH STAGE EXERCISE TIMEOUT GDB GDB_PORT LOG_LEVEL CONFIRM RUNS JSON TOOLCHAIN
+PASSED := ARCH STAGE EXERCISE TIMEOUT GDB WALK ADDR GDB_PORT LOG_LEVEL CONFIRM RUNS JSON TOOLCHAIN
 IN_CONTAINER := $(filter-out help clean,$(MAKECMDGOALS))
 .PHONY: $(IN_CONTAINER)
 $(firstword $(IN_CONTAINER)):
@@ -59,13 +60,16 @@ export TOOLCHAIN
 XTASK := tools/xtask
 export LOG_LEVEL
 
-.PHONY: setup kernel simulate gdb test status stages solution reset image semantics bench bench-report soak check fmt
+.PHONY: setup kernel simulate walk gdb test status stages solution reset image semantics bench bench-report soak check fmt
 
 setup:
 	@tools/setup-host
 
 simulate: setup
-	@$(XTASK) simulate $(PICK) $(call opt,TIMEOUT,timeout) $(if $(GDB),--gdb) $(call opt,GDB_PORT,port)
+	@$(XTASK) simulate $(PICK) $(call opt,TIMEOUT,timeout) $(if $(GDB),--gdb) $(call opt,GDB_PORT,port) $(if $(WALK),--walk) $(call opt,ADDR,addr)
+
+walk: setup
+	@$(XTASK) walk $(PICK) $(call opt,TIMEOUT,timeout) $(call opt,ADDR,addr)
 
 gdb: setup
 	@$(XTASK) gdb $(PICK) $(call opt,GDB_PORT,port)

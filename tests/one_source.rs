@@ -103,8 +103,18 @@ fn every_stage_has_its_expected_log_and_every_exercise_its_shipped_file() {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        let expected: BTreeSet<String> =
-            arch.stages().map(|s| format!("{}.txt", s.name())).collect();
+        // Each stage's lines, and the walks of the main exercise's stages and of any other stage
+        // that has them (page-sizes): a walk file of no stage is an error.
+        let walks: BTreeSet<String> = arch
+            .stages()
+            .filter(|s| s.exercise().is_main() || found.contains(&format!("{}.walk", s.name())))
+            .map(|s| format!("{}.walk", s.name()))
+            .collect();
+        let expected: BTreeSet<String> = arch
+            .stages()
+            .map(|s| format!("{}.txt", s.name()))
+            .chain(walks)
+            .collect();
         assert_same(&dir, &format!("{dir}/"), &found, &expected);
     }
     let mut shipped = BTreeSet::new();
@@ -276,6 +286,15 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
         .filter(|w| !w.is_empty())
         .collect();
     assert_same("tests/paging_semantics.rs", "per_arch!", &listed, &names());
+    let walk = read("tests/walk.rs");
+    let per_arch = &walk[walk.find("per_arch! {").unwrap()..];
+    let listed: BTreeSet<String> = per_arch[..per_arch.find('}').unwrap()]
+        .lines()
+        .skip(1)
+        .map(|w| w.trim().trim_end_matches(',').to_owned())
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert_same("tests/walk.rs", "per_arch!", &listed, &names());
 
     let case = read("paging-semantics/src/case.rs");
     let body = &case[case.find("pub enum Arch {").unwrap()..];

@@ -10,10 +10,12 @@ use xtask::boot_check::boot_stage;
 use xtask::catalogue::{self, ARCHES, StageRef};
 use xtask::project::Project;
 
-/// Boots `stage`, checks its expected lines, then its documented output.
+/// Boots `stage`, checks its expected lines (and its walks, where it has them), then its
+/// documented output and walks.
 fn boot_and_check(project: &Project, stage: StageRef) -> anyhow::Result<()> {
     let passed = boot_stage(project, stage)?;
-    xtask::documented::check(project, stage, &passed.image.root_task, &passed.run)
+    xtask::documented::check(project, stage, &passed.image.root_task, &passed.run)?;
+    xtask::documented::check_walks(project, stage, &passed.walks)
 }
 
 fn boot(arch: &str, stage: &str) {

@@ -19,6 +19,7 @@ use object::{Object, ObjectKind};
 use crate::image::Image;
 use crate::project::Project;
 use crate::qemu::{self, Machine, Run, RunOptions, Step};
+use crate::walk::{Address, Walk, Walker};
 
 /// One boot of an image, and how it is watched: every run goes through [`Boot::run`] (make
 /// simulate, the stage tests, the suite, bench, the failure and gdb tests), which names its log
@@ -92,8 +93,38 @@ impl<'a> Boot<'a> {
         image: &Image,
         on_line: impl FnMut(&str) -> Step,
     ) -> Result<Run> {
+        self.run_with(project, image, Vec::new(), on_line, || {})
+    }
+
+    /// Boots `image` as [`Self::run`] does and, where the program has ended, walks each of
+    /// `addresses` through the tables the kernel wrote (walk.rs), handing the walks to `on_walks`
+    /// while QEMU still runs. A run that ends otherwise (a timeout, QEMU's exit) has no walks.
+    pub fn run_walking(
+        &self,
+        project: &Project,
+        image: &Image,
+        addresses: &[Address],
+        on_line: impl FnMut(&str) -> Step,
+        mut on_walks: impl FnMut(Result<Vec<Walk>>),
+    ) -> Result<Run> {
+        let mut walker = Walker::new(image.arch, &image.root_task)?;
+        let args = walker.qemu_args();
+        walker.start(self.timeout);
+        self.run_with(project, image, args, on_line, || {
+            on_walks(walker.finish(addresses));
+        })
+    }
+
+    fn run_with(
+        &self,
+        project: &Project,
+        image: &Image,
+        more_args: Vec<String>,
+        on_line: impl FnMut(&str) -> Step,
+        at_end: impl FnMut(),
+    ) -> Result<Run> {
         let mut cmd = command(project, image, &self.replaced)?;
-        cmd.args(&self.args);
+        cmd.args(&self.args).args(more_args);
         let log_path = self.log_path(project);
         let options = RunOptions {
             timeout: self.timeout,
@@ -102,7 +133,7 @@ impl<'a> Boot<'a> {
             log_path: &log_path,
             quiet_note: self.quiet_note,
         };
-        Ok(qemu::run(cmd, &options, on_line)?)
+        Ok(qemu::run_to_end(cmd, &options, on_line, at_end)?)
     }
 }
 

@@ -15,17 +15,30 @@ use crate::expect::{self, Matcher, Verdict};
 use crate::image::{self, Image, Source};
 use crate::project::Project;
 use crate::qemu::{Outcome, Run, Step};
+use crate::walk::{self, Walk};
 
 /// A stage that booted and printed every expected line.
 pub struct Passed {
     pub run: Run,
     pub image: Image,
+    /// Its walks, where the stage has expected ones (tests/expected/<arch>/<stage>.walk): each
+    /// `*_VADDR` of its file through the tables the kernel wrote, once the program had ended.
+    pub walks: Vec<Walk>,
 }
 
-/// Builds `stage`, checks its image, boots it and matches its log; on failure, the error says
-/// where the log diverged and includes the log.
+/// Builds `stage`, checks its image, boots it and matches its log, and, where the stage has
+/// expected walks, its walks; on failure, the error says where the log or the walk diverged and
+/// includes it.
 pub fn boot_stage(project: &Project, stage: StageRef) -> Result<Passed> {
-    let image = build_checked_image(project, &Source::Stage(stage), Output::Captured)?;
+    let source = Source::Stage(stage);
+    let image = build_checked_image(project, &source, Output::Captured)?;
+    let walk_path = project.expected_walk(stage.arch, stage.name());
+    let expected_walk = match walk_path.exists() {
+        true => {
+            Some(fs::read_to_string(&walk_path).with_context(|| walk_path.display().to_string())?)
+        }
+        false => None,
+    };
 
     let expected_path = project.expected_log(stage.arch, stage.name());
     let expected =
@@ -33,17 +46,56 @@ pub fn boot_stage(project: &Project, stage: StageRef) -> Result<Passed> {
     let mut matcher = Matcher::new(expect::parse(&expected));
     let mut ending = None;
     let boot = Boot::quiet(format!("test-{}-{}", stage.arch, stage.name()));
-    let run = boot.run(project, &image, |line| match matcher.feed(line) {
+    let on_line = |line: &str| match matcher.feed(line) {
         Verdict::Continue => Step::Continue,
         Verdict::Complete => Step::Stop,
         Verdict::Ended => {
             ending.get_or_insert_with(|| line.to_owned());
             Step::StopWhenQuiet
         }
-    })?;
+    };
+    let mut walked = None;
+    let run = match &expected_walk {
+        None => boot.run(project, &image, on_line)?,
+        Some(_) => {
+            let addresses = walk::addresses_for(project, &source, None)?;
+            boot.run_walking(project, &image, &addresses, on_line, |walks| {
+                walked = Some(walks);
+            })?
+        }
+    };
 
     if matcher.is_complete() && ending.is_none() {
-        return Ok(Passed { run, image });
+        let walks = match (expected_walk, walked) {
+            (None, _) => Vec::new(),
+            (Some(expected), Some(Ok(walks))) => {
+                check_walks(stage, &walk_path.display().to_string(), &expected, &walks)?;
+                let disagree = walk::disagreements(&walks, &run.lines);
+                if !disagree.is_empty() {
+                    bail!(
+                        "{} stage '{}': the walk and the kernel disagree: {}\n{}",
+                        stage.arch,
+                        stage.name(),
+                        disagree.join("; "),
+                        walk::render_all(&walks)
+                    );
+                }
+                walks
+            }
+            (Some(_), Some(Err(error))) => {
+                return Err(error.context(format!(
+                    "{} stage '{}': no walk",
+                    stage.arch,
+                    stage.name()
+                )));
+            }
+            (Some(_), None) => bail!(
+                "{} stage '{}': the run ended without a walk",
+                stage.arch,
+                stage.name()
+            ),
+        };
+        return Ok(Passed { run, image, walks });
     }
     let why = match (&ending, &run.outcome) {
         (Some(line), _) => format!("the program ended with `{line}`"),
@@ -74,6 +126,37 @@ pub fn build_checked_image(project: &Project, source: &Source, output: Output) -
         );
     }
     Ok(image)
+}
+
+/// The walks' outlines against the expected ones (`*` matches any text), line by line.
+fn check_walks(stage: StageRef, path: &str, expected: &str, walks: &[Walk]) -> Result<()> {
+    let patterns = expect::parse(expected);
+    let outline: Vec<String> = walks.iter().flat_map(Walk::outline).collect();
+    let diverged = (0..patterns.len().max(outline.len())).find(
+        |&n| !matches!((patterns.get(n), outline.get(n)), (Some(p), Some(l)) if p.matches(l)),
+    );
+    let Some(n) = diverged else {
+        return Ok(());
+    };
+    let mut report = format!(
+        "{} stage '{}': the walk diverged from {path} at its line {}\n  expected: {}\n  walked:   {}\n--- the walk ---\n",
+        stage.arch,
+        stage.name(),
+        n + 1,
+        patterns
+            .get(n)
+            .map_or("(nothing more)".to_owned(), |p| format!("`{p}`")),
+        outline
+            .get(n)
+            .map_or("(nothing more)".to_owned(), |l| format!("`{l}`")),
+    );
+    for walk in walks {
+        for line in walk.render() {
+            let _ = writeln!(report, "{line}");
+        }
+    }
+    report.push_str("--- end of the walk ---");
+    bail!(report)
 }
 
 fn divergence_report(

@@ -43,6 +43,8 @@ pub struct Arch {
     pub goals: BenchGoals,
     /// The debugger that reads this architecture's programs.
     pub gdb: &'static str,
+    /// How its hardware reads the tables the kernel writes (`make walk`).
+    pub paging: crate::paging::Format,
     /// The main exercise first, then the further ones.
     pub exercises: &'static [Exercise],
 }
@@ -243,6 +245,7 @@ pub static ARCHES: [Arch; 5] = [
             }),
         },
         gdb: "gdb",
+        paging: crate::paging::Format::X86_64,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -335,6 +338,7 @@ pub static ARCHES: [Arch; 5] = [
         counts_instructions: true,
         goals: GOALS_64,
         gdb: "gdb-multiarch",
+        paging: crate::paging::Format::Aarch64Stage2,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -427,6 +431,7 @@ pub static ARCHES: [Arch; 5] = [
         counts_instructions: true,
         goals: GOALS_64,
         gdb: "gdb-multiarch",
+        paging: crate::paging::Format::Sv39,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -522,6 +527,7 @@ pub static ARCHES: [Arch; 5] = [
         counts_instructions: false,
         goals: GOALS_32,
         gdb: "gdb-multiarch",
+        paging: crate::paging::Format::Aarch32Short,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -609,6 +615,7 @@ pub static ARCHES: [Arch; 5] = [
         counts_instructions: true,
         goals: GOALS_32,
         gdb: "gdb-multiarch",
+        paging: crate::paging::Format::Sv32,
         exercises: &[
             Exercise {
                 name: "mapping",

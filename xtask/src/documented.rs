@@ -7,6 +7,10 @@
 //! locations added. The thread and instruction addresses in the kernel's `in thread 0x... at
 //! address 0x...` line depend on the exact build and memory size, so they are not compared.
 //! The stage tests check each stage's blocks on the boot they make anyway (tests/stages.rs).
+//!
+//! A block marked `<!-- walk: <arch>/<stage> -->` is the picture `make walk` draws for that
+//! stage, compared with the stage's walk (its physical addresses and raw entries vary with the
+//! build, so every hexadecimal number is compared as `0x_`, and the boxes' widths not at all).
 
 use std::fs;
 
@@ -16,15 +20,25 @@ use crate::catalogue::StageRef;
 use crate::project::Project;
 use crate::qemu::Run;
 use crate::symbolize::Symbolizer;
+use crate::walk::Walk;
 
 /// The documents whose blocks are checked.
 pub const DOCUMENTS: [&str; 2] = ["TUTORIAL.md", "README.md"];
 
 const MARK: &str = "<!-- boot-log: ";
+const WALK_MARK: &str = "<!-- walk: ";
+
+/// What a marked block shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    BootLog,
+    Walk,
+}
 
 /// One marked block.
 #[derive(Debug)]
 pub struct Block {
+    pub kind: Kind,
     pub doc: String,
     /// `<arch>/<stage>`.
     pub stage: String,
@@ -37,7 +51,13 @@ pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>> {
     let lines: Vec<&str> = text.lines().collect();
     let mut blocks = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(stage) = line.strip_prefix(MARK).and_then(|r| r.strip_suffix(" -->")) else {
+        let marked = [(MARK, Kind::BootLog), (WALK_MARK, Kind::Walk)]
+            .into_iter()
+            .find_map(|(mark, kind)| {
+                let stage = line.strip_prefix(mark)?.strip_suffix(" -->")?;
+                Some((stage, kind))
+            });
+        let Some((stage, kind)) = marked else {
             continue;
         };
         if !lines.get(i + 1).is_some_and(|l| l.starts_with("```")) {
@@ -49,9 +69,13 @@ pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>> {
         let body = lines[i + 2..]
             .iter()
             .take_while(|l| !l.starts_with("```"))
-            .map(|l| normalise(l))
+            .map(|l| match kind {
+                Kind::BootLog => normalise(l),
+                Kind::Walk => normalise_walk(l),
+            })
             .collect();
         blocks.push(Block {
+            kind,
             doc: doc.to_owned(),
             stage: stage.to_owned(),
             lines: body,
@@ -81,6 +105,54 @@ fn normalise(line: &str) -> String {
     line.to_owned()
 }
 
+/// A line of a walk's picture with every hexadecimal number as `0x_`, box rules as one `─` and
+/// runs of spaces as one.
+pub fn normalise_walk(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '0' && chars.peek() == Some(&'x') {
+            chars.next();
+            while chars.peek().is_some_and(char::is_ascii_hexdigit) {
+                chars.next();
+            }
+            out.push_str("0x_");
+        } else if (c == '─' && out.ends_with('─')) || (c == ' ' && out.ends_with(' ')) {
+            continue;
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+/// Checks every documented walk of `stage` against its `walks`.
+pub fn check_walks(project: &Project, stage: StageRef, walks: &[Walk]) -> Result<()> {
+    let drawn: Vec<String> = walks
+        .iter()
+        .flat_map(Walk::render)
+        .map(|l| normalise_walk(&l))
+        .collect();
+    let name = block_name(stage);
+    let blocks = all_blocks(project)?;
+    for block in blocks
+        .iter()
+        .filter(|b| b.kind == Kind::Walk && b.stage == name)
+    {
+        if !contains_run(&drawn, &block.lines) {
+            bail!(
+                "{}: the walk for stage '{}' is not what `make walk` draws.\n\
+                 --- documented ---\n{}\n--- drawn ---\n{}",
+                block.doc,
+                name,
+                block.lines.join("\n"),
+                drawn.join("\n")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Whether `block` appears in `printed`, whole and contiguous.
 pub fn contains_run(printed: &[String], block: &[String]) -> bool {
     !block.is_empty() && printed.windows(block.len()).any(|w| w == block)
@@ -103,7 +175,10 @@ pub fn check(project: &Project, stage: StageRef, image: &std::path::Path, run: &
         .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
         .collect();
     let name = block_name(stage);
-    for block in all_blocks(project)?.iter().filter(|b| b.stage == name) {
+    for block in all_blocks(project)?
+        .iter()
+        .filter(|b| b.kind == Kind::BootLog && b.stage == name)
+    {
         if !contains_run(&printed, &block.lines) {
             bail!(
                 "{}: the block for stage '{}' is not what the stage prints.\n\
@@ -120,7 +195,22 @@ pub fn check(project: &Project, stage: StageRef, image: &std::path::Path, run: &
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{normalise, normalise_walk};
+
+    #[test]
+    fn a_walks_addresses_and_box_widths_are_not_compared() {
+        assert_eq!(
+            normalise_walk(
+                "    │ [1] bits 43..39  0x0000000060000003   ├─> next table at 0x60000000"
+            ),
+            " │ [1] bits 43..39 0x_ ├─> next table at 0x_"
+        );
+        assert_eq!(normalise_walk("    └──────────┘"), " └─┘");
+        assert_eq!(
+            normalise_walk("    ┌─ VSpace at 0xffe02000 ────┐"),
+            normalise_walk("    ┌─ VSpace at 0x60000000 ──────────┐")
+        );
+    }
 
     #[test]
     fn a_fault_report_s_thread_and_instruction_addresses_are_not_compared() {

@@ -119,6 +119,11 @@ impl Project {
             .join(format!("{stage}.txt"))
     }
 
+    /// The walks a stage's run must show (`make walk`), where it has them: beside its lines.
+    pub fn expected_walk(&self, arch: &Arch, stage: &str) -> PathBuf {
+        self.expected_log(arch, stage).with_extension("walk")
+    }
+
     /// The directory cargo runs in for `arch`: its package, whose .cargo/config.toml sets the
     /// target, the kernel and the target directory.
     pub fn cargo_dir(&self, arch: &Arch) -> PathBuf {

@@ -138,9 +138,20 @@ enum Event {
 
 /// Runs `cmd`, handing each output line (stdout and stderr) to `on_line`.
 pub fn run(
+    cmd: Command,
+    options: &RunOptions,
+    on_line: impl FnMut(&str) -> Step,
+) -> io::Result<Run> {
+    run_to_end(cmd, options, on_line, || {})
+}
+
+/// [`run`], with `at_end` called once where the program has ended and QEMU still runs: before a
+/// stopped run's QEMU is stopped, or when an interactive run's note is due (before the note).
+pub fn run_to_end(
     mut cmd: Command,
     options: &RunOptions,
     mut on_line: impl FnMut(&str) -> Step,
+    mut at_end: impl FnMut(),
 ) -> io::Result<Run> {
     if let Some(dir) = options.log_path.parent() {
         fs::create_dir_all(dir)?;
@@ -198,6 +209,7 @@ pub fn run(
     let mut lines = Vec::new();
     let mut open_streams = 2;
     let mut ended_at = None;
+    let mut ended = false;
     let outcome = loop {
         let wait_until = [deadline, quiet_deadline, note_deadline]
             .into_iter()
@@ -254,6 +266,10 @@ pub fn run(
                 }
                 if note_deadline.is_some_and(|n| now >= n) {
                     note_deadline = None;
+                    if !ended {
+                        ended = true;
+                        at_end();
+                    }
                     if let Some(note) = options.quiet_note {
                         eprintln!("{note}");
                     }
@@ -263,6 +279,9 @@ pub fn run(
             }
         }
     };
+    if outcome == Outcome::Stopped && !ended {
+        at_end();
+    }
     drop(guard);
     log.flush()?;
     Ok(Run {

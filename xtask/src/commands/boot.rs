@@ -43,5 +43,12 @@ pub fn run(project: &Project, elf: &Path, limits: RunLimits) -> Result<ExitCode>
             String::new(),
         ),
     };
-    super::simulate::boot(project, &source, &image, limits, None, &pick)
+    super::simulate::boot(
+        project,
+        &source,
+        &image,
+        limits,
+        super::simulate::How::default(),
+        &pick,
+    )
 }

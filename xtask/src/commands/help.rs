@@ -50,6 +50,9 @@ mod tests {
                 "{line}"
             );
         }
-        assert!(help.contains("make simulate [ARCH=...] [STAGE=...|EXERCISE=...] [GDB=1]  "));
+        assert!(
+            help.contains("make simulate [ARCH=...] [STAGE=...|EXERCISE=...] [GDB=1] [WALK=1]  ")
+        );
+        assert!(help.contains("make walk [ARCH=...] [STAGE=...|EXERCISE=...] [ADDR=...]  "));
     }
 }

@@ -50,7 +50,7 @@ pub struct Cli {
 /// Each command's doc comment is `make` usage, then what it does: `make help` prints them.
 #[derive(Subcommand)]
 pub enum Command {
-    /// `make simulate [ARCH=...] [STAGE=...|EXERCISE=...] [GDB=1]`: build and boot your file, or a stage of it (GDB=1: halted for gdb)
+    /// `make simulate [ARCH=...] [STAGE=...|EXERCISE=...] [GDB=1] [WALK=1]`: build and boot your file, or a stage of it (GDB=1: halted for gdb; WALK=1: then the page-table walk)
     Simulate {
         #[command(flatten)]
         pick: Pick,
@@ -59,9 +59,21 @@ pub enum Command {
         /// QEMU halts before the first instruction and serves gdb (GDB=1).
         #[arg(long)]
         gdb: bool,
+        #[command(flatten)]
+        walk: WalkOptions,
         /// The port it serves gdb on (GDB_PORT=).
         #[arg(long, value_parser = port, default_value_t = crate::debugger::DEFAULT_PORT)]
         port: u16,
+    },
+    /// `make walk [ARCH=...] [STAGE=...|EXERCISE=...] [ADDR=...]`: run it, then walk the address through the page tables the kernel wrote
+    Walk {
+        #[command(flatten)]
+        pick: Pick,
+        #[command(flatten)]
+        run: RunLimits,
+        /// The address (ADDR=); default: each `*_VADDR` constant of the file.
+        #[arg(long, default_value = "")]
+        addr: String,
     },
     /// `make gdb [ARCH=...] [STAGE=...|EXERCISE=...]`: in a second terminal, gdb on `make simulate GDB=1`, stopped at main
     Gdb {
@@ -176,6 +188,28 @@ pub struct Pick {
     stage: String,
 }
 
+/// WALK= and ADDR= of `make simulate`.
+#[derive(Args, Clone, Default)]
+pub struct WalkOptions {
+    /// After the program, the walk of its addresses through its page tables (WALK=1).
+    #[arg(long)]
+    walk: bool,
+    /// The address to walk (ADDR=); default: each `*_VADDR` constant of the file.
+    #[arg(long, default_value = "")]
+    addr: String,
+}
+
+impl WalkOptions {
+    /// The address given, if any: ADDR= alone means WALK=1.
+    fn wanted(&self) -> Option<Option<&str>> {
+        match (self.walk, self.addr.as_str()) {
+            (false, "") => None,
+            (_, "") => Some(None),
+            (_, addr) => Some(Some(addr)),
+        }
+    }
+}
+
 /// How long a run without a terminal may take before it is stopped (TIMEOUT=).
 #[derive(Args, Clone, Copy)]
 pub struct RunLimits {
@@ -286,8 +320,22 @@ pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
             pick,
             run,
             gdb,
+            walk,
             port,
-        } => simulate::run(project, &pick.check()?, run, gdb.then_some(port)),
+        } => {
+            let picked = pick.check()?;
+            if gdb && walk.wanted().is_some() {
+                bail!(
+                    "GDB=1 and WALK=1 both need QEMU's gdb stub: use one at a time (`make walk` \
+                     walks without a debugger)"
+                );
+            }
+            simulate::run(project, &picked, run, gdb.then_some(port), walk.wanted())
+        }
+        Command::Walk { pick, run, addr } => {
+            let addr = (!addr.is_empty()).then_some(addr.as_str());
+            simulate::walk(project, &pick.check()?, run, addr)
+        }
         Command::Gdb { pick, port } => gdb::run(project, &pick.check()?, port),
         Command::Test { pick } => test::run(project, &pick.check()?),
         Command::Status { pick } => status::run(project, &pick.check()?),

@@ -18,17 +18,62 @@ use crate::image::{self, Image, Source};
 use crate::project::Project;
 use crate::qemu::{self, Outcome, Step};
 use crate::symbolize::Symbolizer;
-use crate::{debugger, expect, observed};
+use crate::{debugger, expect, kernel, observed, walk};
 
+/// `walk`: `Some` with WALK=1, holding ADDR= if given.
 pub fn run(
     project: &Project,
     picked: &Picked,
     limits: RunLimits,
     gdb: Option<u16>,
+    walk: Option<Option<&str>>,
 ) -> Result<ExitCode> {
     let source = picked.source();
+    let addresses = match walk {
+        Some(addr) => {
+            // The kernel first: ADDR= is checked against its user range.
+            kernel::ensure(project, source.arch(), Output::Shown)?;
+            Some(walk::addresses_for(project, &source, addr)?)
+        }
+        None => None,
+    };
     let image = image::build(project, &source, Output::Shown)?;
-    boot(project, &source, &image, limits, gdb, &picked.make_args())
+    let how = How {
+        gdb,
+        walk: addresses.as_deref(),
+        unattended: false,
+    };
+    boot(project, &source, &image, limits, how, &picked.make_args())
+}
+
+/// `make walk`: the program run as `make simulate` runs it without a terminal, then the walk.
+pub fn walk(
+    project: &Project,
+    picked: &Picked,
+    limits: RunLimits,
+    addr: Option<&str>,
+) -> Result<ExitCode> {
+    let source = picked.source();
+    kernel::ensure(project, source.arch(), Output::Shown)?;
+    let addresses = walk::addresses_for(project, &source, addr)?;
+    let image = image::build(project, &source, Output::Shown)?;
+    let how = How {
+        gdb: None,
+        walk: Some(&addresses),
+        unattended: true,
+    };
+    boot(project, &source, &image, limits, how, &picked.make_args())
+}
+
+/// How a boot goes, besides the image.
+#[derive(Clone, Copy, Default)]
+pub(super) struct How<'a> {
+    /// Halted for gdb on this port.
+    pub gdb: Option<u16>,
+    /// These addresses walked once the program has ended.
+    pub walk: Option<&'a [walk::Address]>,
+    /// Ended by itself even from a terminal.
+    pub unattended: bool,
 }
 
 /// Boots `image` (built from `source`); `pick` is make's arguments that name it (for the line
@@ -38,10 +83,10 @@ pub(super) fn boot(
     source: &Source,
     image: &Image,
     limits: RunLimits,
-    gdb: Option<u16>,
+    how: How,
     pick: &str,
 ) -> Result<ExitCode> {
-    let interactive = std::io::stdin().is_terminal();
+    let interactive = std::io::stdin().is_terminal() && !how.unattended;
     let what = match source {
         Source::Stage(stage) => format!(
             "{} stage '{}' ({})",
@@ -52,7 +97,7 @@ pub(super) fn boot(
         _ => source.describe(),
     };
     let mut boot = Boot::quiet(format!("simulate-{}-{}", image.arch, source.name())).echo();
-    if let Some(port) = gdb {
+    if let Some(port) = how.gdb {
         boot = boot.args(debugger::qemu_args(port));
         let port_arg = match port {
             debugger::DEFAULT_PORT => String::new(),
@@ -79,7 +124,7 @@ pub(super) fn boot(
         boot = boot.timeout(Some(limits.timeout));
     }
     let symbolizer = Symbolizer::new(project, &image.root_task);
-    let run = boot.run(project, image, |line| {
+    let on_line = |line: &str| {
         // The runner has echoed the line; add where a fault report's addresses are in the source.
         for note in symbolizer.iter().flat_map(|s| s.annotate(line)) {
             println!("{note}");
@@ -89,9 +134,25 @@ pub(super) fn boot(
             Some(_) if interactive => Step::NoteWhenQuiet,
             _ => expect::unattended_step(line),
         }
-    })?;
+    };
+    let mut walked = None;
+    let run = match how.walk {
+        None => boot.run(project, image, on_line)?,
+        Some(addresses) => boot.run_walking(project, image, addresses, on_line, |walks| {
+            // Printed while QEMU still runs: under the program's output, before the note.
+            match &walks {
+                Ok(walks) => print!("{}", walk::render_all(walks)),
+                Err(error) => eprintln!("==> No walk: {error:#}"),
+            }
+            walked = Some(walks.is_ok());
+        })?,
+    };
+    if how.walk.is_some() && walked.is_none() {
+        eprintln!("==> No walk: the program did not end (see above), so its tables were not read.");
+    }
 
     let code = match run.outcome {
+        _ if walked == Some(false) => ExitCode::FAILURE,
         Outcome::Stopped => ExitCode::SUCCESS,
         Outcome::Exited(_) if interactive => ExitCode::SUCCESS,
         Outcome::Exited(status) => {
