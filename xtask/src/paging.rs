@@ -321,14 +321,19 @@ fn riscv(raw: u64, size: u64) -> Entry {
     if !(read || write || execute) {
         return Entry::Table(address);
     }
+    // Without U (bit 4) the page is the supervisor's: user code can do nothing with it.
+    let user = bit(raw, 4);
     Entry::Page(Page {
         physical: address & !(size - 1),
         size,
-        read,
-        write,
-        execute,
+        read: user && read,
+        write: user && write,
+        execute: user && execute,
         // Sv32 and Sv39 without Svpbmt: the memory type comes from the physical address (PMAs).
-        memory: "as the physical address says (PMA)".into(),
+        memory: match user {
+            true => "as the physical address says (PMA)".into(),
+            false => "supervisor only, as the physical address says (PMA)".into(),
+        },
     })
 }
 
@@ -348,7 +353,7 @@ impl Page {
             (true, true) => "read-write".to_owned(),
             (true, false) => "read-only".to_owned(),
             (false, true) => "write-only".to_owned(),
-            (false, false) => "no access".to_owned(),
+            (false, false) => "no read or write".to_owned(),
         };
         let _ = write!(
             text,
@@ -441,6 +446,11 @@ mod tests {
         };
         assert_eq!(page.physical, 0x8040_0000);
         assert!(page.read && !page.write && !page.execute);
+        // X without U: the supervisor's, so nothing for user code.
+        let Entry::Page(kernel) = Format::Sv39.decode(2, 0x8040_0000 >> 2 | 0xc9) else {
+            panic!()
+        };
+        assert!(!kernel.read && !kernel.write && !kernel.execute);
         assert_eq!(
             Format::Sv32.decode(0, 0x8040_0000 >> 2 | 1),
             Entry::Table(0x8040_0000)

@@ -5,13 +5,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use super::{Figure, make, progress, sampled, secs, timed, touch};
-use crate::boot_check::boot_stage;
+use crate::boot_check::boot_stage_unwalked;
 use crate::catalogue::{Arch, StageRef};
 use crate::command::Output;
 use crate::image::{self, Source};
@@ -40,6 +40,9 @@ pub(super) fn payload_tool(project: &Project, runs: usize) -> Result<Figure> {
 }
 
 /// The stage that is the whole exercise: the main exercise's last.
+/// The figure of what `WALK=1` adds to a warm `make simulate`.
+pub const WALK_FIGURE: &str = "`make simulate WALK=1` over `make simulate`";
+
 pub(super) fn last_stage(arch: &'static Arch) -> StageRef {
     let main = arch.main_exercise();
     main.stage(main.todo_count()).expect("the last stage")
@@ -165,6 +168,33 @@ pub(super) fn warm_loop(
             .against(Some(format!("{} s", arch.goals.edit_loop)), None),
     );
 
+    // The same run with and without the walk, one after the other: the walk's cost is their
+    // difference (the gdb stub, a breakpoint, the tables read at the end).
+    let last = last_stage(arch);
+    let stage_arg = format!("STAGE={}", last.name());
+    progress(
+        arch,
+        &format!(
+            "`make simulate WALK=1` against `make simulate`, stage {}",
+            last.name()
+        ),
+    );
+    let arch_arg = format!("ARCH={arch}");
+    let simulate = |walk: bool| {
+        let mut args = vec!["simulate", arch_arg.as_str(), stage_arg.as_str()];
+        args.extend(walk.then_some("WALK=1"));
+        timed(make(project.root(), &args))
+    };
+    simulate(true)?;
+    let samples = sampled(
+        runs,
+        || Ok(simulate(true)?.saturating_sub(simulate(false)?)),
+    )?;
+    figures.push(
+        Figure::new(WALK_FIGURE, "s", samples)
+            .against(Some(format!("{} s", super::WALK_ADDS)), None),
+    );
+
     progress(
         arch,
         "edit, then `make status` (it builds and boots the file)",
@@ -182,7 +212,7 @@ pub(super) fn warm_loop(
         );
         let mut samples = Vec::new();
         for _ in 0..runs {
-            let passed = boot_stage(project, stage)?;
+            let passed = boot_stage_unwalked(project, stage)?;
             samples.push(secs(passed.run.elapsed));
         }
         figures.push(
@@ -282,6 +312,24 @@ pub(super) fn first_simulate(
         .against(Some(format!("{} s", arch.goals.first_simulate)), None))
 }
 
+/// The time `make test` takes, failing or not: a failure is reported and its time kept, so that a
+/// long bench run is not lost at its last step (its tests say what failed).
+fn timed_test(mut cmd: Command) -> Result<Duration> {
+    let started = Instant::now();
+    let status = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .with_context(|| format!("{cmd:?}"))?;
+    if !status.success() {
+        eprintln!(
+            "==> bench: `make test` failed ({status}); its time is kept. See build/logs/make-test.log"
+        );
+    }
+    Ok(started.elapsed())
+}
+
 /// Warm `make test`: of `arch`, or of every architecture.
 pub(super) fn make_test(
     project: &Project,
@@ -292,7 +340,9 @@ pub(super) fn make_test(
         Some(arch) => {
             progress(arch, &format!("warm `make test ARCH={arch}`"));
             let arch_arg = format!("ARCH={arch}");
-            let samples = sampled(runs, || timed(make(project.root(), &["test", &arch_arg])))?;
+            let samples = sampled(runs, || {
+                timed_test(make(project.root(), &["test", &arch_arg]))
+            })?;
             Ok(Figure::new(
                 "warm `make test` (this architecture)",
                 "s",
@@ -301,7 +351,7 @@ pub(super) fn make_test(
         }
         None => {
             eprintln!("==> bench: warm `make test` of every architecture");
-            let samples = sampled(runs, || timed(make(project.root(), &["test"])))?;
+            let samples = sampled(runs, || timed_test(make(project.root(), &["test"])))?;
             let (goal, c) = super::MAKE_TEST_ALL;
             Ok(
                 Figure::new("warm `make test` (every architecture)", "s", samples)

@@ -30,6 +30,8 @@ pub const ROOT_TASK_SHARE: f64 = 15.0;
 pub const MAKE_TEST_ALL: (f64, &str) = (60.0, "70 s (its 4 stages)");
 /// An edit to `make status`'s answer (a build and a boot of the file), at most (seconds).
 pub const STATUS: f64 = 2.0;
+/// What the walk (`make simulate WALK=1`) adds to a warm run, at most (seconds).
+pub const WALK_ADDS: f64 = 0.5;
 /// The container image, at most (bytes).
 pub const IMAGE_SIZE: f64 = 2e9;
 /// An edit to the last line of `make simulate` in the container, at most (seconds).
@@ -148,10 +150,14 @@ pub(crate) fn touch(path: &Path) -> Result<()> {
         .with_context(|| path.display().to_string())
 }
 
-/// `make` with `args`, in `dir`, as a learner types it (no terminal).
+/// `make` with `args`, in `dir`, as a learner types it (no terminal), without the variables of
+/// the `make bench` that runs it (make hands them down in MAKEFLAGS: RUNS=1 would reach the tests).
 pub(crate) fn make(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("make");
     cmd.current_dir(dir).arg("-s").args(args);
+    for inherited in ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"] {
+        cmd.env_remove(inherited);
+    }
     cmd
 }
 
