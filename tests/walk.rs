@@ -68,6 +68,19 @@ fn the_remap_stage_shows_the_faulting_page_writable(name: &str) {
     );
 }
 
+/// `0x7fff_ffff_efff`: hexadecimal in groups of four digits, as the documents write addresses.
+fn grouped_hex(value: u64) -> String {
+    let digits = format!("{value:x}");
+    let mut groups: Vec<&str> = Vec::new();
+    let mut end = digits.len();
+    while end > 0 {
+        let start = end.saturating_sub(4);
+        groups.insert(0, &digits[start..end]);
+        end = start;
+    }
+    format!("0x{}", groups.join("_"))
+}
+
 /// The root task's entry point walks to an executable page; an address above
 /// seL4_UserVSpaceTop, or not a number, is refused with the range, by `make walk` too.
 fn any_user_address_walks(name: &str) {
@@ -105,6 +118,37 @@ fn any_user_address_walks(name: &str) {
 
     let top = walk::user_vspace_top(arch, &project.kernel_prefix(arch)).unwrap();
     assert!(top < 1 << arch.paging.address_bits(), "{name}: {top:#x}");
+    // The documents give the kernel's value: TUTORIAL.md's row for the architecture, and the
+    // seL4_UserVSpaceTop row of docs/kernel-semantics.md.
+    let grouped = grouped_hex(top);
+    let tutorial = std::fs::read_to_string(project.root().join("TUTORIAL.md")).unwrap();
+    let row = tutorial
+        .lines()
+        .filter(|l| l.starts_with(&format!("| {name} ")))
+        .find(|l| l.contains("the first address past") || l.contains("the last user address"))
+        .unwrap_or_else(|| panic!("TUTORIAL.md has no user-range row for {name}"));
+    assert!(
+        row.split('|')
+            .nth(2)
+            .is_some_and(|cell| cell.contains(&format!("`{grouped}`"))),
+        "TUTORIAL.md: {name}'s seL4_UserVSpaceTop is {grouped}, not as in: {row}"
+    );
+    let semantics =
+        std::fs::read_to_string(project.root().join("docs/kernel-semantics.md")).unwrap();
+    let row = semantics
+        .lines()
+        .find(|l| l.starts_with("| **`seL4_UserVSpaceTop`**"))
+        .expect("docs/kernel-semantics.md has a seL4_UserVSpaceTop row");
+    let column = 2 + catalogue::ARCHES
+        .iter()
+        .position(|a| a.name == name)
+        .unwrap();
+    assert!(
+        row.split('|')
+            .nth(column)
+            .is_some_and(|cell| cell.trim().starts_with(&grouped)),
+        "docs/kernel-semantics.md: {name}'s seL4_UserVSpaceTop is {grouped}, not as in: {row}"
+    );
     let above = format!("{:#x}", top + 1);
     let error = walk::addresses_for(&project, &source, Some(&above))
         .unwrap_err()

@@ -27,17 +27,19 @@ pub const fn span(k: usize) -> usize {
     1 << LEVELS[k]
 }
 
-/// User addresses end here (libsel4's `seL4_UserTop`, generated from the kernel's configuration).
-pub const USER_TOP: usize = sel4::sys::seL4_UserTop as usize;
+/// The highest user address, inclusive on every architecture: libsel4's `seL4_UserVSpaceTop`
+/// (seL4 16.0.0), generated from the kernel's configuration. It replaces `seL4_UserTop`, now
+/// deprecated, which meant the last user address on aarch64 but the first address past the user
+/// range elsewhere, and on x86_64 one page below the kernel's own limit (0x7fffffffffff, whose
+/// last page the kernel refuses to a frame).
+pub const USER_VSPACE_TOP: usize = sel4::sys::seL4_UserVSpaceTop as usize;
 
 /// A 4 KiB page.
 pub const PAGE: usize = 1 << 12;
 
-/// The page at libsel4's `seL4_UserTop` (rounded up to a page): the first one no frame can be
-/// mapped at. What `seL4_UserTop` means differs: the last user address on aarch64, the first
-/// address past the user range elsewhere; on x86_64 it is one page below the kernel's own limit
-/// (`USER_TOP`, 0x7fffffffffff), whose last page the kernel refuses to a frame.
-pub const USER_TOP_PAGE: usize = USER_TOP.next_multiple_of(PAGE);
+/// The page just past [`USER_VSPACE_TOP`]: the first one no frame can be mapped at.
+pub const USER_TOP_PAGE: usize = USER_VSPACE_TOP + 1;
+const _: () = assert!(USER_TOP_PAGE.is_multiple_of(PAGE), "the user range ends at a page");
 
 /// The last page below [`USER_TOP_PAGE`]: the highest a frame can be mapped at.
 pub const HIGHEST_PAGE: usize = USER_TOP_PAGE - PAGE;

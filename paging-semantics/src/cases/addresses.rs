@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! Addresses: unaligned ones (frames are refused, paging structures are masked), and the top of
-//! the user range, which each kernel draws differently (`seL4_UserTop`).
+//! the user range: `seL4_UserVSpaceTop`, the highest user address on every architecture (the
+//! deprecated `seL4_UserTop` drew it differently on each: [`crate::arch::USER_VSPACE_TOP`]).
 
 use mapping_tutorial::Context;
 use sel4::Error::{AlignmentError, InvalidArgument};
@@ -120,6 +121,7 @@ cases! {
         },
     }
 
+    /// The page just past `seL4_UserVSpaceTop`.
     frame_at_user_top_is_invalid_argument {
         expected: Outcome::Err(InvalidArgument),
         kernel: by_arch!(
@@ -146,8 +148,8 @@ cases! {
         },
     }
 
-    /// x86_64's kernel checks a structure's address against its own limit, above libsel4's
-    /// `seL4_UserTop`: the PDPT maps. (In the second VSpace, whose top entries are free: this
+    /// x86_64's kernel checks a structure's address against its own limit, a page above libsel4's
+    /// `seL4_UserVSpaceTop`: a PDPT at the page past it maps. (In the second VSpace, whose top entries are free: this
     /// VSpace's serve the highest page below.)
     top_structure_at_user_top {
         expected: by_arch!(
@@ -180,7 +182,7 @@ cases! {
         },
     }
 
-    /// The structures reach the highest page below `seL4_UserTop`, and a frame maps there.
+    /// The structures reach the page that holds `seL4_UserVSpaceTop`, and a frame maps there.
     frame_at_the_highest_user_page_maps {
         expected: Outcome::Ok,
         kernel: by_arch!(
