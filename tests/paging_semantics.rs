@@ -22,6 +22,12 @@ macro_rules! per_arch {
             fn every_case_gets_the_kernel_answer_it_expects() {
                 super::every_case_gets_the_kernel_answer_it_expects(stringify!($arch));
             }
+            #[test]
+            fn a_wrong_fault_status_cap_index_or_missing_warning_fails_its_case() {
+                super::a_wrong_fault_status_cap_index_or_missing_warning_fails_its_case(
+                    stringify!($arch),
+                );
+            }
         }
     )+};
 }
@@ -32,6 +38,45 @@ per_arch! {
     riscv64,
     aarch32,
     riscv32,
+}
+
+/// The suite built with its `mutation` feature: exactly the three cases made wrong fail, each for
+/// what was made wrong, and the report otherwise adds up.
+fn a_wrong_fault_status_cap_index_or_missing_warning_fails_its_case(arch: &str) {
+    let project = Project::here();
+    let arch = catalogue::find_arch(arch).unwrap();
+    let booted =
+        semantics::boot_mutated(&project, arch, BOOT_TIMEOUT).unwrap_or_else(|e| panic!("{e:#}"));
+    let failures = booted.report.failures();
+    let failure = |name: &str| {
+        failures
+            .iter()
+            .find(|f| f.starts_with(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("{arch}: {name} did not fail: {failures:#?}"))
+            .as_str()
+    };
+    let [status, index, warning] = semantics::MUTATED.map(failure);
+    assert_eq!(
+        failures.len(),
+        3,
+        "{arch}: only the three fail: {failures:#?}"
+    );
+    assert!(status.contains("expected a VM fault: a read"), "{status}");
+    assert!(
+        index.contains(
+            "expected seL4_InvalidCapability (capability 0), got seL4_InvalidCapability (capability 1)"
+        ),
+        "{index}"
+    );
+    assert!(
+        warning.contains("the kernel printed \"Attempted to make unsupported write only mapping\""),
+        "{warning}"
+    );
+    assert!(
+        booted.report.inconsistencies().is_empty(),
+        "{arch}: {:?}",
+        booted.report.inconsistencies()
+    );
 }
 
 /// The architecture's list of cases: `topic::case` a line.

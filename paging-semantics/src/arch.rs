@@ -3,6 +3,7 @@
 //! What differs between the architectures, for the suite: the levels, the structure at each, the
 //! VSpace entries the suite may use, a second VSpace, and the probe threads' code.
 
+use crate::outcome::{Cause, Direction, Fault};
 use sel4::{VmAttributes, cap, cap_type};
 
 use mapping_tutorial::paging::PageTable;
@@ -39,7 +40,10 @@ pub const PAGE: usize = 1 << 12;
 
 /// The page just past [`USER_VSPACE_TOP`]: the first one no frame can be mapped at.
 pub const USER_TOP_PAGE: usize = USER_VSPACE_TOP + 1;
-const _: () = assert!(USER_TOP_PAGE.is_multiple_of(PAGE), "the user range ends at a page");
+const _: () = assert!(
+    USER_TOP_PAGE.is_multiple_of(PAGE),
+    "the user range ends at a page"
+);
 
 /// The last page below [`USER_TOP_PAGE`]: the highest a frame can be mapped at.
 pub const HIGHEST_PAGE: usize = USER_TOP_PAGE - PAGE;
@@ -158,6 +162,82 @@ pub type VSpaceType = cap_type::VSpace;
 pub type VSpaceType = cap_type::PD;
 #[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
 pub type VSpaceType = cap_type::PageTable;
+
+/// Whether a VM fault's status says why it happened (nothing mapped, or no right): not on RISC-V,
+/// where seL4 reports an access fault either way.
+pub const FAULT_CAUSE_REPORTED: bool =
+    cfg!(not(any(target_arch = "riscv64", target_arch = "riscv32")));
+
+/// A data fault's status, as seL4 reports it in the VM fault message (`seL4_VMFault_FSR`), decoded:
+/// - x86_64: the page fault error code: bit 0 (P) set for a protection violation, clear where
+///   nothing is present; bit 1 (W/R) for a write (x86/kernel/vspace.c handleVMFault).
+/// - aarch64 (this hypervisor kernel): ESR_EL2 of a data abort from EL1/EL0 (class 0x24): DFSC,
+///   bits 5..0, 0b0001xx a translation fault, 0b0011xx a permission fault (xx the table level);
+///   WnR, bit 6, for a write (arm/64/kernel/vspace.c handleVMFault).
+/// - aarch32: the DFSR, short descriptors: FS (bit 10, bits 3..0) 0b00101/0b00111 a translation
+///   fault (section/page), 0b01101/0b01111 a permission fault; WnR, bit 11, for a write.
+/// - RISC-V: the cause seL4 reports, 5 (load access fault) or 7 (store access fault), for a page
+///   fault and an access fault alike (riscv/kernel/vspace.c handleVMFault).
+///
+/// `None`: a status this suite does not expect from a data access.
+#[cfg(target_arch = "x86_64")]
+pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+    Some(Fault {
+        direction: direction(status >> 1 & 1 == 1),
+        cause: if status & 1 == 1 {
+            Cause::NoRight
+        } else {
+            Cause::NotMapped
+        },
+    })
+}
+
+#[cfg(target_arch = "aarch64")]
+pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+    let cause = match status & 0x3c {
+        0x04 => Cause::NotMapped,
+        0x0c => Cause::NoRight,
+        _ => return None,
+    };
+    (status >> 26 == 0x24).then_some(Fault {
+        direction: direction(status >> 6 & 1 == 1),
+        cause,
+    })
+}
+
+#[cfg(target_arch = "arm")]
+pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+    let cause = match (status >> 6 & 0x10) | (status & 0xf) {
+        0b00101 | 0b00111 => Cause::NotMapped,
+        0b01101 | 0b01111 => Cause::NoRight,
+        _ => return None,
+    };
+    Some(Fault {
+        direction: direction(status >> 11 & 1 == 1),
+        cause,
+    })
+}
+
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+    let write = match status {
+        5 => false,
+        7 => true,
+        _ => return None,
+    };
+    Some(Fault {
+        direction: direction(write),
+        cause: Cause::Unsaid,
+    })
+}
+
+fn direction(write: bool) -> Direction {
+    if write {
+        Direction::Write
+    } else {
+        Direction::Read
+    }
+}
 
 /// The probe threads' code: one access to the address in the first argument register (reading
 /// into the second, or writing it), then an undefined instruction. That raises a user exception,

@@ -9,12 +9,17 @@ use crate::env::Env;
 use crate::outcome::Outcome;
 
 /// One case.
+#[derive(Clone, Copy)]
 pub struct Case {
     /// The function's name: a duplicate is a compile error ([`cases!`]).
     pub name: &'static str,
     pub expected: Outcome,
     /// The kernel function (and file) whose check gives the expected outcome.
     pub kernel: &'static str,
+    /// The message the debug kernel prints on the console while the case runs, where a case that
+    /// expects success (or a fault) gets one: the host checks it in the boot log, and fails such a
+    /// case on any other (semantics.rs). `None` where it expects none.
+    pub warns: Option<&'static str>,
     pub run: fn(&mut Env) -> Result<Outcome, Failure>,
 }
 
@@ -30,6 +35,8 @@ pub struct Case {
 ///     frame_with_every_structure_maps {
 ///         expected: Outcome::Ok,
 ///         kernel: by_arch!(x86_64 = "x86/kernel/vspace.c ...", other = "..."),
+///         // Optional: the kernel's console message while it runs (`Some("...")`, or by_arch!).
+///         warns: Some("Attempted to make unsupported write only mapping"),
 ///         run: |env| { ... },
 ///     }
 /// }
@@ -41,6 +48,7 @@ macro_rules! cases {
         $name:ident {
             expected: $expected:expr,
             kernel: $kernel:expr,
+            $(warns: $warns:expr,)?
             run: |$env:ident| $body:block,
         }
     )+) => {
@@ -58,6 +66,7 @@ macro_rules! cases {
                     name: stringify!($name),
                     expected: $expected,
                     kernel: $kernel,
+                    warns: $crate::case::warns!($($warns)?),
                     run: $name,
                 },
             )+
@@ -66,6 +75,18 @@ macro_rules! cases {
 }
 
 pub(crate) use cases;
+
+/// A case's `warns:`, or `None` without one.
+macro_rules! warns {
+    () => {
+        None
+    };
+    ($warns:expr) => {
+        $warns
+    };
+}
+
+pub(crate) use warns;
 
 /// The architectures a value can be given for in [`by_arch!`]: each one, both RISC-V ones, both
 /// ARM ones, the 64-bit ones, and `other` for the rest.

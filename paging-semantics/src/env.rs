@@ -358,7 +358,13 @@ impl Env {
         tcb.tcb_suspend().context("suspend the probe thread")?;
         match fault {
             sel4::Fault::VmFault(f) if f.inner().get_Addr() == vaddr as sel4::Word => {
-                Ok((Outcome::VmFault, None))
+                let status = f.inner().get_FSR();
+                match arch::decode_fault(status) {
+                    Some(fault) => Ok((Outcome::VmFault(fault), None)),
+                    None => Err(Failure::new(
+                        "a VM fault whose status says neither a translation nor a permission fault of a read or a write",
+                    )),
+                }
             }
             sel4::Fault::VmFault(_) => Err(Failure::new("a VM fault at another address")),
             sel4::Fault::UserException(_) => {

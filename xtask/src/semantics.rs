@@ -26,7 +26,7 @@ use crate::boot::Boot;
 use crate::catalogue::Arch;
 use crate::command::Output;
 use crate::expect;
-use crate::image::Source;
+use crate::image::{self, Image, Source};
 use crate::project::Project;
 use crate::qemu::{Outcome, Run, Step};
 
@@ -38,13 +38,58 @@ const RESULT: &str = "test result: ";
 pub const END: &str = "paging semantics: end";
 
 /// One `test` line of the log.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Default)]
 pub struct CaseLine {
     pub name: String,
     /// `None` when it passed; otherwise the text after `FAILED: ` (expected and actual).
     pub failure: Option<String>,
     /// Whatever followed the name if it was neither `ok` nor `FAILED: ...`.
     pub garbled: Option<String>,
+    /// What a passed case checked: the text after `ok: ` (the kernel's whole answer, and the
+    /// warning it expects on the console, if any).
+    pub checked: Option<String>,
+    /// The kernel's console messages (`<<seL4(...) [...]: text>>`, as their text) printed while
+    /// the case ran: between the line before it and its own.
+    pub console: Vec<String>,
+}
+
+/// How a case's result line names the kernel's warning it expects.
+const WARNS: &str = ", the kernel warns \"";
+
+impl CaseLine {
+    /// Where the kernel's console disagrees with a passed case: a warning it expects did not
+    /// come, or a case that expects success (or a fault) got a message it does not expect. (An
+    /// error's own explanation, which the debug kernel prints with it, is not checked.)
+    pub fn console_problem(&self) -> Option<String> {
+        let checked = self.checked.as_deref()?;
+        let (answer, warning) = match checked.split_once(WARNS) {
+            Some((answer, warning)) => (answer, warning.strip_suffix('"')),
+            None => (checked, None),
+        };
+        if let Some(warning) = warning
+            && !self.console.iter().any(|m| m.contains(warning))
+        {
+            return Some(format!(
+                "expected the kernel to warn \"{warning}\" on the console; it did not"
+            ));
+        }
+        let success = ["seL4_NoError", "no fault", "a VM fault"]
+            .iter()
+            .any(|s| answer.starts_with(s));
+        let unexpected = self
+            .console
+            .iter()
+            .find(|m| success && !warning.is_some_and(|w| m.contains(w)))?;
+        Some(format!(
+            "{answer}, but the kernel printed \"{unexpected}\", which the case does not expect"
+        ))
+    }
+}
+
+/// The text of a kernel console message: `<<seL4(CPU 0) [where]: text>>` gives `text`.
+fn console_message(line: &str) -> Option<&str> {
+    let inner = line.strip_prefix("<<seL4(")?.strip_suffix(">>")?;
+    Some(inner.split_once("]: ").map_or(inner, |(_, text)| text))
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -61,8 +106,11 @@ pub struct Report {
 impl Report {
     pub fn parse<S: AsRef<str>>(lines: &[S]) -> Self {
         let mut report = Report::default();
+        let mut console = Vec::new();
         for line in lines.iter().map(AsRef::as_ref) {
-            if line == END {
+            if let Some(message) = console_message(line) {
+                console.push(message.to_owned());
+            } else if line == END {
                 report.ended = true;
             } else if let Some(rest) = line.strip_prefix(RESULT) {
                 report.summary = parse_summary(rest);
@@ -74,28 +122,34 @@ impl Report {
             } else if let Some(rest) = line.strip_prefix(CASE)
                 && let Some((name, verdict)) = rest.split_once(SEPARATOR)
             {
-                let (failure, garbled) = match verdict {
-                    "ok" => (None, None),
-                    v => match v.strip_prefix("FAILED: ") {
-                        Some(why) => (Some(why.to_owned()), None),
-                        None => (None, Some(v.to_owned())),
-                    },
-                };
-                report.cases.push(CaseLine {
+                let mut case = CaseLine {
                     name: name.to_owned(),
-                    failure,
-                    garbled,
-                });
+                    console: std::mem::take(&mut console),
+                    ..CaseLine::default()
+                };
+                match verdict {
+                    "ok" => {}
+                    v if v.starts_with("ok: ") => case.checked = Some(v[4..].to_owned()),
+                    v => match v.strip_prefix("FAILED: ") {
+                        Some(why) => case.failure = Some(why.to_owned()),
+                        None => case.garbled = Some(v.to_owned()),
+                    },
+                }
+                report.cases.push(case);
             }
         }
         report
     }
 
-    /// The cases that failed, as `<name>: <expected and actual>`.
+    /// The cases that failed, as `<name>: <expected and actual>`: those the suite failed, and
+    /// those whose kernel console disagrees ([`CaseLine::console_problem`]).
     pub fn failures(&self) -> Vec<String> {
         self.cases
             .iter()
-            .filter_map(|c| c.failure.as_ref().map(|why| format!("{}: {why}", c.name)))
+            .filter_map(|c| {
+                let why = c.failure.clone().or_else(|| c.console_problem())?;
+                Some(format!("{}: {why}", c.name))
+            })
             .collect()
     }
 
@@ -181,12 +235,56 @@ pub fn boot(
     timeout: Duration,
 ) -> Result<Booted> {
     let image = crate::boot_check::build_checked_image(project, &Source::Semantics(arch), output)?;
-    let mut boot = Boot::quiet(format!("paging-semantics-{arch}")).timeout(Some(timeout));
+    boot_image(
+        project,
+        &image,
+        &format!("paging-semantics-{arch}"),
+        echo,
+        timeout,
+    )
+}
+
+/// The suite's cargo feature that makes three expectations wrong on purpose (main.rs says which):
+/// a wrong fault status, a wrong capability index, and a kernel warning left undeclared.
+pub const MUTATION: &str = "paging-semantics/mutation";
+
+/// The cases [`MUTATION`] makes wrong, each of which must fail.
+pub const MUTATED: [&str; 3] = [
+    "access::write_to_read_only_mapping_faults",
+    "vspace::frame_into_a_cnode_is_invalid_capability",
+    "rights::write_only_request_maps",
+];
+
+/// Builds the suite with [`MUTATION`] and boots it, as [`boot`] does.
+pub fn boot_mutated(project: &Project, arch: &'static Arch, timeout: Duration) -> Result<Booted> {
+    let image = image::build_with_features(
+        project,
+        &Source::Semantics(arch),
+        Output::Captured,
+        &[MUTATION],
+    )?;
+    boot_image(
+        project,
+        &image,
+        &format!("paging-semantics-mutated-{arch}"),
+        false,
+        timeout,
+    )
+}
+
+fn boot_image(
+    project: &Project,
+    image: &Image,
+    name: &str,
+    echo: bool,
+    timeout: Duration,
+) -> Result<Booted> {
+    let mut boot = Boot::quiet(name).timeout(Some(timeout));
     if echo {
         boot = boot.echo();
     }
     let mut ending = None;
-    let run = boot.run(project, &image, |line| {
+    let run = boot.run(project, image, |line| {
         if line == END {
             Step::Stop
         } else if expect::is_ending(line) {
@@ -321,6 +419,33 @@ paging semantics: end";
         assert_eq!(
             garbled.inconsistencies(),
             ["test a: neither `ok` nor `FAILED: ...`: `maybe`"]
+        );
+    }
+
+    #[test]
+    fn the_kernels_console_is_held_to_each_case() {
+        let log = "\
+running 4 tests
+<<seL4(CPU 0) [maskVMRights/188 T0x80ffe09400 \"rootserver\" @22c6dc]: Attempted to make unsupported write only mapping>>
+test rights::warned ... ok: seL4_NoError, the kernel warns \"unsupported write only mapping\"
+test rights::silent ... ok: seL4_NoError, the kernel warns \"unsupported write only mapping\"
+<<seL4(CPU 0) [decodeX86FrameInvocation/995]: X86Frame: Attempting to map frame into multiple addresses>>
+test mapped::error_explained ... ok: seL4_InvalidArgument (argument 0)
+<<seL4(CPU 0) [decodeX86FrameInvocation/995]: X86Frame: Mapping address too high.>>
+test access::fault ... ok: a VM fault: a read where nothing is mapped
+test result: ok. 4 passed; 0 failed
+paging semantics: end";
+        let report = Report::parse(&lines(log));
+        assert_eq!(
+            report.cases[0].console,
+            ["Attempted to make unsupported write only mapping"]
+        );
+        assert_eq!(
+            report.failures(),
+            [
+                "rights::silent: expected the kernel to warn \"unsupported write only mapping\" on the console; it did not",
+                "access::fault: a VM fault: a read where nothing is mapped, but the kernel printed \"X86Frame: Mapping address too high.\", which the case does not expect"
+            ]
         );
     }
 

@@ -10,7 +10,7 @@ use sel4::CapRights;
 
 use crate::case::{by_arch, cases};
 use crate::env::{Access, delete, map_frame, rw};
-use crate::outcome::Outcome;
+use crate::outcome::{Cause, Direction, Outcome};
 
 cases! {
     /// The control: the probe itself works and reports no fault.
@@ -53,7 +53,7 @@ cases! {
 
     /// The tutorial's `pt` stage, caught by a fault handler instead of ending the task.
     write_to_read_only_mapping_faults {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Write, Cause::NoRight),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c makeUserPTE: no write bit for VMReadOnly",
             aarch64 = "arm/64/kernel/vspace.c APFromVMRights: S2AP read-only",
@@ -67,7 +67,7 @@ cases! {
     }
 
     read_from_an_address_with_nothing_mapped_faults {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NotMapped),
         kernel: "hardware: no valid entry; the kernel sends the fault to the handler",
         run: |env| {
             let vaddr = env.probe_page()?;
@@ -76,7 +76,7 @@ cases! {
     }
 
     read_after_frame_unmap_faults {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NotMapped),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c performX86PageInvocationUnmap -> unmapPage",
             aarch64 = "arm/64/kernel/vspace.c performPageInvocationUnmap -> unmapPage",
@@ -93,7 +93,7 @@ cases! {
     /// The text: pages are unmapped "using Unmap invocations on the page or any intermediate
     /// paging structure".
     read_after_page_table_unmap_faults {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NotMapped),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c performX86PageTableInvocationUnmap -> unmapPageTable",
             aarch64 = "arm/64/kernel/vspace.c performPageTableInvocationUnmap -> unmapPageTable",
@@ -109,7 +109,7 @@ cases! {
     }
 
     read_after_page_table_cap_deleted_faults {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NotMapped),
         kernel: by_arch!(
             x86_64 = "x86/object/objecttype.c Arch_finaliseCap -> unmapPageTable",
             aarch64 = "arm/64/object/objecttype.c Arch_finaliseCap -> unmapPageTable",

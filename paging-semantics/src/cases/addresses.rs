@@ -5,7 +5,7 @@
 //! deprecated `seL4_UserTop` drew it differently on each: [`crate::arch::USER_VSPACE_TOP`]).
 
 use mapping_tutorial::Context;
-use sel4::Error::{AlignmentError, InvalidArgument};
+use sel4::Error::AlignmentError;
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, HIGHEST_PAGE, PAGE, USER_TOP_PAGE};
@@ -35,8 +35,8 @@ cases! {
     /// 0xDEADB000". No kernel masks it; the 32-bit ones find it above their user range first.
     frame_at_0xdeadbeef_is_not_masked {
         expected: by_arch!(
-            aarch32 = Outcome::Err(InvalidArgument),
-            riscv32 = Outcome::Err(InvalidArgument),
+            aarch32 = Outcome::InvalidArgument(0),
+            riscv32 = Outcome::InvalidArgument(0),
             other = Outcome::Err(AlignmentError),
         ),
         kernel: by_arch!(
@@ -123,7 +123,7 @@ cases! {
 
     /// The page just past `seL4_UserVSpaceTop`.
     frame_at_user_top_is_invalid_argument {
-        expected: Outcome::Err(InvalidArgument),
+        expected: Outcome::InvalidArgument(0),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: vaddr + 4096 > 0x7fffffffffff",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: vaddr + 4095 > USER_TOP",
@@ -136,7 +136,7 @@ cases! {
     }
 
     frame_at_the_last_page_of_the_address_space_is_invalid_argument {
-        expected: Outcome::Err(InvalidArgument),
+        expected: Outcome::InvalidArgument(0),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: vaddr > USER_TOP",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: last byte > USER_TOP",
@@ -154,7 +154,7 @@ cases! {
     top_structure_at_user_top {
         expected: by_arch!(
             x86_64 = Outcome::Ok,
-            other = Outcome::Err(InvalidArgument),
+            other = Outcome::InvalidArgument(0),
         ),
         kernel: by_arch!(
             x86_64 = "x86/64/kernel/vspace.c decodeX64PDPTInvocation: vaddr <= 0x7fffffffffff",
@@ -169,7 +169,7 @@ cases! {
     }
 
     top_structure_at_the_last_page_of_the_address_space_is_invalid_argument {
-        expected: Outcome::Err(InvalidArgument),
+        expected: Outcome::InvalidArgument(0),
         kernel: by_arch!(
             x86_64 = "x86/64/kernel/vspace.c decodeX64PDPTInvocation: vaddr > USER_TOP",
             aarch64 = "arm/64/kernel/vspace.c decodeARMPageTableInvocation: vaddr > USER_TOP",

@@ -5,7 +5,6 @@
 
 use mapping_tutorial::Failure;
 use sel4::CapRights;
-use sel4::Error::{InvalidArgument, InvalidCapability};
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, PAGE, Table, span};
@@ -15,7 +14,7 @@ use crate::outcome::{Outcome, outcome};
 
 cases! {
     mapped_page_table_cap_at_another_address_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(0),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86PageTableInvocation: capPTIsMapped",
             aarch64 = "arm/64/kernel/vspace.c decodeARMPageTableInvocation: capPTIsMapped",
@@ -30,7 +29,7 @@ cases! {
     }
 
     mapped_page_table_cap_at_its_own_address_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(0),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86PageTableInvocation: capPTIsMapped",
             aarch64 = "arm/64/kernel/vspace.c decodeARMPageTableInvocation: capPTIsMapped",
@@ -46,7 +45,7 @@ cases! {
 
     #[cfg(target_arch = "x86_64")]
     mapped_pdpt_cap_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(0),
         kernel: "x86/64/kernel/vspace.c decodeX64PDPTInvocation: capPDPTIsMapped",
         run: |env| {
             let vaddr = env.region(0)?;
@@ -57,7 +56,7 @@ cases! {
 
     #[cfg(target_arch = "x86_64")]
     mapped_page_directory_cap_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(0),
         kernel: "x86/64/kernel/vspace.c decodeX64PageDirectoryInvocation: capPDIsMapped",
         run: |env| {
             let vaddr = env.region(1)?;
@@ -68,7 +67,7 @@ cases! {
 
     /// A copy of a mapped table's capability says "mapped" too.
     copy_of_a_mapped_page_table_cap_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(0),
         kernel: by_arch!(
             x86_64 = "x86/object/objecttype.c Arch_deriveCap keeps the mapping; capPTIsMapped",
             aarch64 = "arm/64/object/objecttype.c Arch_deriveCap keeps the mapping; capPTIsMapped",
@@ -84,7 +83,7 @@ cases! {
     }
 
     mapped_frame_cap_at_another_address_is_invalid_argument {
-        expected: Outcome::Err(InvalidArgument),
+        expected: Outcome::InvalidArgument(0),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: capFMappedAddress != vaddr",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: capFMappedAddress != vaddr",
@@ -143,7 +142,7 @@ cases! {
     }
 
     remap_with_other_rights_at_another_address_is_invalid_argument {
-        expected: Outcome::Err(InvalidArgument),
+        expected: Outcome::InvalidArgument(0),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: capFMappedAddress != vaddr",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: capFMappedAddress != vaddr",

@@ -11,10 +11,12 @@ use crate::case::Case;
 
 mod access;
 mod addresses;
+mod asids;
 mod mapped_caps;
 mod missing;
 mod neighbours;
 mod occupied;
+mod physical;
 mod rights;
 mod unmapping;
 mod vspace;
@@ -32,4 +34,6 @@ pub const TOPICS: &[(&str, &[Case])] = &[
     ("access", access::CASES),
     ("rights", rights::CASES),
     ("neighbours", neighbours::CASES),
+    ("asids", asids::CASES),
+    ("physical", physical::CASES),
 ];

@@ -10,7 +10,7 @@ use sel4::CapRights;
 
 use crate::case::{by_arch, cases};
 use crate::env::{Access, Env, map_frame};
-use crate::outcome::{Outcome, outcome};
+use crate::outcome::{Cause, Direction, Outcome, outcome};
 
 /// Maps a fresh frame at the next probe page, asking for `requested`, through a copy of its
 /// capability with `cap_rights`; returns the address and what the map did.
@@ -56,7 +56,7 @@ cases! {
 
     /// The capability's rights win, silently.
     read_only_cap_asked_for_read_write_gives_read_only {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Write, Cause::NoRight),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c maskVMRights: VMReadOnly cap, so VMReadOnly",
             aarch64 = "arm/64/kernel/vspace.c maskVMRights: VMReadOnly cap, so VMReadOnly",
@@ -92,6 +92,8 @@ cases! {
             aarch32 = "arm/32/kernel/vspace.c maskVMRights: write-only gives VMKernelOnly",
             riscv = "riscv/kernel/vspace.c maskVMRights: write-only gives VMKernelOnly",
         ),
+        // It maps the page for the kernel alone (VMKernelOnly), and says so.
+        warns: Some("Attempted to make unsupported write only mapping"),
         run: |env| {
             let (_, result) = map_through(env, CapRights::read_write(), CapRights::write_only())?;
             Ok(result)
@@ -99,13 +101,15 @@ cases! {
     }
 
     write_only_mapping_cannot_be_written {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Write, Cause::NoRight),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c makeUserPTE: VMKernelOnly is a supervisor page",
             aarch64 = "arm/64/kernel/vspace.c APFromVMRights: VMKernelOnly is S2AP 00, no access",
             aarch32 = "arm/32/kernel/vspace.c APFromVMRights: VMKernelOnly is AP 1, no user access",
             riscv = "riscv/kernel/vspace.c makeUserPTE: VMKernelOnly is execute-only, W clear",
         ),
+        // It maps the page for the kernel alone (VMKernelOnly), and says so.
+        warns: Some("Attempted to make unsupported write only mapping"),
         run: |env| {
             let vaddr = mapped_through(env, CapRights::read_write(), CapRights::write_only())?;
             env.probe(Access::Write(1), vaddr)
@@ -113,13 +117,15 @@ cases! {
     }
 
     write_only_mapping_cannot_be_read {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NoRight),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c makeUserPTE: VMKernelOnly is a supervisor page",
             aarch64 = "arm/64/kernel/vspace.c APFromVMRights: VMKernelOnly is S2AP 00, no access",
             aarch32 = "arm/32/kernel/vspace.c APFromVMRights: VMKernelOnly is AP 1, no user access",
             riscv = "riscv/kernel/vspace.c makeUserPTE: VMKernelOnly is execute-only, R clear",
         ),
+        // It maps the page for the kernel alone (VMKernelOnly), and says so.
+        warns: Some("Attempted to make unsupported write only mapping"),
         run: |env| {
             let vaddr = mapped_through(env, CapRights::read_write(), CapRights::write_only())?;
             env.probe(Access::Read, vaddr)
@@ -141,7 +147,7 @@ cases! {
     }
 
     no_rights_mapping_cannot_be_read {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NoRight),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c makeUserPTE: VMKernelOnly is a supervisor page",
             aarch64 = "arm/64/kernel/vspace.c APFromVMRights: VMKernelOnly is S2AP 00, no access",
@@ -157,13 +163,15 @@ cases! {
     /// A write-only copy of a frame capability is a kernel-only capability: whatever a mapping
     /// made from it asks for, the thread cannot read it.
     write_only_cap_asked_for_read_write_cannot_be_read {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NoRight),
         kernel: by_arch!(
             x86_64 = "x86/object/objecttype.c Arch_maskCapRights -> maskVMRights: VMKernelOnly",
             aarch64 = "arm/64/object/objecttype.c Arch_maskCapRights -> maskVMRights: VMKernelOnly",
             aarch32 = "arm/32/object/objecttype.c Arch_maskCapRights -> maskVMRights: VMKernelOnly",
             riscv = "riscv/object/objecttype.c Arch_maskCapRights -> maskVMRights: VMKernelOnly",
         ),
+        // It maps the page for the kernel alone (VMKernelOnly), and says so.
+        warns: Some("Attempted to make unsupported write only mapping"),
         run: |env| {
             let vaddr = mapped_through(env, CapRights::write_only(), CapRights::read_write())?;
             env.probe(Access::Read, vaddr)

@@ -6,13 +6,13 @@
 
 use mapping_tutorial::paging::page_table_unmap;
 use mapping_tutorial::{Context, Failure};
-use sel4::Error::{IllegalOperation, InvalidArgument, RevokeFirst};
+use sel4::Error::{IllegalOperation, RevokeFirst};
 use sel4::init_thread::slot::VSPACE;
 
 use crate::arch::{DEPTH, LEVELS, PAGE, PageTableType, Table};
 use crate::case::{by_arch, cases};
 use crate::env::{Access, delete, map_frame, rw};
-use crate::outcome::{Outcome, outcome};
+use crate::outcome::{Cause, Direction, Outcome, outcome};
 
 cases! {
     frame_unmapped_twice_is_ok {
@@ -194,7 +194,7 @@ cases! {
 
     /// ... but empty: Unmap clears the table, so its pages do not come back with it.
     unmapped_page_table_comes_back_empty {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NotMapped),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c performX86PageTableInvocationUnmap: clearMemory",
             aarch64 = "arm/64/kernel/vspace.c performPageTableInvocationUnmap: clearMemory_PT",
@@ -243,7 +243,7 @@ cases! {
     stale_frame_cap_at_a_new_address {
         expected: by_arch!(
             riscv = Outcome::Lookup(LEVELS[DEPTH - 1]),
-            other = Outcome::Err(InvalidArgument),
+            other = Outcome::InvalidArgument(0),
         ),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: capFMappedAddress != vaddr",
@@ -262,7 +262,7 @@ cases! {
 
     /// Deleting a mapped frame's capability unmaps it.
     deleting_a_frame_cap_unmaps_it {
-        expected: Outcome::VmFault,
+        expected: Outcome::fault(Direction::Read, Cause::NotMapped),
         kernel: by_arch!(
             x86_64 = "x86/object/objecttype.c Arch_finaliseCap -> unmapPage",
             aarch64 = "arm/64/object/objecttype.c Arch_finaliseCap -> unmapPage",

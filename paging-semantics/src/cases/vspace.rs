@@ -3,7 +3,6 @@
 //! The VSpace argument: it must be a VSpace root with an ASID, and for a frame that is already
 //! mapped, the one it is mapped in.
 
-use sel4::Error::InvalidCapability;
 use sel4::init_thread::slot::CNODE;
 
 use crate::arch::{DEPTH, LEVELS, VSpaceType};
@@ -13,7 +12,7 @@ use crate::outcome::{Outcome, outcome};
 
 cases! {
     frame_into_a_cnode_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(1),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation -> isValidNativeRoot",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation -> isValidNativeRoot",
@@ -28,7 +27,7 @@ cases! {
     }
 
     top_structure_into_a_cnode_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(1),
         kernel: by_arch!(
             x86_64 = "x86/64/kernel/vspace.c decodeX64PDPTInvocation -> isValidNativeRoot",
             aarch64 = "arm/64/kernel/vspace.c decodeARMPageTableInvocation -> isValidNativeRoot",
@@ -44,7 +43,7 @@ cases! {
 
     /// A VSpace object is no VSpace until an ASID pool assigns it an ASID.
     top_structure_into_a_vspace_without_asid_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(1),
         kernel: by_arch!(
             x86_64 = "x86/64/kernel/vspace.c isValidNativeRoot: capPML4IsMapped is false",
             aarch64 = "arm/64/kernel/vspace.c isValidNativeRoot: capVSIsMapped is false",
@@ -59,7 +58,7 @@ cases! {
     }
 
     frame_into_a_vspace_without_asid_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(1),
         kernel: by_arch!(
             x86_64 = "x86/64/kernel/vspace.c isValidNativeRoot: capPML4IsMapped is false",
             aarch64 = "arm/64/kernel/vspace.c isValidNativeRoot: capVSIsMapped is false",
@@ -93,7 +92,7 @@ cases! {
     frame_mapped_here_into_a_second_vspace {
         expected: by_arch!(
             riscv = Outcome::Lookup(LEVELS[0]),
-            other = Outcome::Err(InvalidCapability),
+            other = Outcome::InvalidCapability(1),
         ),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: capFMappedASID != asid",
@@ -112,7 +111,7 @@ cases! {
     /// A page table is not a VSpace, even on RISC-V where a VSpace is a page table: there its
     /// ASID's root is another one.
     page_table_as_the_vspace_is_invalid_capability {
-        expected: Outcome::Err(InvalidCapability),
+        expected: Outcome::InvalidCapability(1),
         kernel: by_arch!(
             x86_64 = "x86/64/kernel/vspace.c isValidNativeRoot: not a PML4",
             aarch64 = "arm/64/kernel/vspace.c isValidNativeRoot: not a VSpace",

@@ -3,7 +3,7 @@
 //! Invocations on the wrong kind of object: the kernel picks the decoder by the capability's
 //! type, and that decoder refuses a method that is not its own.
 
-use sel4::Error::{IllegalOperation, InvalidCapability};
+use sel4::Error::IllegalOperation;
 use sel4::cap_type::Granule;
 use sel4::init_thread::slot::{CNODE, VSPACE};
 
@@ -82,7 +82,7 @@ cases! {
     /// On RISC-V the VSpace is a page table, one that counts as mapped (by its ASID).
     page_table_map_on_the_vspace_cap {
         expected: by_arch!(
-            riscv = Outcome::Err(InvalidCapability),
+            riscv = Outcome::InvalidCapability(0),
             other = Outcome::Err(IllegalOperation),
         ),
         kernel: by_arch!(

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The physical address of a frame (`seL4_*_Page_GetAddress`): the frame's, not its mapping's,
+//! so it is the same mapped or not, and through any capability to it.
+
+use mapping_tutorial::{Context, Failure};
+
+use crate::arch::PAGE;
+use crate::case::{by_arch, cases};
+use crate::env::{map_frame, rw};
+use crate::outcome::Outcome;
+
+cases! {
+    /// Unmapped, mapped, unmapped again, and through a copy of its capability: one address, a
+    /// page-aligned one that is not 0.
+    frame_address_is_the_frames_mapped_or_not_and_through_a_copy {
+        expected: Outcome::Ok,
+        kernel: by_arch!(
+            x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation -> performPageGetAddress",
+            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation -> performPageGetAddress",
+            aarch32 = "arm/32/kernel/vspace.c decodeARMFrameInvocation -> performPageGetAddress",
+            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation -> performPageGetAddress",
+        ),
+        run: |env| {
+            let frame = env.frame()?;
+            let unmapped = frame.frame_get_address().context("get the unmapped frame's address")?;
+            let vaddr = env.page_region()?;
+            map_frame(frame, vaddr, rw()).context("prepare: map the frame")?;
+            let mapped = frame.frame_get_address().context("get the mapped frame's address")?;
+            let copy = env.copy(frame)?;
+            let through_copy = copy.frame_get_address().context("get the address through a copy")?;
+            frame.frame_unmap().context("prepare: unmap the frame")?;
+            let after = frame.frame_get_address().context("get the address after the unmap")?;
+            if unmapped == 0 || unmapped % PAGE != 0 {
+                return Err(Failure::new("the frame's address is 0 or not page-aligned"));
+            }
+            if [mapped, through_copy, after] != [unmapped; 3] {
+                return Err(Failure::new("the frame's address changed"));
+            }
+            Ok(Outcome::Ok)
+        },
+    }
+
+    /// A big page's address is aligned to its size (2 MiB; aarch32's section 1 MiB, riscv32's
+    /// megapage 4 MiB).
+    big_page_address_is_aligned_to_its_size {
+        expected: Outcome::Ok,
+        kernel: by_arch!(
+            x86_64 = "object/untyped.c decodeUntypedInvocation: objects are aligned to their size",
+            other = "object/untyped.c decodeUntypedInvocation: objects are aligned to their size",
+        ),
+        run: |env| {
+            let big = env.big_page()?;
+            let address = big.frame_get_address().context("get the big page's address")?;
+            let size = crate::arch::span(crate::arch::DEPTH - 1);
+            match address % size {
+                0 => Ok(Outcome::Ok),
+                _ => Err(Failure::new("the big page's address is not aligned to its size")),
+            }
+        },
+    }
+}
