@@ -270,24 +270,17 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
         &words_after("tests/stages.rs", "arch_tests!(", ':'),
         &names(),
     );
-    let suite = read("tests/paging_semantics.rs");
-    let per_arch = &suite[suite.find("per_arch! {").unwrap()..];
-    let listed: BTreeSet<String> = per_arch[..per_arch.find('}').unwrap()]
-        .lines()
-        .skip(1)
-        .map(|w| w.trim().trim_end_matches(',').to_owned())
-        .filter(|w| !w.is_empty())
-        .collect();
-    assert_same("tests/paging_semantics.rs", "per_arch!", &listed, &names());
-    let walk = read("tests/walk.rs");
-    let per_arch = &walk[walk.find("per_arch! {").unwrap()..];
-    let listed: BTreeSet<String> = per_arch[..per_arch.find('}').unwrap()]
-        .lines()
-        .skip(1)
-        .map(|w| w.trim().trim_end_matches(',').to_owned())
-        .filter(|w| !w.is_empty())
-        .collect();
-    assert_same("tests/walk.rs", "per_arch!", &listed, &names());
+    for file in ["tests/paging_semantics.rs", "tests/walk.rs"] {
+        let text = read(file);
+        let per_arch = &text[text.find("per_arch! {").unwrap()..];
+        let listed: BTreeSet<String> = per_arch[..per_arch.find('}').unwrap()]
+            .lines()
+            .skip(1)
+            .map(|w| w.trim().trim_end_matches(',').to_owned())
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_same(file, "per_arch!", &listed, &names());
+    }
 
     let case = read("paging-semantics/src/case.rs");
     let body = &case[case.find("pub enum Arch {").unwrap()..];

@@ -133,20 +133,28 @@ pub fn check_walks(project: &Project, stage: StageRef, walks: &[Walk]) -> Result
         .flat_map(Walk::render)
         .map(|l| normalise_walk(&l))
         .collect();
+    check_kind(project, stage, Kind::Walk, &drawn)
+}
+
+/// Every block of `kind` for `stage` appears in `shown`, or the error shows both.
+fn check_kind(project: &Project, stage: StageRef, kind: Kind, shown: &[String]) -> Result<()> {
     let name = block_name(stage);
-    let blocks = all_blocks(project)?;
-    for block in blocks
+    let what = match kind {
+        Kind::BootLog => "what the stage prints",
+        Kind::Walk => "what `make walk` draws",
+    };
+    for block in all_blocks(project)?
         .iter()
-        .filter(|b| b.kind == Kind::Walk && b.stage == name)
+        .filter(|b| b.kind == kind && b.stage == name)
     {
-        if !contains_run(&drawn, &block.lines) {
+        if !contains_run(shown, &block.lines) {
             bail!(
-                "{}: the walk for stage '{}' is not what `make walk` draws.\n\
-                 --- documented ---\n{}\n--- drawn ---\n{}",
+                "{}: the block for stage '{}' is not {what}.\n\
+                 --- documented ---\n{}\n--- shown ---\n{}",
                 block.doc,
                 name,
                 block.lines.join("\n"),
-                drawn.join("\n")
+                shown.join("\n")
             );
         }
     }
@@ -174,23 +182,7 @@ pub fn check(project: &Project, stage: StageRef, image: &std::path::Path, run: &
         .iter()
         .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
         .collect();
-    let name = block_name(stage);
-    for block in all_blocks(project)?
-        .iter()
-        .filter(|b| b.kind == Kind::BootLog && b.stage == name)
-    {
-        if !contains_run(&printed, &block.lines) {
-            bail!(
-                "{}: the block for stage '{}' is not what the stage prints.\n\
-                 --- documented ---\n{}\n--- printed ---\n{}",
-                block.doc,
-                name,
-                block.lines.join("\n"),
-                printed.join("\n")
-            );
-        }
-    }
-    Ok(())
+    check_kind(project, stage, Kind::BootLog, &printed)
 }
 
 #[cfg(test)]
