@@ -16,6 +16,7 @@ mod mapped_caps;
 mod missing;
 mod neighbours;
 mod occupied;
+mod order;
 mod physical;
 mod rights;
 mod unmapping;
@@ -36,4 +37,5 @@ pub const TOPICS: &[(&str, &[Case])] = &[
     ("neighbours", neighbours::CASES),
     ("asids", asids::CASES),
     ("physical", physical::CASES),
+    ("order", order::CASES),
 ];

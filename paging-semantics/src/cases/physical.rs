@@ -31,7 +31,7 @@ cases! {
             let through_copy = copy.frame_get_address().context("get the address through a copy")?;
             frame.frame_unmap().context("prepare: unmap the frame")?;
             let after = frame.frame_get_address().context("get the address after the unmap")?;
-            if unmapped == 0 || unmapped % PAGE != 0 {
+            if unmapped == 0 || !unmapped.is_multiple_of(PAGE) {
                 return Err(Failure::new("the frame's address is 0 or not page-aligned"));
             }
             if [mapped, through_copy, after] != [unmapped; 3] {
@@ -53,10 +53,10 @@ cases! {
             let big = env.big_page()?;
             let address = big.frame_get_address().context("get the big page's address")?;
             let size = crate::arch::span(crate::arch::DEPTH - 1);
-            match address % size {
-                0 => Ok(Outcome::Ok),
-                _ => Err(Failure::new("the big page's address is not aligned to its size")),
+            if !address.is_multiple_of(size) {
+                return Err(Failure::new("the big page's address is not aligned to its size"));
             }
+            Ok(Outcome::Ok)
         },
     }
 }
