@@ -12,6 +12,8 @@ use crate::case::Case;
 mod access;
 mod addresses;
 mod asids;
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+mod cache;
 mod mapped_caps;
 mod missing;
 mod neighbours;
@@ -38,4 +40,6 @@ pub const TOPICS: &[(&str, &[Case])] = &[
     ("asids", asids::CASES),
     ("physical", physical::CASES),
     ("order", order::CASES),
+    #[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+    ("cache", cache::CASES),
 ];
