@@ -179,11 +179,15 @@ pub const FAULT_CAUSE_REPORTED: bool =
 /// - RISC-V: the cause seL4 reports, 5 (load access fault) or 7 (store access fault), for a page
 ///   fault and an access fault alike (riscv/kernel/vspace.c handleVMFault).
 ///
-/// `None`: a status this suite does not expect from a data access.
+/// An instruction fetch's fault (`fetch`: seL4's PrefetchFault) has the same causes: x86_64's
+/// error code sets I/D (bit 4); aarch64's ESR is an instruction abort (class 0x20, IFSC as DFSC);
+/// aarch32 reports the IFSR; RISC-V's cause is 1, an instruction access fault.
+///
+/// `None`: a status this suite does not expect.
 #[cfg(target_arch = "x86_64")]
-pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+pub fn decode_fault(status: sel4::Word, fetch: bool) -> Option<Fault> {
     Some(Fault {
-        direction: direction(status >> 1 & 1 == 1),
+        direction: direction(status >> 1 & 1 == 1, fetch || status >> 4 & 1 == 1),
         cause: if status & 1 == 1 {
             Cause::NoRight
         } else {
@@ -193,50 +197,81 @@ pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
 }
 
 #[cfg(target_arch = "aarch64")]
-pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+pub fn decode_fault(status: sel4::Word, fetch: bool) -> Option<Fault> {
     let cause = match status & 0x3c {
         0x04 => Cause::NotMapped,
         0x0c => Cause::NoRight,
         _ => return None,
     };
-    (status >> 26 == 0x24).then_some(Fault {
-        direction: direction(status >> 6 & 1 == 1),
+    let class = if fetch { 0x20 } else { 0x24 };
+    (status >> 26 == class).then_some(Fault {
+        direction: direction(status >> 6 & 1 == 1, fetch),
         cause,
     })
 }
 
 #[cfg(target_arch = "arm")]
-pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+pub fn decode_fault(status: sel4::Word, fetch: bool) -> Option<Fault> {
     let cause = match (status >> 6 & 0x10) | (status & 0xf) {
         0b00101 | 0b00111 => Cause::NotMapped,
         0b01101 | 0b01111 => Cause::NoRight,
         _ => return None,
     };
     Some(Fault {
-        direction: direction(status >> 11 & 1 == 1),
+        direction: direction(status >> 11 & 1 == 1, fetch),
         cause,
     })
 }
 
 #[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
-pub fn decode_fault(status: sel4::Word) -> Option<Fault> {
+pub fn decode_fault(status: sel4::Word, fetch: bool) -> Option<Fault> {
     let write = match status {
-        5 => false,
-        7 => true,
+        1 if fetch => false,
+        5 if !fetch => false,
+        7 if !fetch => true,
         _ => return None,
     };
     Some(Fault {
-        direction: direction(write),
+        direction: direction(write, fetch),
         cause: Cause::Unsaid,
     })
 }
 
-fn direction(write: bool) -> Direction {
-    if write {
-        Direction::Write
-    } else {
-        Direction::Read
+fn direction(write: bool, fetch: bool) -> Direction {
+    match (fetch, write) {
+        (true, _) => Direction::Fetch,
+        (false, true) => Direction::Write,
+        (false, false) => Direction::Read,
     }
+}
+
+/// An instruction that stops the probe with a user exception: what an instruction-fetch probe
+/// runs where the fetch does not fault.
+#[cfg(target_arch = "aarch64")]
+pub const UNDEFINED_INSTRUCTION: u32 = 0x0000_0000; // udf #0
+#[cfg(target_arch = "arm")]
+pub const UNDEFINED_INSTRUCTION: u32 = 0xe7f0_00f0; // udf #0
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub const UNDEFINED_INSTRUCTION: u32 = 0x0000_0000; // an illegal instruction
+
+/// Makes instructions written through `frame`'s mapping visible to instruction fetches: ARM's
+/// cache maintenance (`seL4_ARM_Page_Unify_Instruction`), RISC-V's `fence.i`.
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub fn sync_instructions(frame: cap::Granule) -> sel4::Result<()> {
+    let error = sel4::with_ipc_buffer_mut(|buffer| {
+        let end = PAGE as sel4::Word;
+        buffer
+            .inner_mut()
+            .seL4_ARM_Page_Unify_Instruction(frame.bits(), 0, end)
+    });
+    sel4::Error::from_sys(error).map_or(Ok(()), Err)
+}
+
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub fn sync_instructions(_frame: cap::Granule) -> sel4::Result<()> {
+    // SAFETY: fence.i only orders this hart's instruction fetches after its stores.
+    unsafe { core::arch::asm!("fence.i") };
+    Ok(())
 }
 
 /// The probe threads' code: one access to the address in the first argument register (reading

@@ -38,11 +38,12 @@ pub enum Outcome {
     NoFault,
 }
 
-/// Whether the access read or wrote.
+/// Whether the access read, wrote, or fetched an instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
     Read,
     Write,
+    Fetch,
 }
 
 /// Why the access faulted, as far as the architecture's status says.
@@ -81,12 +82,33 @@ impl fmt::Display for Fault {
         let direction = match self.direction {
             Direction::Read => "read",
             Direction::Write => "write",
+            Direction::Fetch => "instruction fetch",
         };
         match self.cause {
-            Cause::NotMapped => write!(f, "a VM fault: a {direction} where nothing is mapped"),
-            Cause::NoRight => write!(f, "a VM fault: a {direction} the mapping does not allow"),
-            Cause::Unsaid => write!(f, "a VM fault: a {direction} access fault"),
+            Cause::NotMapped => write!(
+                f,
+                "a VM fault: {} {direction} where nothing is mapped",
+                article(direction)
+            ),
+            Cause::NoRight => write!(
+                f,
+                "a VM fault: {} {direction} the mapping does not allow",
+                article(direction)
+            ),
+            Cause::Unsaid => write!(
+                f,
+                "a VM fault: {} {direction} access fault",
+                article(direction)
+            ),
         }
+    }
+}
+
+/// "a" or "an" before `word`.
+fn article(word: &str) -> &'static str {
+    match word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => "an",
+        false => "a",
     }
 }
 

@@ -14,6 +14,8 @@ mod addresses;
 mod asids;
 #[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
 mod cache;
+#[cfg(not(target_arch = "x86_64"))]
+mod execute;
 mod mapped_caps;
 mod missing;
 mod neighbours;
@@ -42,4 +44,6 @@ pub const TOPICS: &[(&str, &[Case])] = &[
     ("order", order::CASES),
     #[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
     ("cache", cache::CASES),
+    #[cfg(not(target_arch = "x86_64"))]
+    ("execute", execute::CASES),
 ];
