@@ -38,6 +38,8 @@ pub struct Env {
     objects: ObjectAllocator,
     /// The untyped memory the objects come from (as a capability to invoke wrongly).
     untyped: cap::Untyped,
+    /// A small untyped no other object comes from, for the case that revokes one.
+    spare_untyped: Option<cap::Untyped>,
     /// A 1 GiB untyped for the huge page, if the kernel handed one over, and the page once made.
     #[cfg(target_pointer_width = "64")]
     huge_untyped: Option<cap::Untyped>,
@@ -60,12 +62,16 @@ pub struct Env {
     probe_table: Option<PageTable>,
 }
 
+/// The spare untyped's size, at least: a page table and a frame.
+const SPARE_UNTYPED_BITS: usize = 14;
+
 impl Env {
     pub fn new(bootinfo: &sel4::BootInfo, untyped_bits: usize) -> Result<Self, Failure> {
         let empty = bootinfo.empty().range();
         Ok(Self {
             objects: ObjectAllocator::with_untyped_of_at_least(bootinfo, untyped_bits)?,
             untyped: ObjectAllocator::untyped_of_at_least(bootinfo, untyped_bits)?,
+            spare_untyped: ObjectAllocator::untyped_of_at_least(bootinfo, SPARE_UNTYPED_BITS).ok(),
             #[cfg(target_pointer_width = "64")]
             huge_untyped: ObjectAllocator::untyped_of_at_least(bootinfo, 30).ok(),
             #[cfg(target_pointer_width = "64")]
@@ -116,6 +122,33 @@ impl Env {
         let base = self.region(DEPTH - 1)?;
         self.map_table(base, DEPTH - 1)?;
         Ok(base)
+    }
+
+    /// A small untyped that nothing else is made from: revoking it destroys only what a case
+    /// made from it ([`Env::alloc_from`]).
+    #[track_caller]
+    pub fn spare_untyped(&self) -> Result<cap::Untyped, Failure> {
+        let used = [Some(self.untyped), self.huge_untyped_if_any()];
+        match self.spare_untyped {
+            Some(spare) if !used.iter().flatten().any(|u| u.bits() == spare.bits()) => Ok(spare),
+            _ => Err(Failure::new("prepare: no spare untyped of 16 KiB or more")),
+        }
+    }
+
+    fn huge_untyped_if_any(&self) -> Option<cap::Untyped> {
+        #[cfg(target_pointer_width = "64")]
+        return self.huge_untyped;
+        #[cfg(not(target_pointer_width = "64"))]
+        return None;
+    }
+
+    /// An object made from `untyped` rather than the suite's own.
+    #[track_caller]
+    pub fn alloc_from<T: CapTypeForObjectOfFixedSize>(
+        &mut self,
+        untyped: cap::Untyped,
+    ) -> Result<sel4::Cap<T>, Failure> {
+        self.objects.allocate_from::<T>(untyped)
     }
 
     /// The untyped memory the suite's objects are made from.

@@ -7,7 +7,7 @@
 use mapping_tutorial::paging::page_table_unmap;
 use mapping_tutorial::{Context, Failure};
 use sel4::Error::{IllegalOperation, RevokeFirst};
-use sel4::init_thread::slot::VSPACE;
+use sel4::init_thread::slot::{CNODE, VSPACE};
 
 use crate::arch::{DEPTH, LEVELS, PAGE, PageTableType, Table};
 use crate::case::{by_arch, cases};
@@ -274,6 +274,33 @@ cases! {
             let frame = env.mapped_frame_at(vaddr, rw())?;
             delete(frame.cptr()).context("prepare: delete the frame's capability")?;
             env.probe(Access::Read, vaddr)
+        },
+    }
+
+    /// Revoking the untyped a mapped page table and frame were made from destroys both, which
+    /// unmaps them, and the untyped can be retyped again.
+    revoking_an_untyped_unmaps_what_was_made_from_it {
+        expected: Outcome::fault(Direction::Read, Cause::NotMapped),
+        kernel: "object/cnode.c invokeCNodeRevoke -> cteRevoke -> finaliseCap -> unmapPage",
+        run: |env| {
+            let untyped = env.spare_untyped()?;
+            let vaddr = env.region(DEPTH - 1)?;
+            let table = env.alloc_from::<PageTableType>(untyped)?;
+            Table::PageTable(table)
+                .map_into(VSPACE.cap(), vaddr)
+                .context("prepare: map a page table made from the spare untyped")?;
+            let frame = env.alloc_from::<sel4::cap_type::Granule>(untyped)?;
+            map_frame(frame, vaddr, rw()).context("prepare: map a frame made from it")?;
+            env.read(vaddr)?;
+            CNODE
+                .cap()
+                .absolute_cptr(untyped.cptr())
+                .revoke()
+                .context("prepare: revoke the untyped")?;
+            let after = env.probe(Access::Read, vaddr)?;
+            env.alloc_from::<sel4::cap_type::Granule>(untyped)
+                .map_err(|_| Failure::new("the revoked untyped cannot be retyped again"))?;
+            Ok(after)
         },
     }
 }
