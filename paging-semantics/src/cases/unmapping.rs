@@ -80,6 +80,36 @@ cases! {
         },
     }
 
+    /// On x86_64 the PDPT needs its only capability too.
+    #[cfg(target_arch = "x86_64")]
+    pdpt_unmap_with_a_copy_is_revoke_first {
+        expected: Outcome::Err(RevokeFirst),
+        kernel: "x86/64/kernel/vspace.c decodeX64PDPTInvocation: isFinalCapability",
+        run: |env| {
+            let vaddr = env.region(0)?;
+            let Table::Pdpt(pdpt) = env.map_table(vaddr, 0)? else {
+                return Err(Failure::new("prepare: the structure at depth 0 is not a PDPT"));
+            };
+            env.copy(pdpt)?;
+            Ok(outcome(Table::Pdpt(pdpt).unmap()))
+        },
+    }
+
+    /// ... and so does the page directory.
+    #[cfg(target_arch = "x86_64")]
+    page_directory_unmap_with_a_copy_is_revoke_first {
+        expected: Outcome::Err(RevokeFirst),
+        kernel: "x86/64/kernel/vspace.c decodeX64PageDirectoryInvocation: isFinalCapability",
+        run: |env| {
+            let vaddr = env.region(1)?;
+            let Table::PageDirectory(directory) = env.map_table(vaddr, 1)? else {
+                return Err(Failure::new("prepare: the structure at depth 1 is not a page directory"));
+            };
+            env.copy(directory)?;
+            Ok(outcome(Table::PageDirectory(directory).unmap()))
+        },
+    }
+
     /// The kernel copies a table's capability only once the table is mapped.
     copy_of_unmapped_page_table_cap_is_illegal_operation {
         expected: Outcome::Err(IllegalOperation),
