@@ -170,6 +170,11 @@ impl Project {
         self.root.join("docs/performance.md")
     }
 
+    /// Every case of the paging-semantics suite on every kernel, made by `make semantics`.
+    pub fn docs_semantics_cases(&self) -> PathBuf {
+        self.root.join("docs/kernel-semantics-cases.md")
+    }
+
     /// The packages of the root tasks' workspace (Cargo.toml: its own and its members'), by name.
     pub fn workspace_packages(&self) -> anyhow::Result<Vec<String>> {
         use anyhow::Context;

@@ -217,6 +217,88 @@ fn parse_summary(text: &str) -> Option<(usize, usize)> {
     agrees.then_some((passed, failed))
 }
 
+/// What a passed case's cell says where the case does not exist on that architecture.
+const ABSENT: &str = "–";
+
+/// docs/kernel-semantics-cases.md: a row per case (in the order the first architecture that has
+/// it runs it), a column per architecture, each cell what the case checked there (its `ok` line).
+pub fn cases_table(columns: &[(&str, &Report)]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for (_, report) in columns {
+        for name in report.names() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let mut text = String::from(
+        "# Every case, on every kernel\n\n\
+         Made by `make semantics` (every architecture) from the paging-semantics suite's own \
+         report: each cell is\nwhat the case checked on that kernel, its `ok` line; `–` where \
+         the case does not apply there.\n`make test` holds each column to its kernel's boot \
+         (tests/paging_semantics.rs). The summary, with\nthe kernel sources and the tutorial \
+         text beside each behaviour, is [kernel-semantics.md](kernel-semantics.md).\n\n| case |",
+    );
+    for (arch, _) in columns {
+        text.push_str(&format!(" {arch} |"));
+    }
+    text.push_str("\n| --- |");
+    text.push_str(&" --- |".repeat(columns.len()));
+    text.push('\n');
+    for name in names {
+        text.push_str(&format!("| `{name}` |"));
+        for (_, report) in columns {
+            text.push_str(&format!(" {} |", cell(report, name)));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn cell(report: &Report, name: &str) -> String {
+    report
+        .cases
+        .iter()
+        .find(|c| c.name == name)
+        .map_or(ABSENT.to_owned(), |c| {
+            c.checked
+                .clone()
+                .unwrap_or_else(|| "FAILED".into())
+                .replace('|', "\\|")
+        })
+}
+
+/// Where `arch`'s column of the table `text` disagrees with its `report`: a line per case.
+pub fn column_disagreements(text: &str, arch: &str, report: &Report) -> Vec<String> {
+    let mut lines = text.lines().filter(|l| l.starts_with('|'));
+    let Some(header) = lines.next() else {
+        return vec!["the table has no header".into()];
+    };
+    let Some(column) = header.split('|').map(str::trim).position(|c| c == arch) else {
+        return vec![format!("the table has no column {arch}")];
+    };
+    let mut wrong = Vec::new();
+    let mut seen = Vec::new();
+    for line in lines.skip(1) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let name = cells.get(1).map_or("", |c| c.trim_matches('`'));
+        seen.push(name.to_owned());
+        let documented = cells.get(column).copied().unwrap_or_default();
+        let actual = cell(report, name);
+        if documented != actual {
+            wrong.push(format!(
+                "{name}: the table says `{documented}`, the kernel `{actual}`"
+            ));
+        }
+    }
+    for name in report.names() {
+        if !seen.iter().any(|s| s == name) {
+            wrong.push(format!("{name}: ran, but the table has no row for it"));
+        }
+    }
+    wrong
+}
+
 /// A boot of the suite and what it reported.
 pub struct Booted {
     pub run: Run,
@@ -445,6 +527,34 @@ paging semantics: end";
             [
                 "rights::silent: expected the kernel to warn \"unsupported write only mapping\" on the console; it did not",
                 "access::fault: a VM fault: a read where nothing is mapped, but the kernel printed \"X86Frame: Mapping address too high.\", which the case does not expect"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_cases_table_is_made_from_the_reports_and_read_back_per_column() {
+        let a = Report::parse(&lines(
+            "running 2 tests\ntest t::one ... ok: seL4_NoError\ntest t::two ... ok: seL4_FailedLookup at level 39\ntest result: ok. 2 passed; 0 failed\npaging semantics: end",
+        ));
+        let b = Report::parse(&lines(
+            "running 1 tests\ntest t::one ... ok: seL4_InvalidArgument (argument 0)\ntest result: ok. 1 passed; 0 failed\npaging semantics: end",
+        ));
+        let table = cases_table(&[("x86_64", &a), ("riscv32", &b)]);
+        assert!(
+            table.contains("| `t::one` | seL4_NoError | seL4_InvalidArgument (argument 0) |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| `t::two` | seL4_FailedLookup at level 39 | – |"),
+            "{table}"
+        );
+        assert!(column_disagreements(&table, "x86_64", &a).is_empty());
+        assert!(column_disagreements(&table, "riscv32", &b).is_empty());
+        assert_eq!(
+            column_disagreements(&table, "riscv32", &a),
+            [
+                "t::one: the table says `seL4_InvalidArgument (argument 0)`, the kernel `seL4_NoError`",
+                "t::two: the table says `–`, the kernel `seL4_FailedLookup at level 39`"
             ]
         );
     }

@@ -111,7 +111,7 @@ pub enum Command {
         #[arg(long, default_value = "")]
         confirm: String,
     },
-    /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite
+    /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite (every architecture without ARCH=, then docs/kernel-semantics-cases.md)
     Semantics {
         #[command(flatten)]
         pick: Pick,

@@ -2,31 +2,45 @@
 
 //! `make semantics`: the paging-semantics suite built and booted, its output shown; fails on any
 //! failed case or a report that does not add up. The suite ends on its own: nothing to quit.
+//! Without ARCH=, on every architecture, and then docs/kernel-semantics-cases.md is made from
+//! their reports (when every case passed on every one).
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
-use super::{Picked, RunLimits};
+use super::{Picked, RunLimits, exit};
 use crate::command::Output;
 use crate::project::Project;
 use crate::semantics;
 
 pub fn run(project: &Project, picked: &Picked, limits: RunLimits) -> Result<ExitCode> {
-    let arch = picked.arch;
-    eprintln!("==> Building and booting the paging-semantics suite ({arch})");
-    let booted = semantics::boot(project, arch, Output::Shown, true, limits.timeout)?;
-    match semantics::verdict(&booted) {
-        None => {
-            eprintln!(
+    let mut reports = Vec::new();
+    let mut ok = true;
+    for arch in picked.arches() {
+        eprintln!("==> Building and booting the paging-semantics suite ({arch})");
+        let booted = semantics::boot(project, arch, Output::Shown, true, limits.timeout)?;
+        match semantics::verdict(&booted) {
+            None => eprintln!(
                 "==> Every case got the answer it expects; the log is in {}",
                 booted.run.log_path.display()
-            );
-            Ok(ExitCode::SUCCESS)
+            ),
+            Some(message) => {
+                eprintln!("==> {message}");
+                ok = false;
+            }
         }
-        Some(message) => {
-            eprintln!("==> {message}");
-            Ok(ExitCode::FAILURE)
-        }
+        reports.push((arch.name, booted.report));
     }
+    if ok && !picked.arch_given {
+        let columns: Vec<(&str, &semantics::Report)> = reports
+            .iter()
+            .map(|(arch, report)| (*arch, report))
+            .collect();
+        let path = project.docs_semantics_cases();
+        crate::files::write_if_changed(&path, semantics::cases_table(&columns))
+            .with_context(|| path.display().to_string())?;
+        eprintln!("==> Every case on every kernel: {}", path.display());
+    }
+    Ok(exit(ok))
 }
