@@ -160,11 +160,7 @@ fn check_walks(stage: StageRef, path: &str, expected: &str, walks: &[Walk]) -> R
             .get(n)
             .map_or("(nothing more)".to_owned(), |l| format!("`{l}`")),
     );
-    for walk in walks {
-        for line in walk.render() {
-            let _ = writeln!(report, "{line}");
-        }
-    }
+    report.push_str(&walk::render_all(walks));
     report.push_str("--- end of the walk ---");
     bail!(report)
 }

@@ -221,7 +221,6 @@ pub struct Step {
 /// A whole walk.
 #[derive(Debug, Clone)]
 pub struct Walk {
-    pub arch: &'static str,
     pub format: Format,
     pub address: Address,
     pub register: u64,
@@ -346,7 +345,6 @@ impl Walk {
 /// the root task runs.
 pub struct Walker {
     socket: PathBuf,
-    format: Format,
     arch: &'static Arch,
     entry: u64,
     reading: Option<JoinHandle<Result<(Stub, u64)>>>,
@@ -373,7 +371,6 @@ impl Walker {
         let _ = fs::remove_file(&socket);
         Ok(Self {
             socket,
-            format: arch.paging,
             arch,
             entry,
             reading: None,
@@ -398,7 +395,7 @@ impl Walker {
     /// whenever it comes).
     pub fn start(&mut self, patience: Option<Duration>) {
         let socket = self.socket.clone();
-        let register = self.format.root_register();
+        let register = self.arch.paging.root_register();
         let entry = self.entry;
         self.reading = Some(thread::spawn(move || {
             let mut stub = Stub::connect(&socket, Duration::from_secs(10))?;
@@ -431,7 +428,7 @@ impl Walker {
             bail!(
                 "the program ended before it ran in its own VSpace, so its translation tables \
                  could not be found ({} was never read)",
-                self.format.root_register_name()
+                self.arch.paging.root_register_name()
             );
         }
         let (mut stub, register) = reading
@@ -440,7 +437,7 @@ impl Walker {
             .context("cannot read the VSpace root from QEMU's gdb stub")?;
         stub.interrupt()?;
         stub.physical_memory()?;
-        let root = self.format.root_from_register(register);
+        let root = self.arch.paging.root_from_register(register);
         let mut walks = Vec::new();
         for address in addresses {
             walks.push(self.walk(&mut stub, root, register, address)?);
@@ -450,17 +447,18 @@ impl Walker {
     }
 
     fn walk(&self, stub: &mut Stub, root: u64, register: u64, address: &Address) -> Result<Walk> {
+        let format = self.arch.paging;
         let mut steps = Vec::new();
         let mut table = root;
-        for (depth, level) in self.format.levels().iter().enumerate() {
+        for (depth, level) in format.levels().iter().enumerate() {
             let bits = level.high - level.low + 1;
             let index = address.value >> level.low & ((1 << bits) - 1);
-            let size = self.format.entry_bytes();
+            let size = format.entry_bytes();
             let bytes = stub
                 .read_memory(table + index * size, size as usize)
                 .with_context(|| format!("cannot read the {} at {table:#x}", level.name))?;
             let raw = little_endian(&bytes);
-            let entry = self.format.decode(depth, raw);
+            let entry = format.decode(depth, raw);
             let next = match entry {
                 Entry::Table(next) => Some(next),
                 _ => None,
@@ -478,8 +476,7 @@ impl Walker {
             }
         }
         Ok(Walk {
-            arch: self.arch.name,
-            format: self.format,
+            format,
             address: address.clone(),
             register,
             steps,
@@ -611,7 +608,6 @@ mod tests {
         let format = Format::X86_64;
         let levels = format.levels();
         Walk {
-            arch: "x86_64",
             format,
             address: Address {
                 name: "TEST_VADDR".into(),

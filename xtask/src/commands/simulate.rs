@@ -28,6 +28,27 @@ pub fn run(
     gdb: Option<u16>,
     walk: Option<Option<&str>>,
 ) -> Result<ExitCode> {
+    build_and_boot(project, picked, limits, gdb, walk, false)
+}
+
+/// `make walk`: the program run as `make simulate` runs it without a terminal, then the walk.
+pub fn walk(
+    project: &Project,
+    picked: &Picked,
+    limits: RunLimits,
+    addr: Option<&str>,
+) -> Result<ExitCode> {
+    build_and_boot(project, picked, limits, None, Some(addr), true)
+}
+
+fn build_and_boot(
+    project: &Project,
+    picked: &Picked,
+    limits: RunLimits,
+    gdb: Option<u16>,
+    walk: Option<Option<&str>>,
+    unattended: bool,
+) -> Result<ExitCode> {
     let source = picked.source();
     let addresses = match walk {
         Some(addr) => {
@@ -41,26 +62,7 @@ pub fn run(
     let how = How {
         gdb,
         walk: addresses.as_deref(),
-        unattended: false,
-    };
-    boot(project, &source, &image, limits, how, &picked.make_args())
-}
-
-/// `make walk`: the program run as `make simulate` runs it without a terminal, then the walk.
-pub fn walk(
-    project: &Project,
-    picked: &Picked,
-    limits: RunLimits,
-    addr: Option<&str>,
-) -> Result<ExitCode> {
-    let source = picked.source();
-    kernel::ensure(project, source.arch(), Output::Shown)?;
-    let addresses = walk::addresses_for(project, &source, addr)?;
-    let image = image::build(project, &source, Output::Shown)?;
-    let how = How {
-        gdb: None,
-        walk: Some(&addresses),
-        unattended: true,
+        unattended,
     };
     boot(project, &source, &image, limits, how, &picked.make_args())
 }
