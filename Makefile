@@ -20,6 +20,8 @@
 #   make bench [ARCH=...] [RUNS=5]                                      timings, instruction counts, sizes (and build/bench.json)
 #   make bench-report [JSON=...]                                        docs/performance.md from a bench run's JSON (build/bench.json), kept as docs/bench.json
 #   make soak [ARCH=...] [RUNS=20]                                      every stage booted and checked RUNS times in a row
+#   make book [SERVE=1]                                                 the tutorial as a book, built into build/book (SERVE=1: served on localhost, rebuilt on every change)
+#   make record [ARCH=...] [STAGE=...|EXERCISE=...]                     boot stages and record what they show, for the book (docs/book/recorded)
 #   make check                                                          rustfmt and clippy on every crate of every architecture, and on xtask
 #   make fmt                                                            rustfmt every crate
 #   make clean                                                          remove everything built (build/, target/, xtask/target/)
@@ -39,7 +41,7 @@ ROUTE := $(shell CONTAINER='$(CONTAINER)' NATIVE='$(NATIVE)' tools/route)
 ifeq ($(ROUTE),container)
 # Every other goal runs in the container (tools/container): one make in there, given the same
 # goals and the variables below.
-PASSED := ARCH STAGE EXERCISE TIMEOUT GDB WALK ADDR GDB_PORT LOG_LEVEL CONFIRM RUNS JSON TOOLCHAIN
+PASSED := ARCH STAGE EXERCISE TIMEOUT GDB WALK ADDR GDB_PORT LOG_LEVEL CONFIRM RUNS JSON TOOLCHAIN SERVE BOOK_PORT
 IN_CONTAINER := $(filter-out help clean,$(MAKECMDGOALS))
 .PHONY: $(IN_CONTAINER)
 $(firstword $(IN_CONTAINER)):
@@ -60,7 +62,7 @@ export TOOLCHAIN
 XTASK := tools/xtask
 export LOG_LEVEL
 
-.PHONY: setup kernel simulate walk gdb test status stages solution reset image semantics bench bench-report soak check fmt
+.PHONY: setup kernel simulate walk gdb test status stages solution reset image semantics bench bench-report soak book record check fmt
 
 setup:
 	@tools/setup-host
@@ -91,6 +93,12 @@ bench soak: setup
 
 bench-report: setup
 	@$(XTASK) bench-report $(call opt,JSON,from)
+
+book: setup
+	@$(XTASK) book $(if $(SERVE),--serve) $(call opt,BOOK_PORT,port)
+
+record: setup
+	@$(XTASK) record $(PICK)
 
 check fmt: setup
 	@$(XTASK) $@

@@ -1,54 +1,87 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! TUTORIAL.md and README.md show every stage's output, in blocks marked
-//! `<!-- boot-log: <arch>/<stage> -->`. Each block is compared with what its stage really prints by the
-//! stage tests (tests/stages.rs), on the boot they make anyway (xtask::documented); here, that
-//! every stage has its blocks, that every block names a real stage, and that a changed line is
-//! caught.
+//! The book (docs/book) shows every stage's output and walk as `make record` recorded them from real
+//! boots (docs/book/recorded); the stage tests compare each boot with its recordings
+//! (tests/stages.rs, xtask::documented). Here: that every stage is recorded and shown in the book,
+//! that every recording is a stage's, and that a changed line is caught.
 
-use xtask::catalogue::{self, ARCHES, StageRef};
-use xtask::documented::{Kind, all_blocks, block_name, contains_run, marked_blocks};
+use std::collections::BTreeSet;
+use std::fs;
+
+use xtask::catalogue::ARCHES;
+use xtask::documented::{block_name, first_difference, normalise, normalise_walk, program_output};
 use xtask::project::Project;
 
-#[test]
-fn every_stage_is_documented_and_every_block_names_a_stage() {
-    let blocks = all_blocks(&Project::here()).unwrap_or_else(|e| panic!("{e:#}"));
-    for block in &blocks {
-        let (arch, stage) = block
-            .stage
-            .split_once('/')
-            .unwrap_or_else(|| panic!("{}: '{}' is not <arch>/<stage>", block.doc, block.stage));
-        let stage_ref = catalogue::find_arch(arch)
-            .and_then(|a| a.find_stage(stage))
-            .unwrap_or_else(|e| panic!("{}: {e}", block.doc));
-        // A walk is compared on the stage's walked boot: only a stage with walks has one.
-        let walked = Project::here()
-            .expected_walk(stage_ref.arch, stage)
-            .exists();
-        assert!(
-            block.kind == Kind::BootLog || walked,
-            "{}: stage '{}' has no walks (tests/expected/{arch}/{stage}.walk), so its walk block would never be compared",
-            block.doc,
-            block.stage
-        );
-        assert!(
-            !block.lines.is_empty(),
-            "{}: the block for '{}' is empty",
-            block.doc,
-            block.stage
-        );
+/// Every `{{#<directive> <argument>}}` of the book's chapters.
+fn directives(project: &Project, directive: &str) -> Vec<(String, String)> {
+    let src = project.book_dir().join("src");
+    let mut found = Vec::new();
+    for entry in fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        let chapter = path.file_name().unwrap().to_string_lossy().into_owned();
+        for line in text.lines() {
+            if let Some(argument) = line
+                .trim()
+                .strip_prefix(&format!("{{{{#{directive} "))
+                .and_then(|l| l.strip_suffix("}}"))
+            {
+                found.push((chapter.clone(), argument.trim().to_owned()));
+            }
+        }
     }
-    // Every stage is documented in TUTORIAL.md; x86_64's main exercise in README.md too.
-    let all: Vec<StageRef> = ARCHES.iter().flat_map(|a| a.stages()).collect();
-    let readme: Vec<StageRef> = catalogue::default_arch().main_exercise().stages().collect();
-    for (doc, stages) in [("TUTORIAL.md", all), ("README.md", readme)] {
-        for stage in stages {
+    found
+}
+
+#[test]
+fn every_stage_is_recorded_and_shown_in_the_book() {
+    let project = Project::here();
+    let shown: BTreeSet<String> = directives(&project, "output")
+        .into_iter()
+        .map(|(_, stage)| stage)
+        .collect();
+    let walked: BTreeSet<String> = directives(&project, "walk")
+        .into_iter()
+        .map(|(_, stage)| stage)
+        .collect();
+    let mut stages = BTreeSet::new();
+    for arch in ARCHES.iter() {
+        for stage in arch.stages() {
             let name = block_name(stage);
+            let output = project.recorded_output(arch, stage.name());
             assert!(
-                blocks
-                    .iter()
-                    .any(|b| b.kind == Kind::BootLog && b.doc == doc && b.stage == name),
-                "{doc} has no block for stage '{name}'"
+                output.is_file(),
+                "{}: not recorded: run `make record{}`",
+                output.display(),
+                stage.make_args()
+            );
+            assert!(
+                shown.contains(&name),
+                "no chapter of the book shows stage '{name}' ({{{{#output {name}}}}})"
+            );
+            let walks = project.expected_walk(arch, stage.name()).exists();
+            assert_eq!(
+                project.recorded_walk(arch, stage.name()).is_file(),
+                walks,
+                "{name}: a recorded walk exactly where the stage has walks: run `make record{}`",
+                stage.make_args()
+            );
+            stages.insert(name);
+        }
+    }
+    for name in walked.iter().chain(&shown) {
+        assert!(stages.contains(name), "the book names no stage '{name}'");
+    }
+    // No recording outlives its stage.
+    for arch in ARCHES.iter() {
+        let dir = project.book_dir().join("recorded").join(arch.name);
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let stage = path.file_stem().unwrap().to_string_lossy();
+            assert!(
+                stages.contains(&format!("{arch}/{stage}")),
+                "{}: no stage of that name",
+                path.display()
             );
         }
     }
@@ -56,22 +89,40 @@ fn every_stage_is_documented_and_every_block_names_a_stage() {
 
 #[test]
 fn a_changed_line_is_caught() {
-    let log: Vec<String> = ["a", "Read x: 0", "Set x to 5", "Success!"]
-        .map(String::from)
-        .to_vec();
-    let block = marked_blocks(
-        "t",
-        "<!-- boot-log: x86_64/remap -->\n```text\nRead x: 0\nSet x to 5\nSuccess!\n```\n",
-    )
-    .unwrap();
-    assert!(contains_run(&log, &block[0].lines));
-    let wrong = marked_blocks(
-        "t",
-        "<!-- boot-log: x86_64/remap -->\n```text\nRead x: 0\nSuccess!\n```\n",
-    )
-    .unwrap();
-    assert!(!contains_run(&log, &wrong[0].lines));
-    assert!(marked_blocks("t", "<!-- boot-log: x86_64/remap -->\nRead x: 0\n").is_err());
+    // A recording and a boot: equal but for a fault report's addresses, or where they differ.
+    let lines = |text: &str| text.lines().map(String::from).collect::<Vec<_>>();
+    let recorded = lines("Read x: 0\nin thread 0x1 \"rootserver\" at address 0x2\nSuccess!");
+    let booted = lines("Read x: 0\nin thread 0x3 \"rootserver\" at address 0x4\nSuccess!");
+    assert_eq!(first_difference(&recorded, &booted, normalise), None);
+    let shorter = lines("Read x: 0\nin thread 0x3 \"rootserver\" at address 0x4");
+    assert_eq!(first_difference(&recorded, &shorter, normalise), Some(2));
+    let other = lines("Read x: 1\nin thread 0x3 \"rootserver\" at address 0x4\nSuccess!");
+    assert_eq!(first_difference(&recorded, &other, normalise), Some(0));
+    let walk = lines("    │ [1] bits 43..39  0x0000000060000003   ├─> next table at 0x60000000");
+    let rewalked = lines("    │ [1] bits 43..39  0x0000000070000003 ├─> next table at 0x70000000");
+    assert_eq!(first_difference(&walk, &rewalked, normalise_walk), None);
+}
+
+/// A stage's output is what follows the kernel's boot log, up to its stack dump.
+#[test]
+fn a_stages_output_starts_after_the_boot_log_and_ends_before_the_stack() {
+    let printed: Vec<String> = [
+        "ELF-loading userland images from boot modules:",
+        "Booting all finished, dropped to user space",
+        "Read x: 0",
+        "vm fault on data at address 0xa000000000 with status 0x7",
+        "With stack:",
+        "0xa000000000: 0x0",
+    ]
+    .map(String::from)
+    .to_vec();
+    assert_eq!(
+        program_output(&printed),
+        [
+            "Read x: 0",
+            "vm fault on data at address 0xa000000000 with status 0x7"
+        ]
+    );
 }
 
 /// docs/performance.md is what `make bench-report` makes from docs/bench.json, the JSON of a

@@ -602,3 +602,26 @@ fn every_derived_stage_is_rustfmt_clean() {
     let _ = fs::remove_dir_all(&scratch);
     assert!(unformatted.is_empty(), "{}", unformatted.join("\n"));
 }
+
+/// `make stages | head` (a reader that stops early): the listing ends quietly, with success.
+#[test]
+fn a_listing_into_a_closed_pipe_ends_quietly() {
+    for args in [&["stages"][..], &["help"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before the listing is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "xtask {args:?}: {:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -2,8 +2,8 @@
 
 //! Every stage of every exercise of every architecture, derived from its file, built, booted on
 //! that architecture's seL4 kernel under QEMU and checked line by line against
-//! tests/expected/<arch>/<stage>.txt; the same boot is then compared with the stage's output blocks
-//! in TUTORIAL.md and README.md (xtask::documented). Each architecture's tests are in a module of
+//! tests/expected/<arch>/<stage>.txt; the same boot is then compared with the output and walks
+//! the book shows of the stage (docs/book/recorded) and README.md's blocks (xtask::documented). Each architecture's tests are in a module of
 //! its name, so that `make test ARCH=<arch>` can pick them (`cargo test <arch>::`).
 
 use xtask::boot_check::boot_stage;

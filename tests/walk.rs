@@ -118,20 +118,21 @@ fn any_user_address_walks(name: &str) {
 
     let top = walk::user_vspace_top(arch, &project.kernel_prefix(arch)).unwrap();
     assert!(top < 1 << arch.paging.address_bits(), "{name}: {top:#x}");
-    // The documents give the kernel's value: TUTORIAL.md's row for the architecture, and the
+    // The documents give the kernel's value: the book's row for the architecture, and the
     // seL4_UserVSpaceTop row of docs/kernel-semantics.md.
     let grouped = grouped_hex(top);
-    let tutorial = std::fs::read_to_string(project.root().join("TUTORIAL.md")).unwrap();
+    let background = project.book_dir().join("src/background.md");
+    let tutorial = std::fs::read_to_string(background).unwrap();
     let row = tutorial
         .lines()
         .filter(|l| l.starts_with(&format!("| {name} ")))
         .find(|l| l.contains("the first address past") || l.contains("the last user address"))
-        .unwrap_or_else(|| panic!("TUTORIAL.md has no user-range row for {name}"));
+        .unwrap_or_else(|| panic!("the book's background.md has no user-range row for {name}"));
     assert!(
         row.split('|')
             .nth(2)
             .is_some_and(|cell| cell.contains(&format!("`{grouped}`"))),
-        "TUTORIAL.md: {name}'s seL4_UserVSpaceTop is {grouped}, not as in: {row}"
+        "the book's background.md: {name}'s seL4_UserVSpaceTop is {grouped}, not as in: {row}"
     );
     let semantics =
         std::fs::read_to_string(project.root().join("docs/kernel-semantics.md")).unwrap();

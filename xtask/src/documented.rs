@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! The output blocks in TUTORIAL.md and README.md, checked against what the stages really print.
+//! What the documents show of each stage, checked against what the stage really prints.
 //!
-//! A block marked `<!-- boot-log: <arch>/<stage> -->` must appear, line for line and contiguous, in
-//! that stage's output as `make simulate` shows it: the boot log with the fault report's source
-//! locations added. The thread and instruction addresses in the kernel's `in thread 0x... at
-//! address 0x...` line depend on the exact build and memory size, so they are not compared.
-//! The stage tests check each stage's blocks on the boot they make anyway (tests/stages.rs).
+//! The book (docs/book) types no output: its chapters name a stage (`{{#output aarch64/pt-l3}}`,
+//! `{{#walk aarch64/pt-l3}}`), and the book's preprocessor fills in what `make record` recorded
+//! from a real boot of it (docs/book/recorded/<arch>/<stage>.output and .walk). Every boot the
+//! stage tests make is compared with those recordings here, so a recording cannot go stale: the
+//! output is everything after the kernel's boot log (`Booting all finished, dropped to user
+//! space`) with the fault report's source locations added, up to the kernel's stack dump; the walk
+//! is the picture `make walk` draws.
 //!
-//! A block marked `<!-- walk: <arch>/<stage> -->` is the picture `make walk` draws for that
-//! stage, compared with the stage's walk (its physical addresses and raw entries vary with the
-//! build, so every hexadecimal number is compared as `0x_`, and the boxes' widths not at all).
+//! The thread and instruction addresses in the kernel's `in thread 0x... at address 0x...` line
+//! depend on the exact build and memory size, so they are not compared; nor are a walk's
+//! hexadecimal numbers (its physical addresses and raw entries vary with the build: each is
+//! compared as `0x_`) or its boxes' widths.
 
 use std::fs;
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
@@ -22,85 +26,29 @@ use crate::qemu::Run;
 use crate::symbolize::Symbolizer;
 use crate::walk::Walk;
 
-/// The documents whose blocks are checked.
-pub const DOCUMENTS: [&str; 2] = ["TUTORIAL.md", "README.md"];
+/// The kernel's last line before the root task runs: a stage's output starts after it.
+pub const BOOTED: &str = "Booting all finished, dropped to user space";
 
-const MARK: &str = "<!-- boot-log: ";
-const WALK_MARK: &str = "<!-- walk: ";
+/// Where the kernel starts dumping the faulting thread's stack: a stage's output ends before it.
+const STACK_DUMP: &str = "With stack:";
 
-/// What a marked block shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    BootLog,
-    Walk,
-}
-
-/// One marked block.
-#[derive(Debug)]
-pub struct Block {
-    pub kind: Kind,
-    pub doc: String,
-    /// `<arch>/<stage>`.
-    pub stage: String,
-    /// The block's lines, normalised.
-    pub lines: Vec<String>,
-}
-
-/// Every marked block of `text` (the document `doc`).
-pub fn marked_blocks(doc: &str, text: &str) -> Result<Vec<Block>> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut blocks = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let marked = [(MARK, Kind::BootLog), (WALK_MARK, Kind::Walk)]
-            .into_iter()
-            .find_map(|(mark, kind)| {
-                let stage = line.strip_prefix(mark)?.strip_suffix(" -->")?;
-                Some((stage, kind))
-            });
-        let Some((stage, kind)) = marked else {
-            continue;
-        };
-        if !lines.get(i + 1).is_some_and(|l| l.starts_with("```")) {
-            bail!(
-                "{doc}:{}: the mark must be followed by a fenced block",
-                i + 1
-            );
-        }
-        let body = lines[i + 2..]
-            .iter()
-            .take_while(|l| !l.starts_with("```"))
-            .map(|l| match kind {
-                Kind::BootLog => normalise(l),
-                Kind::Walk => normalise_walk(l),
-            })
-            .collect();
-        blocks.push(Block {
-            kind,
-            doc: doc.to_owned(),
-            stage: stage.to_owned(),
-            lines: body,
-        });
-    }
-    Ok(blocks)
-}
-
-/// The marked blocks of every document.
-pub fn all_blocks(project: &Project) -> Result<Vec<Block>> {
-    let mut blocks = Vec::new();
-    for doc in DOCUMENTS {
-        let path = project.root().join(doc);
-        let text = fs::read_to_string(&path).with_context(|| path.display().to_string())?;
-        blocks.extend(marked_blocks(doc, &text)?);
-    }
-    Ok(blocks)
-}
-
-fn normalise(line: &str) -> String {
+/// A line of output as it is compared: the thread and instruction addresses of a fault report,
+/// and of a kernel warning (`<<seL4(CPU 0) [maskVMRights/188 T0x... "rootserver" @21638c]: ...>>`),
+/// as `0x(any)`.
+pub fn normalise(line: &str) -> String {
     if let Some(rest) = line.strip_prefix("in thread ")
         && let Some((head, _)) = rest.rsplit_once(" at address 0x")
         && let Some((_, name)) = head.split_once(' ')
     {
         return format!("in thread 0x(any) {name} at address 0x(any)");
+    }
+    if let Some(rest) = line.strip_prefix("<<seL4(")
+        && let Some((place, message)) = rest.split_once("]: ")
+        && let Some((cpu_function, thread)) = place.split_once(" T0x")
+        && let Some((_, name_at)) = thread.split_once(' ')
+        && let Some((name, _)) = name_at.rsplit_once(" @")
+    {
+        return format!("<<seL4({cpu_function} T0x(any) {name} @(any)]: {message}");
     }
     line.to_owned()
 }
@@ -126,63 +74,134 @@ pub fn normalise_walk(line: &str) -> String {
     out.trim_end().to_owned()
 }
 
-/// Checks every documented walk of `stage` against its `walks`.
-pub fn check_walks(project: &Project, stage: StageRef, walks: &[Walk]) -> Result<()> {
-    let drawn: Vec<String> = walks
+/// The program's part of `printed` (the boot log with source locations added): after the kernel's
+/// boot log, up to a stack dump.
+pub fn program_output(printed: &[String]) -> Vec<String> {
+    printed
         .iter()
-        .flat_map(Walk::render)
-        .map(|l| normalise_walk(&l))
+        .skip_while(|l| *l != BOOTED)
+        .skip(1)
+        .take_while(|l| !l.starts_with(STACK_DUMP))
+        .cloned()
+        .collect()
+}
+
+/// What `make simulate` shows of `run`, a boot of the root task `image`, after the kernel's boot
+/// log.
+pub fn shown_output(project: &Project, image: &Path, run: &Run) -> Result<Vec<String>> {
+    let symbolizer = Symbolizer::new(project, image)
+        .with_context(|| format!("cannot read {}", image.display()))?;
+    let printed: Vec<String> = run
+        .lines
+        .iter()
+        .flat_map(|l| std::iter::once(l.clone()).chain(symbolizer.annotate(l)))
         .collect();
-    check_kind(project, stage, Kind::Walk, &drawn)
+    Ok(program_output(&printed))
 }
 
-/// Every block of `kind` for `stage` appears in `shown`, or the error shows both.
-fn check_kind(project: &Project, stage: StageRef, kind: Kind, shown: &[String]) -> Result<()> {
-    let name = block_name(stage);
-    let what = match kind {
-        Kind::BootLog => "what the stage prints",
-        Kind::Walk => "what `make walk` draws",
-    };
-    for block in all_blocks(project)?
-        .iter()
-        .filter(|b| b.kind == kind && b.stage == name)
-    {
-        if !contains_run(shown, &block.lines) {
-            bail!(
-                "{}: the block for stage '{}' is not {what}.\n\
-                 --- documented ---\n{}\n--- shown ---\n{}",
-                block.doc,
-                name,
-                block.lines.join("\n"),
-                shown.join("\n")
-            );
-        }
-    }
-    Ok(())
+/// `walks` as `make walk` draws them.
+pub fn drawn_walks(walks: &[Walk]) -> Vec<String> {
+    walks.iter().flat_map(Walk::render).collect()
 }
 
-/// Whether `block` appears in `printed`, whole and contiguous.
-pub fn contains_run(printed: &[String], block: &[String]) -> bool {
-    !block.is_empty() && printed.windows(block.len()).any(|w| w == block)
-}
-
-/// The name a block gives `stage`: `<arch>/<stage>`.
+/// The name a recording gives `stage`: `<arch>/<stage>`.
 pub fn block_name(stage: StageRef) -> String {
     format!("{}/{}", stage.arch, stage.name())
 }
 
-/// Checks every documented block of `stage` against `run`, a boot of its root task `image`: Err
-/// says which block differs, with both texts.
-pub fn check(project: &Project, stage: StageRef, image: &std::path::Path, run: &Run) -> Result<()> {
-    let symbolizer = Symbolizer::new(project, image)
-        .with_context(|| format!("cannot read {}", image.display()))?;
-    // What `make simulate` shows: the boot log, with the fault report's source locations.
-    let printed: Vec<String> = run
-        .lines
-        .iter()
-        .flat_map(|l| std::iter::once(normalise(l)).chain(symbolizer.annotate(l)))
-        .collect();
-    check_kind(project, stage, Kind::BootLog, &printed)
+/// The recorded lines of `path`, or an error that says how to record them.
+pub fn read_recorded(path: &Path, stage: StageRef) -> Result<Vec<String>> {
+    let text = fs::read_to_string(path).with_context(|| {
+        format!(
+            "{}: not recorded: run `make record{}`",
+            path.display(),
+            stage.make_args()
+        )
+    })?;
+    Ok(text.lines().map(str::to_owned).collect())
+}
+
+/// Writes what a passed boot of `stage` showed as its recordings.
+pub fn record(project: &Project, stage: StageRef, output: &[String], walks: &[Walk]) -> Result<()> {
+    let path = project.recorded_output(stage.arch, stage.name());
+    let dir = path.parent().expect("a recording is in a directory");
+    fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+    let write = |path: &Path, lines: &[String]| {
+        fs::write(path, lines.join("\n") + "\n").with_context(|| path.display().to_string())
+    };
+    write(&path, output)?;
+    let walk_path = project.recorded_walk(stage.arch, stage.name());
+    match walks.is_empty() {
+        true => match fs::remove_file(&walk_path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| walk_path.display().to_string())
+            }
+            _ => Ok(()),
+        },
+        false => write(&walk_path, &drawn_walks(walks)),
+    }
+}
+
+/// Where `shown` and `recorded` first differ once each line is `normalised`, if they do.
+pub fn first_difference(
+    recorded: &[String],
+    shown: &[String],
+    normalised: fn(&str) -> String,
+) -> Option<usize> {
+    let n = recorded.len().max(shown.len());
+    (0..n).find(|&i| recorded.get(i).map(|l| normalised(l)) != shown.get(i).map(|l| normalised(l)))
+}
+
+fn compare(
+    what: &str,
+    path: &Path,
+    stage: StageRef,
+    recorded: &[String],
+    shown: &[String],
+    normalised: fn(&str) -> String,
+) -> Result<()> {
+    if let Some(at) = first_difference(recorded, shown, normalised) {
+        bail!(
+            "{}: the recorded {what} of stage '{}' is not what it shows now: they differ at line \
+             {} (recorded: {:?}, shown: {:?}); if the change is meant, run `make record{}`.\n\
+             --- recorded ---\n{}\n--- shown ---\n{}",
+            path.display(),
+            block_name(stage),
+            at + 1,
+            recorded.get(at).map_or("(nothing)", String::as_str),
+            shown.get(at).map_or("(nothing)", String::as_str),
+            stage.make_args(),
+            recorded.join("\n"),
+            shown.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// Checks `run`, a boot of `stage`'s root task `image`, against its recorded output: Err says
+/// where they differ, with both texts.
+pub fn check(project: &Project, stage: StageRef, image: &Path, run: &Run) -> Result<()> {
+    let shown = shown_output(project, image, run)?;
+    let path = project.recorded_output(stage.arch, stage.name());
+    let recorded = read_recorded(&path, stage)?;
+    compare("output", &path, stage, &recorded, &shown, normalise)
+}
+
+/// Checks `stage`'s `walks` against its recorded walks.
+pub fn check_walks(project: &Project, stage: StageRef, walks: &[Walk]) -> Result<()> {
+    let path = project.recorded_walk(stage.arch, stage.name());
+    if walks.is_empty() && !path.exists() {
+        return Ok(());
+    }
+    let recorded = read_recorded(&path, stage)?;
+    compare(
+        "walk",
+        &path,
+        stage,
+        &recorded,
+        &drawn_walks(walks),
+        normalise_walk,
+    )
 }
 
 #[cfg(test)]
@@ -219,5 +238,15 @@ mod tests {
             "the thread's name is compared"
         );
         assert_eq!(normalise("Set x to 5"), "Set x to 5");
+        let warned = r#"<<seL4(CPU 0) [maskVMRights/188 T0x80ffe09400 "rootserver" @21638c]: Attempted to make unsupported write only mapping>>"#;
+        assert_eq!(
+            normalise(warned),
+            r#"<<seL4(CPU 0) [maskVMRights/188 T0x(any) "rootserver" @(any)]: Attempted to make unsupported write only mapping>>"#
+        );
+        assert_ne!(
+            normalise(warned),
+            normalise(&warned.replace("maskVMRights/188", "maskVMRights/189")),
+            "the kernel's function and line are compared"
+        );
     }
 }

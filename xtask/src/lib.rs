@@ -6,6 +6,7 @@
 
 pub mod bench;
 
+pub mod book;
 pub mod boot;
 pub mod boot_check;
 pub mod catalogue;

@@ -85,7 +85,7 @@ pub fn ensure_payload_tool(project: &Project, output: Output) -> Result<PathBuf>
 
 /// `path`, made by `build` (which builds in the directory it is given and returns the file)
 /// unless this checkout or this user's cache has one made from `key`.
-fn ensure(
+pub(crate) fn ensure(
     project: &Project,
     path: &Path,
     key: &str,

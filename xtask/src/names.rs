@@ -4,7 +4,7 @@
 //! C names for the tutorial's invocations. When a build of a learner's file fails and cargo's error
 //! names one that is not this architecture's (x86_64's `page_directory_map` copied into aarch64's
 //! file, or the C text's `seL4_ARM_PageTable_Map`), a line under it says whose it is and what this
-//! architecture has instead. TUTORIAL.md's table of C and Rust names is checked against this one
+//! architecture has instead. The book's table of C and Rust names (docs/book/src/c-names.md) is checked against this one
 //! (tests/learner_tools.rs).
 
 use crate::catalogue::Arch;
@@ -114,7 +114,7 @@ pub fn hint(name: &str, arch: &Arch) -> Option<String> {
     let entry = NAMES.iter().find(|n| n.name == name)?;
     if entry.arches.is_empty() {
         return Some(format!(
-            "hint: `{name}` is libsel4's C name; in Rust: {} (TUTORIAL.md, \"Rust names for the C names\")",
+            "hint: `{name}` is libsel4's C name; in Rust: {} (the book: \"Rust names for the C names\")",
             entry.other
         ));
     }
@@ -242,18 +242,17 @@ mod tests {
         assert!(hints("let PTE = my_pt_map;", find_arch("x86_64").unwrap()).is_empty());
     }
 
-    /// TUTORIAL.md's table of C and Rust names has every name of this one.
+    /// The book's table of C and Rust names has every name of this one.
     #[test]
-    fn the_tutorials_table_of_names_has_every_name() {
-        let tutorial =
-            std::fs::read_to_string(crate::project::Project::here().root().join("TUTORIAL.md"))
-                .unwrap();
-        let table = &tutorial[tutorial.find("## Rust names for the C names").unwrap()..];
-        let table = &table[..table.find("\n\n`").unwrap_or(table.len())];
+    fn the_books_table_of_names_has_every_name() {
+        let path = crate::project::Project::here()
+            .book_dir()
+            .join("src/c-names.md");
+        let table = std::fs::read_to_string(path).unwrap();
         for n in NAMES {
             assert!(
-                word_at(table, n.name).is_some(),
-                "TUTORIAL.md, \"Rust names for the C names\", has no `{}`",
+                word_at(&table, n.name).is_some(),
+                "the book's \"Rust names for the C names\" (docs/book/src/c-names.md) has no `{}`",
                 n.name
             );
         }

@@ -124,6 +124,30 @@ impl Project {
         self.expected_log(arch, stage).with_extension("walk")
     }
 
+    /// The book's sources (mdBook): book.toml, its chapters in src/, its script and style.
+    pub fn book_dir(&self) -> PathBuf {
+        self.root.join("docs/book")
+    }
+
+    /// Where `make book` builds the book.
+    pub fn book_out(&self) -> PathBuf {
+        self.build_dir().join("book")
+    }
+
+    /// What a stage printed after the kernel's boot log, as `make simulate` shows it, recorded
+    /// from a real boot by `make record` for the book (and compared with every boot of the stage).
+    pub fn recorded_output(&self, arch: &Arch, stage: &str) -> PathBuf {
+        self.book_dir()
+            .join("recorded")
+            .join(arch.name)
+            .join(format!("{stage}.output"))
+    }
+
+    /// A stage's walks as `make walk` draws them, recorded beside its output.
+    pub fn recorded_walk(&self, arch: &Arch, stage: &str) -> PathBuf {
+        self.recorded_output(arch, stage).with_extension("walk")
+    }
+
     /// The directory cargo runs in for `arch`: its package, whose .cargo/config.toml sets the
     /// target, the kernel and the target directory.
     pub fn cargo_dir(&self, arch: &Arch) -> PathBuf {

@@ -4,7 +4,7 @@
 //! task's own address space (its VSpace), then read and write through the mapping.
 //!
 //! Work through the two TODOs in order: under each, uncomment the solution and run
-//! `make simulate ARCH=aarch32` again. TUTORIAL.md explains each step and what it prints.
+//! `make simulate ARCH=aarch32` again. The book explains each step and what it prints.
 
 #![no_std]
 #![no_main]

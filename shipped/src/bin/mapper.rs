@@ -2,7 +2,7 @@
 
 //! Further exercise: a generic mapper. When a mapping fails with `seL4_FailedLookup`, the lookup
 //! level says which paging structure is missing; make it, map it, and try again, until the frame
-//! maps. `make simulate EXERCISE=mapper` boots this file; TUTORIAL.md, "A generic mapper",
+//! maps. `make simulate EXERCISE=mapper` boots this file; the book, "A generic mapper",
 //! walks through it.
 
 #![no_std]

@@ -2,7 +2,7 @@
 
 //! Further exercise: the rights of a mapping. The same page is mapped read-only, then read-write,
 //! then write-only — which x86 page tables cannot express. `make simulate EXERCISE=rights` boots
-//! this file; TUTORIAL.md, "Rights", walks through it and what the kernel does.
+//! this file; the book, "Rights", walks through it and what the kernel does.
 
 #![no_std]
 #![no_main]

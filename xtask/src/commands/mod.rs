@@ -17,6 +17,7 @@ use crate::project::Project;
 
 mod bench;
 mod bench_report;
+mod book;
 mod boot;
 mod check;
 mod check_image;
@@ -27,6 +28,7 @@ mod help;
 mod image;
 mod kernel;
 mod prepare;
+mod record;
 mod reset;
 mod semantics;
 mod simulate;
@@ -149,6 +151,20 @@ pub enum Command {
         #[arg(long, value_parser = positive, default_value_t = 20)]
         runs: usize,
     },
+    /// `make book [SERVE=1]`: the tutorial as a book, built into build/book (SERVE=1: served on localhost, rebuilt on every change)
+    Book {
+        /// Serve it on localhost, rebuilt on every change (SERVE=1).
+        #[arg(long)]
+        serve: bool,
+        /// The port it is served on (BOOK_PORT=).
+        #[arg(long, value_parser = port, default_value_t = crate::book::DEFAULT_PORT)]
+        port: u16,
+    },
+    /// `make record [ARCH=...] [STAGE=...|EXERCISE=...]`: boot stages and record what they show, for the book (docs/book/recorded)
+    Record {
+        #[command(flatten)]
+        pick: Pick,
+    },
     /// `make check`: rustfmt and clippy on every crate of every architecture, and on xtask
     Check,
     /// `make fmt`: rustfmt every crate
@@ -174,6 +190,12 @@ pub enum Command {
     /// The make commands, as `make help` prints them
     #[command(hide = true)]
     Help,
+    /// mdBook's preprocessor for the book's directives (docs/book/book.toml)
+    #[command(hide = true, name = "book-preprocess")]
+    BookPreprocess {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// The architecture, exercise and stage a command is about, as make's ARCH=, EXERCISE= and
@@ -348,16 +370,16 @@ pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
         Command::Bench { pick, runs } => bench::run(project, &pick.check()?, runs),
         Command::BenchReport { from } => bench_report::run(project, &from),
         Command::Soak { pick, runs } => soak::run(project, &pick.check()?, runs),
+        Command::Book { serve, port } => book::run(project, serve, port),
+        Command::Record { pick } => record::run(project, &pick.check()?),
+        Command::BookPreprocess { args } => book::preprocess(project, &args),
         Command::Check => check::run(project),
         Command::Fmt => fmt::run(project),
         Command::Clean => clean::run(project),
         Command::Prepare { pick } => prepare::run(project, &pick.check()?),
         Command::CheckImage { file } => check_image::run(&file),
         Command::Boot { file, run } => boot::run(project, &file, run),
-        Command::Help => {
-            print!("{}", make_help());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Help => print_listing(&make_help()),
     }
 }
 
@@ -383,6 +405,18 @@ fn texts(project: &Project, exercise: ExerciseRef) -> Result<Texts> {
         shipped: read(project.shipped(file))?,
         learner: read(learner)?,
     })
+}
+
+/// Prints a listing to standard output. A reader that stops early (`make stages | head`) closes the
+/// pipe, which ends the listing quietly instead of as an error.
+fn print_listing(text: &str) -> Result<ExitCode> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// An exit code from whether something went well.

@@ -2,23 +2,26 @@
 
 //! `make stages`: an architecture's exercises and their stages, with what each shows.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Picked;
+use super::{Picked, print_listing};
 
 pub fn run(picked: &Picked) -> Result<ExitCode> {
+    let mut listing = String::new();
     for exercise in picked.arch.exercises() {
-        println!(
+        let _ = writeln!(
+            listing,
             "{} ({}), {}:",
             exercise.exercise.name,
             exercise.exercise.file,
             exercise.simulate_command()
         );
         for stage in exercise.stages() {
-            println!("  {:<22} {}", stage.name(), stage.stage.summary);
+            let _ = writeln!(listing, "  {:<22} {}", stage.name(), stage.stage.summary);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    print_listing(&listing)
 }

@@ -24,7 +24,7 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
     if picked.exercise.is_some() {
         return Ok(ExitCode::SUCCESS);
     }
-    println!("\nFurther exercises (TUTORIAL.md, \"Further exercises\"), by their TODOs:");
+    println!("\nFurther exercises (the book, `make book`: \"Further exercises\"), by their TODOs:");
     for further in picked.arch.exercises().skip(1) {
         let texts = texts(project, further)?;
         println!(

@@ -4,7 +4,7 @@
 //! the lookup level says which paging structure is missing; make it, map it, and try again, until
 //! the frame maps. Below an aarch32 page directory there is one level: the page table
 //! (`seL4_ARM_PageTable`), missing at level 20. `make simulate ARCH=aarch32 EXERCISE=mapper` boots
-//! this file; TUTORIAL.md, "A generic mapper", walks through it.
+//! this file; the book, "A generic mapper", walks through it.
 
 #![no_std]
 #![no_main]

@@ -3,7 +3,7 @@
 //! Further exercise: page sizes, on aarch32. A 64 KiB large page fills 16 entries of a page
 //! table; a 1 MiB section is an entry of the page directory itself (no page table), and a 16 MiB
 //! supersection fills 16 of its entries. `make simulate ARCH=aarch32 EXERCISE=page-sizes` boots
-//! this file; TUTORIAL.md, "Page sizes", walks through it.
+//! this file; the book, "Page sizes", walks through it.
 
 #![no_std]
 #![no_main]

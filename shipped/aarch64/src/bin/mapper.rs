@@ -4,7 +4,7 @@
 //! the lookup level says which page table is missing; make one, map it, and try again, until the
 //! frame maps. Every structure below an aarch64 VSpace is a page table (`seL4_ARM_PageTable`): the
 //! level tells which one. `make simulate ARCH=aarch64 EXERCISE=mapper` boots this file;
-//! TUTORIAL.md, "A generic mapper", walks through it.
+//! the book, "A generic mapper", walks through it.
 
 #![no_std]
 #![no_main]

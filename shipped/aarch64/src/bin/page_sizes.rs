@@ -3,7 +3,7 @@
 //! Further exercise: page sizes, on aarch64. A 2 MiB large page is mapped by an entry of a
 //! level-2 page table (no level-3 table), a 1 GiB huge page by an entry of a level-1 page table
 //! (no level-2 table either). `make simulate ARCH=aarch64 EXERCISE=page-sizes` boots this file;
-//! TUTORIAL.md, "Page sizes", walks through it.
+//! the book, "Page sizes", walks through it.
 
 #![no_std]
 #![no_main]

@@ -2,7 +2,7 @@
 
 //! Further exercise: the rights of a mapping, on aarch64. The same page is mapped read-only, then
 //! read-write, then write-only — which ARM's page tables cannot express. `make simulate
-//! ARCH=aarch64 EXERCISE=rights` boots this file; TUTORIAL.md, "Rights", walks through it and
+//! ARCH=aarch64 EXERCISE=rights` boots this file; the book, "Rights", walks through it and
 //! what the kernel does.
 
 #![no_std]

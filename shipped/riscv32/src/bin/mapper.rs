@@ -4,7 +4,7 @@
 //! the lookup level says which page table is missing; make one, map it, and try again, until the
 //! frame maps. Every structure below the root page table is a page table too
 //! (`seL4_RISCV_PageTable`): the level tells which one. `make simulate ARCH=riscv32
-//! EXERCISE=mapper` boots this file; TUTORIAL.md, "A generic mapper", walks through it.
+//! EXERCISE=mapper` boots this file; the book, "A generic mapper", walks through it.
 
 #![no_std]
 #![no_main]

@@ -2,7 +2,7 @@
 
 //! Further exercise: page sizes, on riscv32. Sv32 has two: a 4 KiB page, mapped by an entry of a
 //! level-0 page table, and a 4 MiB megapage, an entry of the root page table itself (no page
-//! table). `make simulate ARCH=riscv32 EXERCISE=page-sizes` boots this file; TUTORIAL.md, "Page
+//! table). `make simulate ARCH=riscv32 EXERCISE=page-sizes` boots this file; the book, "Page
 //! sizes", walks through it.
 
 #![no_std]

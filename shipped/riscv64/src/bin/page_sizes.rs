@@ -3,7 +3,7 @@
 //! Further exercise: page sizes, on riscv64. A 2 MiB megapage is mapped by an entry of a level-1
 //! page table (no level-0 table), a 1 GiB gigapage by an entry of the root page table itself (no
 //! page table at all). `make simulate ARCH=riscv64 EXERCISE=page-sizes` boots this file;
-//! TUTORIAL.md, "Page sizes", walks through it.
+//! the book, "Page sizes", walks through it.
 
 #![no_std]
 #![no_main]

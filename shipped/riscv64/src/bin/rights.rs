@@ -2,7 +2,7 @@
 
 //! Further exercise: the rights of a mapping, on riscv64. The same page is mapped read-only, then
 //! read-write, then write-only — which RISC-V's page tables do not allow. `make simulate
-//! ARCH=riscv64 EXERCISE=rights` boots this file; TUTORIAL.md, "Rights", walks through it and
+//! ARCH=riscv64 EXERCISE=rights` boots this file; the book, "Rights", walks through it and
 //! what the kernel does.
 
 #![no_std]

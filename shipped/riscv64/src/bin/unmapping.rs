@@ -3,7 +3,7 @@
 //! Further exercise: unmapping, on riscv64, in each of the three ways the tutorial names — the
 //! page's own unmap, unmapping a page table above it, deleting the last capability to that page
 //! table — and mapping again after each. `make simulate ARCH=riscv64 EXERCISE=unmapping` boots
-//! this file; TUTORIAL.md, "Unmapping", walks through it.
+//! this file; the book, "Unmapping, three ways", walks through it.
 
 #![no_std]
 #![no_main]

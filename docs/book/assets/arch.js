@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// The reader's architecture, chosen once and remembered across pages: every part of a chapter
+// written for one architecture (a div.arch-only) shows only if it is the chosen one's. The menu
+// is made from the chooser's list (the project's catalogue, put there when the book is built).
+// Without this script every part shows, labelled with its architecture.
+(function () {
+  "use strict";
+  var KEY = "sel4-mapping-tutorial-arch";
+  var chooser = document.getElementById("arch-chooser");
+  if (!chooser) {
+    return;
+  }
+  var arches = chooser.dataset.arches.split(" ");
+  var fromQuery = new URLSearchParams(window.location.search).get("arch");
+  if (arches.indexOf(fromQuery) >= 0) {
+    localStorage.setItem(KEY, fromQuery);
+  }
+  var stored = localStorage.getItem(KEY);
+  var chosen = arches.indexOf(stored) >= 0 ? stored : chooser.dataset.default;
+
+  function show(arch) {
+    chosen = arch;
+    document.documentElement.dataset.arch = arch;
+    document.querySelectorAll(".arch-only").forEach(function (part) {
+      part.hidden = part.dataset.arch !== arch;
+    });
+  }
+
+  var label = document.createElement("label");
+  label.textContent = "Your architecture: ";
+  var menu = document.createElement("select");
+  menu.id = "arch-menu";
+  arches.forEach(function (arch) {
+    var option = document.createElement("option");
+    option.value = arch;
+    option.textContent = arch;
+    menu.appendChild(option);
+  });
+  menu.value = chosen;
+  menu.addEventListener("change", function () {
+    localStorage.setItem(KEY, menu.value);
+    show(menu.value);
+  });
+  label.appendChild(menu);
+  chooser.appendChild(label);
+  show(chosen);
+})();

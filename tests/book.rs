@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The book (docs/book): built by mdBook from the shipped sources, every link and anchor of it
+//! resolving, nothing in it typed by hand that the project's files say, and in a real browser
+//! (Debian's headless Chromium, driven by its ChromeDriver): the architecture chosen on one page
+//! is the one every other page shows, search finds the kernel's names, and nothing fails to load.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use xtask::book::Mdbook;
+use xtask::catalogue::{self, ARCHES};
+use xtask::project::Project;
+
+/// The book, built once for these tests into build/book-test.
+fn built() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let project = Project::here();
+        let dest = project.build_dir().join("book-test");
+        let mdbook = Mdbook::ensure(&project).unwrap_or_else(|e| panic!("{e:#}"));
+        mdbook
+            .build(&project, &dest)
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        dest
+    })
+}
+
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(html_files(&path));
+        } else if path.extension().is_some_and(|e| e == "html") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The values of `attribute="..."` in `html`.
+fn attribute_values<'a>(html: &'a str, attribute: &str) -> Vec<&'a str> {
+    let mark = format!(" {attribute}=\"");
+    html.match_indices(&mark)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + mark.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+#[test]
+fn every_link_and_anchor_of_the_book_resolves() {
+    let root = built();
+    let pages = html_files(root);
+    assert!(pages.len() > 10, "{} pages only", pages.len());
+    let mut ids: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for page in &pages {
+        let html = fs::read_to_string(page).unwrap();
+        ids.insert(
+            page.clone(),
+            attribute_values(&html, "id")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        );
+    }
+    let mut broken = Vec::new();
+    for page in &pages {
+        let html = fs::read_to_string(page).unwrap();
+        let links = attribute_values(&html, "href")
+            .into_iter()
+            .chain(attribute_values(&html, "src"));
+        for link in links {
+            if link.contains("://") || link.starts_with("mailto:") || link.starts_with("data:") {
+                continue;
+            }
+            let (file, anchor) = link.split_once('#').unwrap_or((link, ""));
+            let file = file.split('?').next().unwrap_or_default();
+            let target = match file {
+                "" => page.clone(),
+                _ if file.starts_with('/') => root.join(file.trim_start_matches('/')),
+                _ => page.parent().unwrap().join(file),
+            };
+            let target = match target.is_dir() {
+                true => target.join("index.html"),
+                false => target,
+            };
+            let Ok(target) = target.canonicalize() else {
+                broken.push(format!("{}: {link}: no such file", page.display()));
+                continue;
+            };
+            if !anchor.is_empty() {
+                let page_ids = ids
+                    .iter()
+                    .find(|(p, _)| p.canonicalize().unwrap() == target);
+                if !page_ids.is_some_and(|(_, ids)| ids.iter().any(|id| id == anchor)) {
+                    broken.push(format!("{}: {link}: no such anchor", page.display()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+/// Outputs and walks come from the recordings, exercise code from the shipped files: a fenced
+/// block in a chapter's source that repeats a line of either was typed by hand.
+#[test]
+fn no_output_walk_or_exercise_code_in_the_book_is_typed_by_hand() {
+    let project = Project::here();
+    let mut recorded = std::collections::BTreeSet::new();
+    for arch in ARCHES.iter() {
+        for stage in arch.stages() {
+            for path in [
+                project.recorded_output(arch, stage.name()),
+                project.recorded_walk(arch, stage.name()),
+            ] {
+                if let Ok(text) = fs::read_to_string(&path) {
+                    recorded.extend(
+                        text.lines()
+                            .map(str::trim)
+                            .filter(|l| l.len() > 8)
+                            .map(str::to_owned),
+                    );
+                }
+            }
+        }
+    }
+    let mut typed = Vec::new();
+    for entry in fs::read_dir(project.book_dir().join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        let mut fence: Option<String> = None;
+        for (n, line) in text.lines().enumerate() {
+            let at = format!("{}:{}", path.display(), n + 1);
+            if let Some(language) = line.trim_start().strip_prefix("```") {
+                fence = match fence {
+                    Some(_) => None,
+                    None => Some(language.to_owned()),
+                };
+                continue;
+            }
+            match fence.as_deref() {
+                Some("rust") if line.contains("// TODO") => {
+                    typed.push(format!("{at}: a TODO typed by hand: use {{{{#todo ...}}}}"))
+                }
+                Some(_) if recorded.contains(line.trim()) => typed.push(format!(
+                    "{at}: a recorded line typed by hand: use {{{{#output ...}}}} or {{{{#walk ...}}}}: {line}"
+                )),
+                _ => {}
+            }
+        }
+    }
+    assert!(typed.is_empty(), "{}", typed.join("\n"));
+}
+
+/// Every architecture's part is in the built book, labelled, and every page has the chooser.
+#[test]
+fn every_page_has_the_chooser_and_every_architecture_its_parts() {
+    let root = built();
+    let exercise = fs::read_to_string(root.join("exercise.html")).unwrap();
+    for arch in ARCHES.iter() {
+        assert!(
+            exercise.contains(&format!("<div class=\"arch-only\" data-arch=\"{arch}\">")),
+            "exercise.html has no part for {arch}"
+        );
+        assert!(exercise.contains(&format!("<p class=\"arch-label\">{arch}</p>")));
+    }
+    for page in html_files(root) {
+        let name = page.file_name().unwrap().to_string_lossy();
+        if ["print.html", "404.html", "toc.html"].contains(&name.as_ref()) {
+            continue;
+        }
+        let html = fs::read_to_string(&page).unwrap();
+        assert!(
+            html.contains("id=\"arch-chooser\""),
+            "{}: no architecture chooser",
+            page.display()
+        );
+    }
+}
+
+// --- In a browser ---------------------------------------------------------------------------------
+
+/// A static file server on localhost for the built book, which records every request's path and
+/// status.
+struct Server {
+    port: u16,
+    requests: Arc<Mutex<Vec<(String, u16)>>>,
+}
+
+impl Server {
+    fn start(root: &Path) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (root, log) = (root.to_owned(), requests.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (root, log) = (root.clone(), log.clone());
+                thread::spawn(move || serve(&root, stream, &log));
+            }
+        });
+        Self { port, requests }
+    }
+
+    fn url(&self, page: &str) -> String {
+        format!("http://127.0.0.1:{}/{page}", self.port)
+    }
+
+    fn failed(&self) -> Vec<(String, u16)> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, status)| *status != 200)
+            .cloned()
+            .collect()
+    }
+}
+
+fn serve(root: &Path, mut stream: TcpStream, log: &Mutex<Vec<(String, u16)>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request = String::new();
+    if reader.read_line(&mut request).is_err() {
+        return;
+    }
+    // The headers, up to the blank line.
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+        header.clear();
+    }
+    let path = request.split(' ').nth(1).unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/").to_owned();
+    let mut file = root.join(path.trim_start_matches('/'));
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let (status, body) = match fs::read(&file) {
+        Ok(body) if file.starts_with(root) => (200, body),
+        _ => (404, b"not found".to_vec()),
+    };
+    log.lock().unwrap().push((path, status));
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("css") => "text/css",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        _ => "application/octet-stream",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        if status == 200 { "OK" } else { "Not Found" },
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+/// Headless Chromium, through ChromeDriver (WebDriver over HTTP); both stopped when dropped.
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    profile: PathBuf,
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+impl Browser {
+    fn start() -> Self {
+        for program in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                Path::new(program).exists(),
+                "{program} is missing: the book's browser test needs Debian's chromium and \
+                 chromium-driver (tools/system-packages.txt; `make test` installs them)"
+            );
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let profile =
+            std::env::temp_dir().join(format!("book-test-chromium-{}", std::process::id()));
+        let mut browser = Self {
+            driver,
+            port,
+            session: String::new(),
+            profile,
+        };
+        let started = Instant::now();
+        while request(port, "GET", "/status", None).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,1000",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", browser.profile.display())])
+        .collect::<Vec<_>>();
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+            "goog:loggingPrefs": {"browser": "ALL"},
+        }}});
+        let session = request(port, "POST", "/session", Some(&capabilities))
+            .unwrap_or_else(|e| panic!("cannot start Chromium: {e}"));
+        browser.session = session["sessionId"].as_str().unwrap().to_owned();
+        browser
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        request(self.port, method, &path, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", "/url", Some(&json!({ "url": url })));
+    }
+
+    fn run(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(&json!({"script": script, "args": []})),
+        )
+    }
+
+    fn click(&self, selector: &str) {
+        let id = self.find(selector);
+        self.call("POST", &format!("/element/{id}/click"), Some(&json!({})));
+    }
+
+    fn type_into(&self, selector: &str, text: &str) {
+        let id = self.find(selector);
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(&json!({ "text": text })),
+        );
+    }
+
+    /// The WebDriver id of the element `selector` finds.
+    fn find(&self, selector: &str) -> String {
+        let found = self.call(
+            "POST",
+            "/element",
+            Some(&json!({"using": "css selector", "value": selector})),
+        );
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {selector}"))
+            .to_owned()
+    }
+
+    /// The architectures of the parts the page shows.
+    fn shown_parts(&self) -> Vec<String> {
+        let shown = self.run(
+            "return [...document.querySelectorAll('.arch-only')]
+                .filter(p => p.offsetParent !== null).map(p => p.dataset.arch);",
+        );
+        serde_json::from_value(shown).unwrap()
+    }
+
+    /// The browser's log entries of level SEVERE (a script error, a resource that failed).
+    fn severe_log(&self) -> Vec<String> {
+        let log = self.call("POST", "/se/log", Some(&json!({"type": "browser"})));
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = request(
+                self.port,
+                "DELETE",
+                &format!("/session/{}", self.session),
+                None,
+            );
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// One WebDriver request: its `value`, or the error it reports.
+fn request(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .map_err(|e| e.to_string())?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body.as_bytes()))
+        .map_err(|e| e.to_string())?;
+    // The head, then as many bytes as it announces: ChromeDriver keeps the connection open.
+    let mut reader = BufReader::new(stream);
+    let mut length = None;
+    let mut chunked = false;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        let line = line.trim_end().to_ascii_lowercase();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("content-length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+        chunked |= line == "transfer-encoding: chunked";
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).map_err(|e| e.to_string())?;
+            let size = usize::from_str_radix(size.trim(), 16).map_err(|e| e.to_string())?;
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).map_err(|e| e.to_string())?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        body.resize(length.ok_or("a response without a length")?, 0);
+        reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let answer: Value = serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
+    let value = answer["value"].clone();
+    match value.get("error") {
+        Some(error) => Err(format!("{error}: {}", value["message"])),
+        None => Ok(value),
+    }
+}
+
+/// Waits up to 10 s for `script` to return true.
+fn wait_for(browser: &Browser, script: &str, what: &str) {
+    let started = Instant::now();
+    while browser.run(script) != Value::Bool(true) {
+        assert!(started.elapsed() < Duration::from_secs(10), "{what}");
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn in_chromium_the_chosen_architecture_follows_the_reader_and_search_finds_the_kernels_names() {
+    let server = Server::start(built());
+    let browser = Browser::start();
+    let default = catalogue::default_arch().name;
+    let chosen = ARCHES
+        .iter()
+        .find(|a| a.name != default)
+        .expect("more than one architecture")
+        .name;
+
+    // The default first, on the exercise's page: its parts only.
+    browser.open(&server.url("exercise.html"));
+    wait_for(
+        &browser,
+        "return document.getElementById('arch-menu') !== null;",
+        "the chooser did not appear",
+    );
+    assert_eq!(browser.shown_parts(), vec![default.to_owned()]);
+
+    // Chosen on this page, from the menu.
+    browser.click(&format!("#arch-menu option[value='{chosen}']"));
+    assert_eq!(browser.shown_parts(), vec![chosen.to_owned()]);
+    let screenshot = browser.call("GET", "/screenshot", None);
+    let png = base64_decode(screenshot.as_str().unwrap());
+    let shot = Project::here().build_dir().join("book-exercise.png");
+    fs::write(&shot, png).unwrap();
+
+    // Every other page follows.
+    for page in [
+        "introduction.html",
+        "background.html",
+        "mapper.html",
+        "unmapping.html",
+    ] {
+        browser.open(&server.url(page));
+        let shown = browser.shown_parts();
+        assert!(
+            !shown.is_empty() && shown.iter().all(|a| a == chosen),
+            "{page}: shows {shown:?}, not {chosen}'s parts only"
+        );
+        assert_eq!(
+            browser.run("return document.getElementById('arch-menu').value;"),
+            Value::String(chosen.to_owned()),
+            "{page}: the menu does not show the chosen architecture"
+        );
+    }
+
+    // Search, typed into the search box.
+    browser.click("#mdbook-search-toggle");
+    browser.type_into("#mdbook-searchbar", "seL4_MappingFailedLookupLevel");
+    wait_for(
+        &browser,
+        "return document.querySelectorAll('#mdbook-searchresults li').length > 0;",
+        "search found nothing for seL4_MappingFailedLookupLevel",
+    );
+    let results = browser.run(
+        "return [...document.querySelectorAll('#mdbook-searchresults a')]
+            .map(a => a.getAttribute('href'));",
+    );
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h.as_str().is_some_and(|h| h.starts_with("levels.html"))),
+        "search for seL4_MappingFailedLookupLevel does not lead to the Levels chapter: {results}"
+    );
+
+    // Nothing failed to load, and nothing came from elsewhere.
+    assert!(
+        server.failed().is_empty(),
+        "requests that failed: {:?}",
+        server.failed()
+    );
+    let foreign = browser.run(&format!(
+        "return performance.getEntriesByType('resource').map(e => e.name)
+            .filter(n => !n.startsWith('http://127.0.0.1:{}/'));",
+        server.port
+    ));
+    assert_eq!(foreign, json!([]), "resources from elsewhere");
+    let severe = browser.severe_log();
+    assert!(severe.is_empty(), "the browser's errors: {severe:?}");
+    eprintln!("the exercise chapter, as {chosen}: {}", shot.display());
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let sextets: Vec<u8> = text.bytes().filter_map(value).collect();
+    sextets
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &s)| n | u32::from(s) << (18 - 6 * i));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes.into_iter().take(c.len().saturating_sub(1))
+        })
+        .collect()
+}
