@@ -81,6 +81,47 @@ pub const ENTRIES: core::ops::Range<usize> = 0x80..0x1f0;
 /// The probe threads' entry: the last entry before the end of [`ENTRIES`]' range and the top.
 pub const PROBE_ENTRY: usize = ENTRIES.end;
 
+/// A device that a frame of device memory shows: its physical address (in memory the kernel
+/// hands over as device untyped), and the bits of the word read there that say it is the device.
+pub struct Device {
+    pub paddr: usize,
+    pub mask: sel4::Word,
+    pub value: sel4::Word,
+}
+
+/// QEMU's HPET (the `pc` machine has one; seL4 does not use it): its capabilities register,
+/// whose bits 31..16 are the vendor, Intel's 0x8086.
+#[cfg(target_arch = "x86_64")]
+pub const DEVICE: Device = Device {
+    paddr: 0xfed0_0000,
+    mask: 0xffff_0000,
+    value: 0x8086_0000,
+};
+/// QEMU's fw_cfg on the `virt` board: reading its data register first gives its signature,
+/// "QEMU".
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub const DEVICE: Device = Device {
+    paddr: 0x0902_0000,
+    mask: 0xffff_ffff,
+    value: 0x554d_4551,
+};
+/// QEMU's boot ROM on the `virt` board: its first instruction, `auipc t0, 0`.
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub const DEVICE: Device = Device {
+    paddr: 0x1000,
+    mask: 0xffff_ffff,
+    value: 0x0000_0297,
+};
+
+/// Uncached, as device memory is mapped (`seL4_X86_CacheDisabled`; on ARM without
+/// `seL4_ARM_PageCacheable`; RISC-V has no caching attributes).
+#[cfg(target_arch = "x86_64")]
+pub const DEVICE_ATTRIBUTES: sel4::VmAttributes = sel4::VmAttributes::CACHE_DISABLED;
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub const DEVICE_ATTRIBUTES: sel4::VmAttributes = sel4::VmAttributes::NONE;
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+pub const DEVICE_ATTRIBUTES: sel4::VmAttributes = sel4::VmAttributes::DEFAULT;
+
 /// The page table's capability type (`seL4_X86_PageTableObject`, `seL4_ARM_PageTableObject`,
 /// `seL4_RISCV_PageTableObject`).
 #[cfg(target_arch = "x86_64")]

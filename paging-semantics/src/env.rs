@@ -60,6 +60,16 @@ pub struct Env {
     probe_next: usize,
     /// The page table that serves the probe's region, if one is mapped.
     probe_table: Option<PageTable>,
+    /// The untyped memory of the devices, as the kernel handed it over.
+    devices: [Option<DeviceUntyped>; 128],
+}
+
+/// An untyped of device memory, and where it is.
+#[derive(Clone, Copy)]
+struct DeviceUntyped {
+    cap: cap::Untyped,
+    paddr: usize,
+    size_bits: usize,
 }
 
 /// The spare untyped's size, at least: a page table and a frame.
@@ -68,6 +78,18 @@ const SPARE_UNTYPED_BITS: usize = 14;
 impl Env {
     pub fn new(bootinfo: &sel4::BootInfo, untyped_bits: usize) -> Result<Self, Failure> {
         let empty = bootinfo.empty().range();
+        let mut devices = [None; 128];
+        let described = bootinfo.untyped_list().iter().enumerate();
+        for (slot, (index, desc)) in devices
+            .iter_mut()
+            .zip(described.filter(|(_, d)| d.is_device()))
+        {
+            *slot = Some(DeviceUntyped {
+                cap: bootinfo.untyped().index(index).cap(),
+                paddr: desc.paddr(),
+                size_bits: desc.size_bits(),
+            });
+        }
         Ok(Self {
             objects: ObjectAllocator::with_untyped_of_at_least(bootinfo, untyped_bits)?,
             untyped: ObjectAllocator::untyped_of_at_least(bootinfo, untyped_bits)?,
@@ -85,7 +107,70 @@ impl Env {
             probe_frames: [None; 64],
             probe_next: 0,
             probe_table: None,
+            devices,
         })
+    }
+
+    /// A 4 KiB frame of device memory at physical address `paddr`, made from the device untyped
+    /// that holds it. An untyped hands out its memory from the start, each object aligned to its
+    /// size: child untypeds, each as large as the alignment and the distance allow, use up what
+    /// lies before `paddr`, so that the frame is the next object.
+    #[track_caller]
+    pub fn device_frame(&mut self, paddr: usize) -> Result<cap::Granule, Failure> {
+        let device = self
+            .devices
+            .iter()
+            .flatten()
+            .find(|d| d.paddr <= paddr && paddr - d.paddr < 1 << d.size_bits)
+            .copied()
+            .ok_or_else(|| Failure::new("prepare: no device untyped holds the device"))?;
+        let mut next = device.paddr;
+        while next < paddr {
+            let aligned = next.trailing_zeros() as usize;
+            let room = (paddr - next).ilog2() as usize;
+            let size_bits = aligned.min(room);
+            let slot = self
+                .spare_slots
+                .next_back()
+                .ok_or_else(|| Failure::new("prepare: no spare slot"))?;
+            device
+                .cap
+                .untyped_retype(
+                    &sel4::ObjectBlueprint::Untyped { size_bits },
+                    &CNODE.cap().absolute_cptr_for_self(),
+                    slot,
+                    1,
+                )
+                .context("prepare: use up the device memory before the device")?;
+            next += 1 << size_bits;
+        }
+        let frame = self.alloc_from::<cap_type::Granule>(device.cap)?;
+        let got = frame
+            .frame_get_address()
+            .context("prepare: the device frame's address")?;
+        if got != paddr {
+            return Err(Failure::new(
+                "prepare: the device frame is not at the device",
+            ));
+        }
+        Ok(frame)
+    }
+
+    /// Writes `marker` into `frame` through a mapping of its own at `vaddr`, which is then undone:
+    /// wherever the frame is mapped next, a read there that gives `marker` shows this frame.
+    #[track_caller]
+    pub fn mark<T: sel4::CapTypeForFrameObject>(
+        &mut self,
+        frame: sel4::Cap<T>,
+        vaddr: usize,
+        marker: sel4::Word,
+    ) -> Result<(), Failure> {
+        map_frame(frame, vaddr, rw()).context("prepare: map the frame to mark it")?;
+        self.write(vaddr, marker)?;
+        frame
+            .frame_unmap()
+            .context("prepare: unmap the marked frame")?;
+        Ok(())
     }
 
     /// An address, aligned to one entry at depth `depth`, whose way from the VSpace has exactly

@@ -13,12 +13,26 @@ use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
 use crate::outcome::{Outcome, outcome};
 
-/// A value no fresh (zeroed) frame holds.
-const MARK: sel4::Word = 0x5e14;
+/// The marks of the frame mapped first and of the one mapped over it: no fresh (zeroed) frame
+/// holds either, so a read at the address says which frame is there.
+const OLD: sel4::Word = 0x5e14;
+const NEW: sel4::Word = 0x4e3e;
+
+/// What a read at the address gives after `result`: the new frame where the map succeeded, the
+/// old one where it was refused; an error otherwise.
+fn visible(result: Outcome, read: sel4::Word) -> Result<Outcome, Failure> {
+    match (result == Outcome::Ok, read) {
+        (true, NEW) | (false, OLD) => Ok(result),
+        (true, _) => Err(Failure::new("the new frame is not the one at the address")),
+        (false, _) => Err(Failure::new(
+            "a refused map changed the frame at the address",
+        )),
+    }
+}
 
 cases! {
-    /// The frame that was there is gone afterwards where the kernel allows this: a fresh frame
-    /// reads 0 at the address.
+    /// Where the kernel allows this, the new frame is at the address afterwards; where it
+    /// refuses, the old one still is (each frame is marked, so a read tells which).
     frame_where_another_frame_is_mapped {
         expected: by_arch!(
             riscv = Outcome::Err(DeleteFirst),
@@ -33,12 +47,12 @@ cases! {
         run: |env| {
             let vaddr = env.page_region()?;
             env.mapped_frame_at(vaddr, rw())?;
-            env.write(vaddr, MARK)?;
-            let result = outcome(map_frame(env.frame()?, vaddr, rw()));
-            if result == Outcome::Ok && env.read(vaddr)? != 0 {
-                return Err(Failure::new("the old frame is still visible at the address"));
-            }
-            Ok(result)
+            env.write(vaddr, OLD)?;
+            let new = env.frame()?;
+            let elsewhere = env.page_region()?;
+            env.mark(new, elsewhere, NEW)?;
+            let result = outcome(map_frame(new, vaddr, rw()));
+            visible(result, env.read(vaddr)?)
         },
     }
 
@@ -56,12 +70,12 @@ cases! {
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
             map_frame(env.big_page()?, vaddr, rw()).context("prepare: map the first big page")?;
-            env.write(vaddr, MARK)?;
-            let result = outcome(map_frame(env.big_page()?, vaddr, rw()));
-            if result == Outcome::Ok && env.read(vaddr)? != 0 {
-                return Err(Failure::new("the old page is still visible at the address"));
-            }
-            Ok(result)
+            env.write(vaddr, OLD)?;
+            let new = env.big_page()?;
+            let elsewhere = env.region(DEPTH - 1)?;
+            env.mark(new, elsewhere, NEW)?;
+            let result = outcome(map_frame(new, vaddr, rw()));
+            visible(result, env.read(vaddr)?)
         },
     }
 

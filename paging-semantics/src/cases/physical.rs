@@ -8,7 +8,8 @@ use mapping_tutorial::{Context, Failure};
 use crate::arch::PAGE;
 use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, outcome};
+use sel4::init_thread::slot::VSPACE;
 
 cases! {
     /// Unmapped, mapped, unmapped again, and through a copy of its capability: one address, a
@@ -57,6 +58,30 @@ cases! {
                 return Err(Failure::new("the big page's address is not aligned to its size"));
             }
             Ok(Outcome::Ok)
+        },
+    }
+
+    /// A frame made from device memory (an untyped the kernel hands over as a device's) maps,
+    /// uncached, and is not cleared: it reads the device ([`crate::arch::DEVICE`]: QEMU's HPET on
+    /// x86_64, fw_cfg's signature on ARM, the boot ROM on RISC-V), never the zeroes of a frame
+    /// made from RAM.
+    device_frame_maps_and_reads_the_device_not_zeroes {
+        expected: Outcome::Ok,
+        kernel: "object/untyped.c resetUntypedCap: device memory is never cleared",
+        run: |env| {
+            let device = crate::arch::DEVICE;
+            let frame = env.device_frame(device.paddr)?;
+            let vaddr = env.page_region()?;
+            let result = outcome(frame.frame_map(
+                VSPACE.cap(),
+                vaddr,
+                rw(),
+                crate::arch::DEVICE_ATTRIBUTES,
+            ));
+            if result == Outcome::Ok && env.read(vaddr)? & device.mask != device.value {
+                return Err(Failure::new("the device frame does not read the device"));
+            }
+            Ok(result)
         },
     }
 }
