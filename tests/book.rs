@@ -159,8 +159,51 @@ fn no_output_walk_or_exercise_code_in_the_book_is_typed_by_hand() {
                 _ => {}
             }
         }
+        if fence.is_some() {
+            typed.push(format!("{}: a fenced block is not closed", path.display()));
+        }
     }
     assert!(typed.is_empty(), "{}", typed.join("\n"));
+}
+
+/// A reader sees their architecture's code and output only: every output, walk and code block
+/// of a chapter is inside an architecture's part (the pictures and tables that compare the
+/// architectures are text, not code).
+#[test]
+fn every_output_walk_and_code_block_is_in_an_architectures_part() {
+    let project = Project::here();
+    let mut outside = Vec::new();
+    for entry in fs::read_dir(project.book_dir().join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        let (mut part, mut fence) = (false, false);
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            let shown = if line.starts_with("{{#arch ") {
+                part = true;
+                None
+            } else if line == "{{#endarch}}" {
+                part = false;
+                None
+            } else if let Some(language) = line.strip_prefix("```") {
+                fence = !fence;
+                (fence && language == "rust").then_some(line)
+            } else {
+                ["{{#output ", "{{#walk ", "{{#todo ", "{{#file "]
+                    .iter()
+                    .any(|d| line.starts_with(d))
+                    .then_some(line)
+            };
+            if let Some(shown) = shown.filter(|_| !part) {
+                outside.push(format!("{}:{}: {shown}", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "shown to every architecture's reader, not in an {{{{#arch ...}}}} part:\n{}",
+        outside.join("\n")
+    );
 }
 
 /// Every architecture's part is in the built book, labelled, and every page has the chooser.
