@@ -156,6 +156,35 @@ impl Env {
         Ok(frame)
     }
 
+    /// A new ASID pool, made by the init thread's ASID control from a child untyped of the
+    /// pool's size; the caller deletes it.
+    #[track_caller]
+    pub fn new_asid_pool(&mut self) -> Result<cap::AsidPool, Failure> {
+        let cnode = CNODE.cap();
+        let mut slot = || {
+            self.spare_slots
+                .next_back()
+                .ok_or_else(|| Failure::new("prepare: no spare slot"))
+        };
+        let (untyped_slot, pool_slot) = (slot()?, slot()?);
+        let size_bits = sel4::sys::seL4_ASIDPoolBits as usize;
+        self.untyped
+            .untyped_retype(
+                &sel4::ObjectBlueprint::Untyped { size_bits },
+                &cnode.absolute_cptr_for_self(),
+                untyped_slot,
+                1,
+            )
+            .context("prepare: an untyped of an ASID pool's size")?;
+        let untyped = sel4::init_thread::Slot::<cap_type::Untyped>::from_index(untyped_slot).cap();
+        let pool = sel4::init_thread::Slot::<cap_type::AsidPool>::from_index(pool_slot).cap();
+        sel4::init_thread::slot::ASID_CONTROL
+            .cap()
+            .asid_control_make_pool(untyped, &cnode.absolute_cptr(pool))
+            .context("prepare: make an ASID pool")?;
+        Ok(pool)
+    }
+
     /// Writes `marker` into `frame` through a mapping of its own at `vaddr`, which is then undone:
     /// wherever the frame is mapped next, a read there that gives `marker` shows this frame.
     #[track_caller]

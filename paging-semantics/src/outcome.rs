@@ -121,10 +121,22 @@ impl fmt::Display for Outcome {
             Outcome::InvalidArgument(n) => write!(f, "seL4_InvalidArgument (argument {n})"),
             Outcome::InvalidCapability(n) => write!(f, "seL4_InvalidCapability (capability {n})"),
             Outcome::Lookup(level) => write!(f, "seL4_FailedLookup at level {level}"),
-            Outcome::OtherLookup { source, kind } => write!(
-                f,
-                "seL4_FailedLookup of another kind (source {source}, failure type {kind})"
-            ),
+            Outcome::OtherLookup { source, kind } => {
+                // libsel4's seL4_LookupFailureType, in its order.
+                let name = match kind {
+                    1 => "seL4_InvalidRoot",
+                    2 => "seL4_MissingCapability",
+                    3 => "seL4_DepthMismatch",
+                    4 => "seL4_GuardMismatch",
+                    _ => "an unknown failure type",
+                };
+                let of = if *source == 0 {
+                    "not the source"
+                } else {
+                    "the source"
+                };
+                write!(f, "seL4_FailedLookup: {name} ({of})")
+            }
             Outcome::VmFault(fault) => fault.fmt(f),
             Outcome::NoFault => f.write_str("no fault"),
         }
