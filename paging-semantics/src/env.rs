@@ -129,19 +129,7 @@ impl Env {
             let aligned = next.trailing_zeros() as usize;
             let room = (paddr - next).ilog2() as usize;
             let size_bits = aligned.min(room);
-            let slot = self
-                .spare_slots
-                .next_back()
-                .ok_or_else(|| Failure::new("prepare: no spare slot"))?;
-            device
-                .cap
-                .untyped_retype(
-                    &sel4::ObjectBlueprint::Untyped { size_bits },
-                    &CNODE.cap().absolute_cptr_for_self(),
-                    slot,
-                    1,
-                )
-                .context("prepare: use up the device memory before the device")?;
+            self.child_untyped(device.cap, size_bits)?;
             next += 1 << size_bits;
         }
         let frame = self.alloc_from::<cap_type::Granule>(device.cap)?;
@@ -160,29 +148,41 @@ impl Env {
     /// pool's size; the caller deletes it.
     #[track_caller]
     pub fn new_asid_pool(&mut self) -> Result<cap::AsidPool, Failure> {
-        let cnode = CNODE.cap();
-        let mut slot = || {
-            self.spare_slots
-                .next_back()
-                .ok_or_else(|| Failure::new("prepare: no spare slot"))
-        };
-        let (untyped_slot, pool_slot) = (slot()?, slot()?);
-        let size_bits = sel4::sys::seL4_ASIDPoolBits as usize;
-        self.untyped
-            .untyped_retype(
-                &sel4::ObjectBlueprint::Untyped { size_bits },
-                &cnode.absolute_cptr_for_self(),
-                untyped_slot,
-                1,
-            )
-            .context("prepare: an untyped of an ASID pool's size")?;
-        let untyped = sel4::init_thread::Slot::<cap_type::Untyped>::from_index(untyped_slot).cap();
-        let pool = sel4::init_thread::Slot::<cap_type::AsidPool>::from_index(pool_slot).cap();
+        let untyped = self.child_untyped(self.untyped, sel4::sys::seL4_ASIDPoolBits as usize)?;
+        let pool =
+            sel4::init_thread::Slot::<cap_type::AsidPool>::from_index(self.spare_slot()?).cap();
         sel4::init_thread::slot::ASID_CONTROL
             .cap()
-            .asid_control_make_pool(untyped, &cnode.absolute_cptr(pool))
+            .asid_control_make_pool(untyped, &CNODE.cap().absolute_cptr(pool))
             .context("prepare: make an ASID pool")?;
         Ok(pool)
+    }
+
+    /// A spare slot of the root CNode, for an object or a capability the allocator does not make.
+    fn spare_slot(&mut self) -> Result<usize, Failure> {
+        self.spare_slots
+            .next_back()
+            .ok_or_else(|| Failure::new("prepare: no spare slot"))
+    }
+
+    /// A child untyped of 2^`size_bits` bytes, retyped from `parent` (at its next free, aligned
+    /// place) into a spare slot.
+    #[track_caller]
+    fn child_untyped(
+        &mut self,
+        parent: cap::Untyped,
+        size_bits: usize,
+    ) -> Result<cap::Untyped, Failure> {
+        let slot = self.spare_slot()?;
+        parent
+            .untyped_retype(
+                &sel4::ObjectBlueprint::Untyped { size_bits },
+                &CNODE.cap().absolute_cptr_for_self(),
+                slot,
+                1,
+            )
+            .context("prepare: a child untyped")?;
+        Ok(sel4::init_thread::Slot::<cap_type::Untyped>::from_index(slot).cap())
     }
 
     /// Writes `marker` into `frame` through a mapping of its own at `vaddr`, which is then undone:

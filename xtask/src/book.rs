@@ -144,17 +144,17 @@ pub fn expand(project: &Project, name: &str, chapter: &str) -> Result<String> {
                 .and_then(|rest| rest.strip_suffix("}}"))
                 .map(str::trim)
         };
-        if let Some(stage) = argument(OUTPUT) {
+        // A stage's recorded output or walk, from where each is kept.
+        type Recording = fn(&Project, &Arch, &str) -> PathBuf;
+        let recording = [
+            (OUTPUT, Project::recorded_output as Recording),
+            (WALK, Project::recorded_walk),
+        ]
+        .into_iter()
+        .find_map(|(mark, path)| Some((argument(mark)?, path)));
+        if let Some((stage, recorded_at)) = recording {
             let stage = find_stage(stage).with_context(at)?;
-            let path = project.recorded_output(stage.arch, stage.name());
-            fence(
-                &mut out,
-                "text",
-                &read_recorded(&path, stage).with_context(at)?,
-            );
-        } else if let Some(stage) = argument(WALK) {
-            let stage = find_stage(stage).with_context(at)?;
-            let path = project.recorded_walk(stage.arch, stage.name());
+            let path = recorded_at(project, stage.arch, stage.name());
             fence(
                 &mut out,
                 "text",

@@ -123,13 +123,13 @@ pub fn read_recorded(path: &Path, stage: StageRef) -> Result<Vec<String>> {
 
 /// Writes what a passed boot of `stage` showed as its recordings.
 pub fn record(project: &Project, stage: StageRef, output: &[String], walks: &[Walk]) -> Result<()> {
-    let path = project.recorded_output(stage.arch, stage.name());
-    let dir = path.parent().expect("a recording is in a directory");
-    fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+    // Replaced whole, and only when changed: `make book SERVE=1` may be reading them, and rebuilds
+    // on every change.
     let write = |path: &Path, lines: &[String]| {
-        fs::write(path, lines.join("\n") + "\n").with_context(|| path.display().to_string())
+        crate::files::write_if_changed(path, lines.join("\n") + "\n")
+            .with_context(|| path.display().to_string())
     };
-    write(&path, output)?;
+    write(&project.recorded_output(stage.arch, stage.name()), output)?;
     let walk_path = project.recorded_walk(stage.arch, stage.name());
     match walks.is_empty() {
         true => match fs::remove_file(&walk_path) {
