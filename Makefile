@@ -38,7 +38,11 @@ clean:
 	rm -rf build target xtask/target
 
 ROUTE := $(shell CONTAINER='$(CONTAINER)' NATIVE='$(NATIVE)' tools/route)
-ifeq ($(ROUTE),container)
+ifeq ($(filter native container,$(ROUTE)),)
+# tools/route did not run: most often a checkout with Windows line endings (CRLF), which breaks
+# every script's first line. .gitattributes keeps a clone LF; an older one needs converting.
+$(error tools/route did not say where make runs (see above). If this checkout has Windows line endings (CRLF), check it out again with LF (your own files, src/ and the like, are kept; uncommitted changes to the project's files are not): git config core.autocrlf false && git rm -rq --cached . && git reset -q --hard)
+else ifeq ($(ROUTE),container)
 # Every other goal runs in the container (tools/container): one make in there, given the same
 # goals and the variables below.
 PASSED := ARCH STAGE EXERCISE TIMEOUT GDB WALK ADDR GDB_PORT LOG_LEVEL CONFIRM RUNS JSON TOOLCHAIN SERVE BOOK_PORT
@@ -62,10 +66,14 @@ export TOOLCHAIN
 XTASK := tools/xtask
 export LOG_LEVEL
 
-.PHONY: setup kernel simulate walk gdb test status stages solution reset image semantics bench bench-report soak book record check fmt
+.PHONY: setup setup-tests kernel simulate walk gdb test status stages solution reset image semantics bench bench-report soak book record check fmt
 
 setup:
 	@tools/setup-host
+
+# make test also installs what only the tests need (tools/system-packages.txt's `for=tests`).
+setup-tests:
+	@tools/setup-host --tests
 
 simulate: setup
 	@$(XTASK) simulate $(PICK) $(call opt,TIMEOUT,timeout) $(if $(GDB),--gdb) $(call opt,GDB_PORT,port) $(if $(WALK),--walk) $(call opt,ADDR,addr)
@@ -76,7 +84,7 @@ walk: setup
 gdb: setup
 	@$(XTASK) gdb $(PICK) $(call opt,GDB_PORT,port)
 
-test: setup
+test: setup-tests
 	@$(XTASK) test $(PICK)
 
 status stages solution image kernel: setup

@@ -325,7 +325,15 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 impl Browser {
+    /// Only a test named `in_chromium_...` may start one: the name is how `make test` leaves the
+    /// browser tests out where Chromium is not installed (xtask's test runner), and says so.
     fn start() -> Self {
+        let test = thread::current().name().unwrap_or_default().to_owned();
+        assert!(
+            test.contains("in_chromium"),
+            "{test}: a test that starts Chromium is named in_chromium_... (make test skips those \
+             where Chromium is missing)"
+        );
         for program in [CHROMIUM, CHROMEDRIVER] {
             assert!(
                 Path::new(program).exists(),

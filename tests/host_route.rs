@@ -10,6 +10,8 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
 use xtask::catalogue::ARCHES;
 use xtask::project::Project;
 
@@ -108,6 +110,41 @@ fn the_rustup_route_leaves_out_debians_rust() {
     );
 }
 
+/// A learner installs only what a learner needs: the browser the book's tests drive comes with
+/// `--tests` (make test) only, and so is in neither the learner's set-up nor the image.
+#[test]
+fn the_learners_packages_hold_no_browser_and_the_tests_add_it() {
+    let lines = package_lines();
+    let for_tests: Vec<&str> = lines
+        .iter()
+        .filter(|(_, _, conditions)| conditions.iter().any(|c| c == "for=tests"))
+        .map(|(package, ..)| package.as_str())
+        .collect();
+    assert_eq!(for_tests, ["chromium", "chromium-driver"]);
+    for host in ["amd64", "arm64"] {
+        let learner = packages(host);
+        assert!(
+            !learner.iter().any(|p| p.contains("chromium")),
+            "{host}: {learner:?}"
+        );
+        let out = Command::new(root().join("tools/system-packages"))
+            .args(["--host", host, "--tests"])
+            .output()
+            .unwrap();
+        let with_tests: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let added: Vec<&str> = with_tests
+            .iter()
+            .filter(|p| !learner.contains(p))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(added, for_tests, "{host}");
+    }
+}
+
 /// A line with a condition the reader does not know is an error, not a line silently taken.
 #[test]
 fn an_unknown_condition_in_the_package_list_is_an_error() {
@@ -141,8 +178,13 @@ fn an_unknown_condition_in_the_package_list_is_an_error() {
 fn the_image_and_the_native_set_up_read_one_package_list() {
     let dockerfile = fs::read_to_string(root().join("Dockerfile")).unwrap();
     let setup = fs::read_to_string(root().join("tools/setup-host")).unwrap();
-    assert!(dockerfile.contains("system-packages --host \"$(dpkg --print-architecture)\""));
+    // The image: the learner's whole list for its own architecture, none missing after the install.
+    assert!(dockerfile.contains("host=$(dpkg --print-architecture)"));
+    assert!(dockerfile.contains("packages=$(sh /tmp/tutorial/system-packages --host \"$host\")"));
+    assert!(dockerfile.contains("system-packages --host \"$host\" --missing"));
+    // The native set-up: the learner's packages always, the tests' for make test.
     assert!(setup.contains("tools/system-packages --rust \"$route\" --missing"));
+    assert!(setup.contains("tools/system-packages --rust \"$route\" --tests --missing"));
 
     let copied: Vec<&str> = dockerfile
         .lines()
@@ -349,4 +391,62 @@ fn which(tool: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|d| d.join(tool))
         .find(|p| Path::new(p).is_file())
+}
+
+/// A clone made as Git for Windows makes one (`core.autocrlf=true`) has every file LF, as
+/// .gitattributes says: the scripts run (tools/route answers), and the shipped files are the
+/// project's bytes.
+#[test]
+fn a_windows_clone_has_every_file_lf() {
+    let project = Project::here();
+    let dir = project
+        .build_dir()
+        .join("test-windows-clone/sel4-mapping-tutorial");
+    common::windows_clone(&project, &dir);
+    let files = Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let files: Vec<String> = String::from_utf8(files.stdout)
+        .unwrap()
+        .split('\0')
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    assert!(files.len() > 100, "{} files", files.len());
+    let with_cr: Vec<&String> = files
+        .iter()
+        .filter(|f| fs::read(dir.join(f)).unwrap().contains(&b'\r'))
+        .collect();
+    assert!(with_cr.is_empty(), "CRLF in a Windows clone: {with_cr:?}");
+    let out = Command::new(dir.join("tools/route"))
+        .env("CONTAINER", "1")
+        .output()
+        .unwrap();
+    assert_eq!(text(&out).trim(), "container");
+    let _ = fs::remove_dir_all(dir.parent().unwrap());
+}
+
+/// tools/container publishes the ports xtask serves on, and has their defaults from xtask: gdb's
+/// for `make simulate GDB=1` and the book's for `make book SERVE=1`.
+#[test]
+fn the_container_publishes_xtasks_default_ports() {
+    let container = fs::read_to_string(root().join("tools/container")).unwrap();
+    let defaults = container
+        .lines()
+        .find(|l| l.starts_with("gdb= serve= "))
+        .expect("tools/container sets its default ports on one line");
+    assert!(
+        defaults.contains(&format!("gdb_port={}", xtask::debugger::DEFAULT_PORT)),
+        "{defaults}"
+    );
+    assert!(
+        defaults.contains(&format!("book_port={}", xtask::book::DEFAULT_PORT)),
+        "{defaults}"
+    );
+    // What it publishes is a server listening on the container's interface.
+    assert!(
+        container.contains("-p \"127.0.0.1:$publish:$publish\" -e TUTORIAL_LISTEN_ADDRESS=0.0.0.0")
+    );
 }
