@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! The container route end to end: what a learner on macOS, Windows or another Linux runs
-//! (`make ... CONTAINER=1` is that route on any host), on a fresh copy of the project's shipped
-//! files, as a user who is not root with rootless podman, so that a file made as root in their
-//! checkout, a container or a QEMU left behind would show. Also the dev container, through the Dev
-//! Containers CLI.
+//! (`make ... CONTAINER=1` is that route on any host), in a clone made as Git for Windows makes
+//! one (`core.autocrlf=true`), as a user who is not root with rootless podman, so that a script
+//! broken by Windows line endings, a file made as root in their checkout, a container or a QEMU
+//! left behind would show. Also the dev container, through the Dev Containers CLI, and docker with
+//! a daemon that runs as root.
 //!
 //! They need that user and engine, which the CI machine's set-up makes (.ci/container-host), and
 //! run when CONTAINER_TEST_USER names the user (.ci/run; `make test` then runs them after
 //! every other test); otherwise they are ignored. They run as root, which they need to act as
-//! that user. The image is built once per user, as a learner's first run would.
+//! that user. The image is built once, by the learner's first run; the dev container finds its
+//! layers in the learner's store, and root's store (the docker test's daemon) gets a copy of it.
+//! What took time is written to the file `make test`'s timing table reads.
 
 use std::fs::{self, File};
-use std::net::TcpListener;
+use std::net::TcpStream;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
+
+mod common;
 
 use xtask::catalogue;
 use xtask::project::Project;
@@ -182,27 +187,10 @@ fn fixture() -> (MutexGuard<'static, ()>, &'static Fixture) {
 /// Where the tests' copies go: a directory of the learner's, outside the project.
 const SCRATCH: &str = "/var/tmp/sel4-tutorial-container-test";
 
-/// The shipped files as a clone has them: git's files, from this working tree, owned by the
-/// learner, at `dir`.
-fn fresh_copy(project: &Project, dir: &Path, learner: &Learner) -> PathBuf {
-    let files = Command::new("git")
-        .args(["ls-files", "-z"])
-        .current_dir(project.root())
-        .output()
-        .unwrap();
-    for file in String::from_utf8(files.stdout)
-        .unwrap()
-        .split('\0')
-        .filter(|f| !f.is_empty())
-    {
-        let from = project.root().join(file);
-        if !from.exists() {
-            continue; // deleted in this working tree, not yet in git
-        }
-        let to = dir.join(file);
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::copy(&from, &to).unwrap();
-    }
+/// A Windows-style clone of the project at `dir` (common::windows_clone), owned by the learner.
+/// `.gitattributes` keeps every file LF all the same.
+fn fresh_clone(project: &Project, dir: &Path, learner: &Learner) -> PathBuf {
+    common::windows_clone(project, dir);
     let chown = Command::new("chown")
         .args(["-R", &format!("{0}:{0}", learner.name)])
         .arg(SCRATCH)
@@ -210,6 +198,28 @@ fn fresh_copy(project: &Project, dir: &Path, learner: &Learner) -> PathBuf {
         .unwrap();
     assert!(chown.success());
     dir.to_owned()
+}
+
+/// Appends what took `took` to the timings `make test` prints at its end.
+fn timed(what: &str, took: Duration) {
+    use std::io::Write as _;
+    let path = Project::here().container_test_timings();
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap();
+    writeln!(file, "{:.1} {what}", took.as_secs_f64()).unwrap();
+}
+
+/// The seconds tools/container says the image's build took (`==> Built the container image ...
+/// in N s`), if it built one.
+fn image_build_time(output: &str) -> Option<Duration> {
+    let line = output
+        .lines()
+        .find(|l| l.starts_with("==> Built the container image"))?;
+    let seconds = line.rsplit(" in ").next()?.strip_suffix(" s")?;
+    Some(Duration::from_secs(seconds.parse().ok()?))
 }
 
 fn make_fixture() -> Fixture {
@@ -221,7 +231,8 @@ fn make_fixture() -> Fixture {
 
     let scratch = Path::new(SCRATCH);
     let _ = fs::remove_dir_all(scratch);
-    let dir = fresh_copy(&project, &scratch.join("sel4-mapping-tutorial"), &learner);
+    fs::create_dir_all(scratch).unwrap();
+    let dir = fresh_clone(&project, &scratch.join("sel4-mapping-tutorial"), &learner);
 
     let image = String::from_utf8(
         Command::new(dir.join("tools/container"))
@@ -239,6 +250,7 @@ fn make_fixture() -> Fixture {
         .unwrap()
         .success();
     let log = logs.join("first-simulate.log");
+    let started = Instant::now();
     let first = finish(
         start(
             learner.command(&dir, "make", &["simulate", "CONTAINER=1"]),
@@ -247,6 +259,13 @@ fn make_fixture() -> Fixture {
         &log,
         Duration::from_secs(30 * 60),
     );
+    timed(
+        "first make simulate CONTAINER=1 (a Windows-style clone)",
+        started.elapsed(),
+    );
+    if let Some(took) = image_build_time(&first.output) {
+        timed("  of which the image's build (the learner's podman)", took);
+    }
     Fixture {
         learner,
         dir,
@@ -267,9 +286,13 @@ impl Fixture {
 
     /// The learner's file, written as the learner would (they own it).
     fn write_as_learner(&self, file: &str, text: &str) {
-        let path = self.dir.join(file);
-        fs::write(&path, text).unwrap();
-        std::os::unix::fs::chown(&path, Some(self.learner.uid), Some(self.learner.uid)).unwrap();
+        self.write_as_learner_at(&self.dir.join(file), text);
+    }
+
+    /// A file anywhere, written as the learner.
+    fn write_as_learner_at(&self, path: &Path, text: &str) {
+        fs::write(path, text).unwrap();
+        std::os::unix::fs::chown(path, Some(self.learner.uid), Some(self.learner.uid)).unwrap();
     }
 
     fn shipped(&self, file: &str) -> String {
@@ -293,15 +316,20 @@ impl Fixture {
             containers.trim().is_empty(),
             "containers left: {containers}"
         );
-        let qemus: Vec<String> = fs::read_dir("/proc")
+        let qemus = self.processes(&["qemu-system"]);
+        assert!(qemus.is_empty(), "QEMU left running: {qemus:?}");
+    }
+
+    /// The learner's processes whose command line holds one of `words`.
+    fn processes(&self, words: &[&str]) -> Vec<String> {
+        fs::read_dir("/proc")
             .unwrap()
             .filter_map(Result::ok)
             .filter(|e| e.metadata().is_ok_and(|m| m.uid() == self.learner.uid))
             .filter_map(|e| fs::read(e.path().join("cmdline")).ok())
             .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-            .filter(|c| c.contains("qemu-system"))
-            .collect();
-        assert!(qemus.is_empty(), "QEMU left running: {qemus:?}");
+            .filter(|c| words.iter().any(|w| c.contains(w)))
+            .collect()
     }
 }
 
@@ -319,8 +347,28 @@ const BUILDING_THE_IMAGE: &str = "==> Building the container image";
 
 #[test]
 #[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
-fn the_first_make_simulate_builds_the_image_and_shows_level_30() {
+fn the_first_make_simulate_in_a_windows_clone_builds_the_image_and_shows_level_30() {
     let (_guard, f) = fixture();
+    // The clone is a Windows one, and .gitattributes kept its files LF all the same.
+    let autocrlf = Command::new("git")
+        .args(["config", "core.autocrlf"])
+        .current_dir(&f.dir)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&autocrlf.stdout).trim(), "true");
+    for file in [
+        "tools/route",
+        "tools/container",
+        "Makefile",
+        "Dockerfile",
+        "shipped/src/main.rs",
+    ] {
+        let text = fs::read(f.dir.join(file)).unwrap();
+        assert!(
+            !text.contains(&b'\r'),
+            "{file} has a CR in the Windows-style clone"
+        );
+    }
     assert_ran(&f.first, "the first make simulate CONTAINER=1");
     assert!(f.first.output.contains(LEVEL_30), "{}", f.first.output);
     assert!(
@@ -381,20 +429,27 @@ fn an_edit_on_the_host_shows_in_the_next_run() {
     f.assert_everything_is_the_learners();
 }
 
+/// The image has what every architecture's kernel (and riscv32's firmware) is built with: its
+/// cross compiler, which the image keeps trimmed (Dockerfile).
 #[test]
 #[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
-fn make_test_passes_for_x86_64_in_the_container() {
+fn every_architectures_kernel_builds_in_the_image() {
     let (_guard, f) = fixture();
-    let ran = f.make(
-        "make-test",
-        &["test", "ARCH=x86_64", "CONTAINER=1"],
-        &[],
-        Duration::from_secs(40 * 60),
+    let started = Instant::now();
+    for arch in catalogue::ARCHES.iter() {
+        let ran = f.make(
+            &format!("kernel-{arch}"),
+            &["kernel", &format!("ARCH={arch}"), "CONTAINER=1"],
+            &[],
+            Duration::from_secs(600),
+        );
+        assert_ran(&ran, &format!("make kernel ARCH={arch} CONTAINER=1"));
+    }
+    timed(
+        "every architecture's kernel built in the image",
+        started.elapsed(),
     );
-    assert_ran(&ran, "make test ARCH=x86_64 CONTAINER=1");
-    assert_summary(&ran);
     f.assert_everything_is_the_learners();
-    f.assert_nothing_left_running();
 }
 
 /// `N passed, 0 failed` as the last line, with N > 0.
@@ -407,11 +462,11 @@ fn assert_summary(ran: &Ran) {
     assert!(passed > 0, "{}", ran.output);
 }
 
-/// After the first run, nothing needs the network: a stage and the x86_64 tests run with the
-/// container's network cut.
+/// After the first run, nothing needs the network: a stage and the x86_64 tests (`make test` in
+/// the container, which passes) run with the container's network cut.
 #[test]
 #[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
-fn nothing_needs_the_network_after_the_first_run() {
+fn make_test_passes_in_the_container_with_its_network_cut() {
     let (_guard, f) = fixture();
     assert_ran(&f.first, "the first make simulate");
     let offline = [("CONTAINER_NETWORK", "none")];
@@ -428,24 +483,21 @@ fn nothing_needs_the_network_after_the_first_run() {
         "{}",
         ran.output
     );
+    let started = Instant::now();
     let ran = f.make(
         "offline-test",
         &["test", "ARCH=x86_64", "CONTAINER=1"],
         &offline,
         Duration::from_secs(40 * 60),
     );
+    timed(
+        "make test ARCH=x86_64 CONTAINER=1, offline",
+        started.elapsed(),
+    );
     assert_ran(&ran, "make test ARCH=x86_64 offline");
     assert_summary(&ran);
+    f.assert_everything_is_the_learners();
     f.assert_nothing_left_running();
-}
-
-fn free_port() -> String {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string()
 }
 
 /// Starts `make simulate GDB=1` in the background and waits until QEMU waits for gdb.
@@ -482,7 +534,7 @@ fn simulate_for_gdb(f: &Fixture, name: &str, port: &str, timeout: &str) -> (Chil
 #[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
 fn make_gdb_reaches_the_qemu_of_make_simulate_gdb() {
     let (_guard, f) = fixture();
-    let port = free_port();
+    let port = common::free_port().to_string();
     let (simulate, log) = simulate_for_gdb(f, "gdb-simulate", &port, "120");
     let gdb = f.make(
         "gdb",
@@ -504,13 +556,44 @@ fn make_gdb_reaches_the_qemu_of_make_simulate_gdb() {
     f.assert_nothing_left_running();
 }
 
+/// gdb's remote protocol, as gdb on the host would begin: the stop reason (`?`), answered by a
+/// packet (`$T05...` or `$S05...`) from QEMU's stub.
+fn gdb_stub_answers(port: &str) -> Result<String, String> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = TcpStream::connect(format!("127.0.0.1:{port}")).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(b"$?#3f").map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    let mut buffer = [0; 256];
+    while !answer.ends_with(b"#") && !answer.contains(&b'#') {
+        let n = stream.read(&mut buffer).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..n]);
+    }
+    Ok(String::from_utf8_lossy(&answer).into_owned())
+}
+
 /// A run stopped from outside (here SIGTERM to its process group, as a closing terminal or a CI
-/// timeout would) takes its container and QEMU with it.
+/// timeout would) takes its container and QEMU with it. Before that, gdb's port reaches QEMU from
+/// the host, published from the container (on macOS and Windows the host's network is not the
+/// engine's).
 #[test]
 #[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
 fn an_interrupted_run_leaves_no_container_and_no_qemu() {
     let (_guard, f) = fixture();
-    let (mut simulate, _log) = simulate_for_gdb(f, "interrupted-simulate", &free_port(), "600");
+    let port = common::free_port().to_string();
+    let (mut simulate, _log) = simulate_for_gdb(f, "interrupted-simulate", &port, "600");
+    let answer = gdb_stub_answers(&port);
+    assert!(
+        answer
+            .as_ref()
+            .is_ok_and(|a| a.contains("$T") || a.contains("$S")),
+        "QEMU's gdb stub did not answer from the host through port {port}: {answer:?}"
+    );
     let stopped = Instant::now();
     stop_group(&mut simulate);
     assert!(
@@ -520,6 +603,247 @@ fn an_interrupted_run_leaves_no_container_and_no_qemu() {
     );
     f.assert_nothing_left_running();
     f.assert_everything_is_the_learners();
+}
+
+/// Sends `signal` to `child`'s process group (the test made it), as a terminal's Ctrl-C does.
+fn signal_group(child: &Child, signal: i32) {
+    let group = i32::try_from(child.id()).unwrap();
+    // SAFETY: signals the process group this test created, and nothing else.
+    unsafe { libc::killpg(group, signal) };
+}
+
+/// The ids of the learner's containers, podman's working containers (an image build's) included.
+fn external_containers(f: &Fixture) -> Vec<String> {
+    let out = f
+        .learner
+        .command(
+            &f.dir,
+            "podman",
+            &["ps", "--all", "--external", "--quiet", "--no-trunc"],
+        )
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Ctrl-C during the image's first build (here SIGINT to the run's process group, as a terminal
+/// sends it) stops the build whole: the run says it was interrupted (not that the network failed),
+/// and leaves no container (podman's working containers, which only `--external` lists, included),
+/// no process of the build (its apt-get) and no image.
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn an_interrupted_image_build_leaves_nothing_behind() {
+    let (_guard, f) = fixture();
+    let scratch = Path::new(SCRATCH).join("interrupted");
+    fs::create_dir_all(&scratch).unwrap();
+    let dir = fresh_clone(
+        &Project::here(),
+        &scratch.join("sel4-mapping-tutorial"),
+        &f.learner,
+    );
+    // A definition of its own (the package list with one comment more): its build starts anew at
+    // the package step, which podman has not cached.
+    let list = dir.join("tools/system-packages.txt");
+    let text = fs::read_to_string(&list).unwrap();
+    f.write_as_learner_at(&list, &format!("{text}# interrupted on purpose\n"));
+    let image = String::from_utf8(
+        Command::new(dir.join("tools/container"))
+            .arg("--image")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    assert_ne!(image, f.image);
+    let before = external_containers(f);
+
+    let log = f.logs.join("interrupted-build.log");
+    let mut run = start(
+        f.learner
+            .command(&dir, "make", &["simulate", "CONTAINER=1"]),
+        &log,
+    );
+    // Interrupted while apt-get fetches: the build's slowest step, and one that runs on.
+    let started = Instant::now();
+    while !fs::read_to_string(&log).is_ok_and(|l| l.contains("Get:")) {
+        if run.try_wait().unwrap().is_some() || started.elapsed() > Duration::from_secs(600) {
+            stop_group(&mut run);
+            panic!(
+                "the build never reached apt-get:\n{}",
+                fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    let during = external_containers(f);
+    signal_group(&run, libc::SIGINT);
+    let ran = finish(run, &log, Duration::from_secs(120));
+    let after = external_containers(f);
+    fs::write(
+        f.logs.join("interrupted-build-containers.txt"),
+        format!(
+            "containers (podman ps --all --external): before {}, during the build {}, after {}\n",
+            before.len(),
+            during.len(),
+            after.len()
+        ),
+    )
+    .unwrap();
+    assert!(ran.status.is_some(), "the run did not end:\n{}", ran.output);
+    assert!(
+        ran.output
+            .contains("error: interrupted: the build of the container image"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        !ran.output.contains("needs Debian's archive"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        during.len() > before.len(),
+        "no working container during the build"
+    );
+    assert_eq!(after, before, "containers left by the interrupted build");
+    let left = f.processes(&["apt-get", "/usr/lib/apt/methods", "buildah", "podman build"]);
+    assert!(
+        left.is_empty(),
+        "processes left by the interrupted build: {left:?}"
+    );
+    let exists = f
+        .learner
+        .command(&f.dir, "podman", &["image", "exists", &image])
+        .status()
+        .unwrap();
+    assert!(
+        !exists.success(),
+        "the interrupted build left its image {image}"
+    );
+    f.assert_nothing_left_running();
+}
+
+/// A new definition's image replaces the old one: once built, the image of the earlier definition
+/// is removed, so a learner never holds two (each is about 1.5 GB).
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn a_new_image_replaces_the_one_of_the_earlier_definition() {
+    let (_guard, f) = fixture();
+    assert_ran(&f.first, "the first make simulate");
+    // The learner's image as an earlier definition's (a digest no definition has), and the current
+    // name gone: the next run builds the current definition (from podman's cached layers, in
+    // seconds), then removes the earlier one.
+    let earlier = "sel4-mapping-tutorial:000000000000";
+    let podman = |args: &[&str]| {
+        let out = f.learner.command(&f.dir, "podman", args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "podman {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    podman(&["tag", &f.image, earlier]);
+    podman(&["untag", &f.image]);
+    let ran = f.make(
+        "new-definition",
+        &["simulate", "CONTAINER=1"],
+        &[],
+        Duration::from_secs(1200),
+    );
+    assert_ran(&ran, "make simulate with a new definition");
+    assert!(ran.output.contains(BUILDING_THE_IMAGE), "{}", ran.output);
+    assert!(
+        ran.output.contains(&format!(
+            "==> Removed the container image of an earlier definition, localhost/{earlier}"
+        )),
+        "{}",
+        ran.output
+    );
+    let images: Vec<String> = podman(&["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        .lines()
+        .filter(|l| l.contains("sel4-mapping-tutorial:"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(images, [format!("localhost/{}", f.image)]);
+}
+
+/// `make book SERVE=1` in the container serves the book to the host's browser through its
+/// published port: on macOS and Windows the host's network is not the container's.
+#[test]
+#[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
+fn make_book_serve_reaches_the_host_through_its_published_port() {
+    let (_guard, f) = fixture();
+    let port = common::free_port().to_string();
+    let log = f.logs.join("book-serve.log");
+    let started = Instant::now();
+    let mut serve = start(
+        f.learner.command(
+            &f.dir,
+            "make",
+            &[
+                "book",
+                "SERVE=1",
+                &format!("BOOK_PORT={port}"),
+                "CONTAINER=1",
+            ],
+        ),
+        &log,
+    );
+    // The first `make book` in the container's home installs mdBook (cargo install): minutes.
+    let page = loop {
+        if let Ok(page) = http_get(&port, "/") {
+            break Some(page);
+        }
+        if serve.try_wait().unwrap().is_some() || started.elapsed() > Duration::from_secs(1800) {
+            break None;
+        }
+        thread::sleep(Duration::from_millis(500));
+    };
+    timed(
+        "make book SERVE=1 CONTAINER=1, to its first page",
+        started.elapsed(),
+    );
+    stop_group(&mut serve);
+    let page = page.unwrap_or_else(|| {
+        panic!(
+            "the book was not served on port {port}:\n{}",
+            fs::read_to_string(&log).unwrap_or_default()
+        )
+    });
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("<title>") && page.contains("seL4"), "{page}");
+    f.assert_nothing_left_running();
+    f.assert_everything_is_the_learners();
+}
+
+/// GET `path` from 127.0.0.1:`port`: the whole answer, when it is a complete one.
+fn http_get(port: &str, path: &str) -> Result<String, String> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = TcpStream::connect(format!("127.0.0.1:{port}")).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .map_err(|e| e.to_string())?;
+    if answer.starts_with("HTTP/") {
+        Ok(answer)
+    } else {
+        Err(format!("not an HTTP answer: {answer:?}"))
+    }
 }
 
 /// The dev container (.devcontainer/devcontainer.json) as VS Code and Codespaces start it, through
@@ -568,7 +892,12 @@ fn the_dev_container_runs_make_simulate_and_cargo_check() {
             Duration::from_secs(limit),
         )
     };
+    let started = Instant::now();
     let up = devcontainer("devcontainer-up", &["up"], 40 * 60);
+    timed(
+        "devcontainer up (the image's layers from the first build)",
+        started.elapsed(),
+    );
     let container = up
         .output
         .lines()
@@ -680,10 +1009,71 @@ fn every_package_of_the_arm64_list_is_in_debian_for_arm64() {
     );
 }
 
+/// The image the learner's first run built, copied into root's store (the docker test's daemon) if
+/// it is not there, under the names podman and the Docker API give it.
+fn copy_image_to_roots_store(f: &Fixture) {
+    let exists = |name: &str| {
+        Command::new("podman")
+            .args(["image", "exists", name])
+            .status()
+            .unwrap()
+            .success()
+    };
+    let docker_name = format!("docker.io/library/{}", f.image);
+    if !exists(&f.image) {
+        let started = Instant::now();
+        let mut save = f
+            .learner
+            .command(&f.dir, "podman", &["save", &f.image])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let load = Command::new("podman")
+            .args(["load", "--quiet"])
+            .stdin(save.stdout.take().unwrap())
+            .output()
+            .unwrap();
+        assert!(
+            save.wait().unwrap().success(),
+            "podman save as the learner failed"
+        );
+        assert!(
+            load.status.success(),
+            "podman load as root: {}",
+            String::from_utf8_lossy(&load.stderr)
+        );
+        timed(
+            "the image copied into root's store (podman save | load)",
+            started.elapsed(),
+        );
+    }
+    if !exists(&docker_name) {
+        let tag = Command::new("podman")
+            .args(["tag", &f.image, &docker_name])
+            .output()
+            .unwrap();
+        assert!(
+            tag.status.success(),
+            "{}",
+            String::from_utf8_lossy(&tag.stderr)
+        );
+    }
+    // Copies of earlier definitions' images go, as tools/container's own do.
+    let images = Command::new("podman")
+        .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        .output()
+        .unwrap();
+    for name in String::from_utf8_lossy(&images.stdout).lines() {
+        if name.contains("/sel4-mapping-tutorial:") && !name.ends_with(&f.image) {
+            let _ = Command::new("podman").args(["rmi", name]).output();
+        }
+    }
+}
+
 /// The docker route as on a Linux host whose Docker daemon runs as root, with the learner allowed
 /// to use it: the docker CLI, against podman's Docker-compatible service run as root here (no
-/// Docker daemon runs on this machine). The image is built through it if missing, the run shows
-/// level 30, and every file it made is the learner's, not the daemon's root.
+/// Docker daemon runs on this machine), with the image the learner's first run built. The run
+/// shows level 30, and every file it made is the learner's, not the daemon's root.
 #[test]
 #[ignore = "the container route: needs CONTAINER_TEST_USER (.ci/run)"]
 fn docker_with_a_root_daemon_leaves_every_file_the_learners() {
@@ -694,11 +1084,13 @@ fn docker_with_a_root_daemon_leaves_every_file_the_learners() {
         "the docker CLI is not installed (.ci/container-host)"
     );
     let project = Project::here();
-    let dir = fresh_copy(
+    fs::create_dir_all(Path::new(SCRATCH).join("docker")).unwrap();
+    let dir = fresh_clone(
         &project,
         &Path::new(SCRATCH).join("docker/sel4-mapping-tutorial"),
         &f.learner,
     );
+    copy_image_to_roots_store(f);
     let socket = Path::new(SCRATCH).join("docker.sock");
     let _ = fs::remove_file(&socket);
     let mut service = Command::new("podman")

@@ -6,10 +6,11 @@
 //! architecture and on a further exercise.
 
 use std::fs;
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+mod common;
 
 use xtask::boot::Boot;
 use xtask::command::Output;
@@ -17,15 +18,6 @@ use xtask::image::{self, Source};
 use xtask::project::Project;
 use xtask::qemu::{Outcome, Step};
 use xtask::{catalogue, debugger};
-
-/// A free loopback port (another run may hold the default one).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Boots `stage` of `arch` halted under gdb's stub, runs the learner's gdb session in batch mode
 /// with `commands` after the stop at main, then `continue` to the end; returns gdb's output.
@@ -35,7 +27,7 @@ fn gdb_session(arch: &str, stage: &str, commands: &[&str]) -> String {
     let source = Source::Stage(arch.find_stage(stage).unwrap());
     let image =
         image::build(&project, &source, Output::Captured).unwrap_or_else(|e| panic!("{e:#}"));
-    let port = free_port();
+    let port = common::free_port();
 
     let boot_name = format!("test-gdb-{arch}-{stage}");
     let image_for_qemu = image.clone();
@@ -201,7 +193,7 @@ mod riscv32 {
 #[test]
 fn make_gdb_without_qemu_says_to_start_it() {
     let project = Project::here();
-    let port = free_port();
+    let port = common::free_port();
     let started = Instant::now();
     let out = Command::new("make")
         .current_dir(project.root())
@@ -227,7 +219,7 @@ fn make_gdb_without_qemu_says_to_start_it() {
 #[test]
 fn simulate_waiting_for_gdb_without_a_terminal_ends_at_the_timeout() {
     let project = Project::here();
-    let port = free_port();
+    let port = common::free_port();
     let out = Command::new("make")
         .current_dir(project.root())
         .args([

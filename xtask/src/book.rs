@@ -100,7 +100,7 @@ impl Mdbook {
         let mut cmd = self.command(project);
         cmd.arg("serve").arg("--dest-dir").arg(&dest).args([
             "--hostname",
-            "127.0.0.1",
+            &crate::project::listen_address(),
             "--port",
             &port.to_string(),
         ]);

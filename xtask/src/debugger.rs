@@ -16,9 +16,11 @@ use crate::image::{Image, Source};
 /// The port `make simulate GDB=1` and `make gdb` agree on unless told otherwise (GDB_PORT).
 pub const DEFAULT_PORT: u16 = 1234;
 
-/// QEMU arguments: halt before the first instruction, serve gdb on 127.0.0.1:`port`.
+/// QEMU arguments: halt before the first instruction, serve gdb on `port` (of 127.0.0.1 unless
+/// published from a container: [`crate::project::listen_address`]).
 pub fn qemu_args(port: u16) -> [String; 3] {
-    ["-S".into(), "-gdb".into(), format!("tcp:127.0.0.1:{port}")]
+    let address = crate::project::listen_address();
+    ["-S".into(), "-gdb".into(), format!("tcp:{address}:{port}")]
 }
 
 /// The commands gdb runs first: no paging and no questions (`quit` leaves at once), connect,
@@ -77,9 +79,9 @@ fn suspend_self_addresses(elf: &[u8]) -> Vec<u64> {
         .collect()
 }
 
-/// Whether something listens on 127.0.0.1:`port` (QEMU's gdb stub), read from the kernel's
-/// socket table rather than by connecting: a connection that comes and goes would let a halted
-/// QEMU run on.
+/// Whether something listens on `port` of 127.0.0.1 or of every address (QEMU's gdb stub), read
+/// from the kernel's socket table rather than by connecting: a connection that comes and goes
+/// would let a halted QEMU run on.
 pub fn is_listening(port: u16) -> bool {
     let Ok(table) = fs::read_to_string("/proc/net/tcp") else {
         return false;

@@ -11,6 +11,14 @@ pub struct Project {
     root: PathBuf,
 }
 
+/// The address the tutorial's servers listen on (QEMU's gdb stub for `make simulate GDB=1`, and
+/// `make book SERVE=1`): loopback, unless tools/container publishes their port from a container
+/// (`TUTORIAL_LISTEN_ADDRESS=0.0.0.0`), where a connection from the host arrives on the
+/// container's own network interface, not on its loopback.
+pub fn listen_address() -> String {
+    std::env::var("TUTORIAL_LISTEN_ADDRESS").unwrap_or_else(|_| "127.0.0.1".to_owned())
+}
+
 impl Project {
     /// The checkout this tool was built from (xtask/ lives at its top level).
     pub fn here() -> Self {
@@ -105,6 +113,12 @@ impl Project {
     /// Where a stage's (or another text's) derived copy of the crate is built.
     pub fn stage_dir(&self, arch: &Arch, name: &str) -> PathBuf {
         self.arch_dir(arch).join("stages").join(name)
+    }
+
+    /// Where the container tests write what they timed, a line each (`<seconds> <what>`), for the
+    /// table at the end of `make test`.
+    pub fn container_test_timings(&self) -> PathBuf {
+        self.logs_dir().join("container-tests-timings.txt")
     }
 
     pub fn logs_dir(&self) -> PathBuf {
