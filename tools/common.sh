@@ -1,7 +1,16 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Shared by the tools/ scripts: progress lines, one-line failures, cache keys, pinned checkouts.
 
-step() { printf '==> %s\n' "$*" >&2; }
+# step MESSAGE: what a long job does next, said as it starts; step_done, when it is done, says how
+# long it took, so that a slow first run names its slow step.
+step() {
+  printf '==> %s\n' "$*" >&2
+  step_began=${EPOCHREALTIME/./}
+}
+step_done() {
+  local took=$((${EPOCHREALTIME/./} - ${step_began:-${EPOCHREALTIME/./}}))
+  printf '    done in %d.%d s\n' $((took / 1000000)) $((took / 100000 % 10)) >&2
+}
 
 # die SUMMARY [DETAILS...]: the one line that says what failed and why, then the details.
 die() {
@@ -41,5 +50,6 @@ checkout_pinned() {
   git -C "$dir.tmp" -c advice.detachedHead=false checkout -q FETCH_HEAD
   if [ -n "$prepare" ]; then (cd "$dir.tmp" && $prepare); fi
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  step_done
   exec {lock}>&-
 }
