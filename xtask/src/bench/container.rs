@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! `make bench`'s container section: what a learner on a host other than Debian 12 waits for
-//! (tools/container), on x86_64: the image's size and build, a fresh clone's first
-//! `make simulate CONTAINER=1`, and the edit loop in the container.
+//! (tools/container), on x86_64: the image's size (and what takes the space) and build, a fresh
+//! clone's first `make simulate CONTAINER=1`, and the edit loop in the container; and, in a plain
+//! Debian 12 container, a Debian learner's first run with nothing installed, apt included.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -81,6 +82,42 @@ pub fn figures(
     figures.push(
         Figure::new("container image: size", "bytes", vec![bytes])
             .against(Some(format!("under {} GB", super::IMAGE_SIZE / 1e9)), None),
+    );
+
+    // What takes the space: the image's largest directories, two levels down.
+    let du = Command::new(engine)
+        .args(["run", "--rm", "--pull=never", &image, "sh", "-c"])
+        .arg("du -x -m -d 3 / 2>/dev/null | sort -n | tail -n 12")
+        .output()
+        .with_context(|| format!("{engine} run {image} du"))?;
+    for line in String::from_utf8_lossy(&du.stdout).lines() {
+        if let Some((megabytes, dir)) = line.split_once('\t')
+            && let Ok(megabytes) = megabytes.trim().parse::<f64>()
+            && dir.matches('/').count() >= 2
+        {
+            figures.push(Figure::new(
+                format!("container image: {dir}"),
+                "bytes",
+                vec![megabytes * 1e6],
+            ));
+        }
+    }
+
+    progress("a Debian learner's first run with nothing installed, apt included (1 run)");
+    let clone = fresh_clone(project, "fresh-debian-clone")?;
+    let mut fresh = Command::new(clone.join("tools/container"));
+    fresh
+        .args(["--fresh-debian", "simulate"])
+        .current_dir(&clone);
+    let took = timed(fresh);
+    remove(&clone)?;
+    figures.push(
+        Figure::new(
+            "nothing installed (Debian 12 with make and git) to level 30, apt included",
+            "s",
+            vec![took?.as_secs_f64()],
+        )
+        .against(Some(format!("{} s", super::NOTHING_INSTALLED)), None),
     );
 
     progress("the image built from its definition, with no cache (1 run)");

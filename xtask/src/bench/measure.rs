@@ -360,3 +360,39 @@ pub(super) fn make_test(
         }
     }
 }
+
+/// `make book`: the first time, in a set-up clone with nothing of mdBook anywhere (an empty user
+/// cache and an empty cargo home: mdBook is downloaded and compiled), then warm.
+pub(super) fn book(project: &Project, runs: usize) -> Result<Vec<Figure>> {
+    let dir = project.build_dir().join("bench").join("book");
+    let clone = dir.join("clone");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
+    let mut git = Command::new("git");
+    git.arg("clone").arg("-q").arg(project.root()).arg(&clone);
+    timed(git)?;
+    // Set up, and its host tools built (`make stages` needs both), with the cargo home as it is.
+    eprintln!("==> bench: the clone set up (`make stages`)");
+    timed(make(&clone, &["stages"]))?;
+    eprintln!("==> bench: the first `make book`, mdBook installed from crates.io (1 run)");
+    let mut first = make(&clone, &["book"]);
+    first
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("CARGO_HOME", dir.join("cargo-home"));
+    let first = timed(first)?;
+    eprintln!("==> bench: warm `make book`");
+    let warm = sampled(runs, || {
+        let mut cmd = make(&clone, &["book"]);
+        cmd.env("XDG_CACHE_HOME", dir.join("cache"));
+        timed(cmd)
+    })?;
+    let _ = fs::remove_dir_all(&dir);
+    Ok(vec![
+        Figure::new(
+            "first `make book` (mdBook downloaded and compiled)",
+            "s",
+            vec![secs(first)],
+        ),
+        Figure::new("warm `make book`", "s", warm),
+    ])
+}
