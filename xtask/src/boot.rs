@@ -107,7 +107,7 @@ impl<'a> Boot<'a> {
         on_line: impl FnMut(&str) -> Step,
         mut on_walks: impl FnMut(Result<Vec<Walk>>),
     ) -> Result<Run> {
-        let mut walker = Walker::new(image.arch, &image.root_task)?;
+        let mut walker = Walker::new(project, image.arch, &image.root_task)?;
         let args = walker.qemu_args();
         walker.start(self.timeout);
         self.run_with(project, image, args, on_line, || {

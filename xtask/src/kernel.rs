@@ -4,7 +4,7 @@
 //! pinned commit changed (it keeps a key of what it was built from, and a lock), and the
 //! firmware QEMU starts before it where none is packaged (tools/build-firmware, likewise).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::catalogue::Arch;
 use crate::command::{self, Output};
@@ -27,4 +27,19 @@ pub fn ensure(project: &Project, arch: &Arch, output: Output) -> Result<()> {
         command::run(cmd, output, &format!("building the firmware for {arch}"))?;
     }
     Ok(())
+}
+
+/// The configuration `arch`'s kernel was built with: its gen_config.json, every `CONFIG_` setting
+/// by its name without the prefix (`"ARM_PA_SIZE_BITS_44": true`).
+pub fn config(project: &Project, arch: &Arch) -> Result<serde_json::Value> {
+    let path = project
+        .kernel_prefix(arch)
+        .join("libsel4/include/kernel/gen_config.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{}: the kernel is not built (`make kernel`)",
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text).with_context(|| path.display().to_string())
 }

@@ -43,10 +43,18 @@ const X86_64_LEVELS: &[Level] = &[
     level("page directory", 29, 21),
     level("page table", 20, 12),
 ];
-// The root has 512 entries, but 44-bit addresses use only its first 32.
-const AARCH64_LEVELS: &[Level] = &[
+// A 44-bit physical (so stage-2 input) address: four levels from level 0, whose table has 512
+// entries of which such addresses use only the first 32.
+const AARCH64_PA44_LEVELS: &[Level] = &[
     level("VSpace", 43, 39),
     level("level-1 page table", 38, 30),
+    level("level-2 page table", 29, 21),
+    level("level-3 page table", 20, 12),
+];
+// A 40-bit one: three levels from level 1, whose table is two pages of 512 entries, concatenated
+// (seL4_VSpaceIndexBits 10).
+const AARCH64_PA40_LEVELS: &[Level] = &[
+    level("VSpace (level-1 page table)", 39, 30),
     level("level-2 page table", 29, 21),
     level("level-3 page table", 20, 12),
 ];
@@ -130,17 +138,6 @@ impl Format {
         }
     }
 
-    /// The levels, root first.
-    pub fn levels(self) -> &'static [Level] {
-        match self {
-            Self::X86_64 => X86_64_LEVELS,
-            Self::Aarch64Stage2 => AARCH64_LEVELS,
-            Self::Aarch32Short => AARCH32_LEVELS,
-            Self::Sv39 => SV39_LEVELS,
-            Self::Sv32 => SV32_LEVELS,
-        }
-    }
-
     /// Bytes per entry.
     pub fn entry_bytes(self) -> u64 {
         match self {
@@ -148,22 +145,59 @@ impl Format {
             _ => 8,
         }
     }
+}
+
+/// One kernel's tables: its architecture's format, and the levels its configuration gives them.
+/// Only aarch64's depend on it: the physical address size sets the stage-2 tables' input size, and
+/// so where the walk starts and how many index bits the VSpace's table takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    pub format: Format,
+    levels: &'static [Level],
+}
+
+impl Tables {
+    /// The tables of a kernel of `format` configured as `config` says (its gen_config.json).
+    pub fn of(format: Format, config: &serde_json::Value) -> anyhow::Result<Self> {
+        let set = |name: &str| config.get(name).and_then(serde_json::Value::as_bool) == Some(true);
+        let levels = match format {
+            Format::X86_64 => X86_64_LEVELS,
+            Format::Aarch64Stage2 if !set("ARM_HYPERVISOR_SUPPORT") => anyhow::bail!(
+                "this aarch64 kernel runs without hypervisor support: its user VSpaces are stage-1 \
+                 tables, which the walk does not read (it reads the tutorial's kernel's stage-2 ones)"
+            ),
+            Format::Aarch64Stage2 if set("ARM_PA_SIZE_BITS_44") => AARCH64_PA44_LEVELS,
+            Format::Aarch64Stage2 if set("ARM_PA_SIZE_BITS_40") => AARCH64_PA40_LEVELS,
+            Format::Aarch64Stage2 => anyhow::bail!(
+                "the kernel's configuration names neither ARM_PA_SIZE_BITS_40 nor _44"
+            ),
+            Format::Aarch32Short => AARCH32_LEVELS,
+            Format::Sv39 => SV39_LEVELS,
+            Format::Sv32 => SV32_LEVELS,
+        };
+        Ok(Self { format, levels })
+    }
+
+    /// The levels, root first.
+    pub fn levels(&self) -> &'static [Level] {
+        self.levels
+    }
 
     /// The highest address the tables can translate.
-    pub fn address_bits(self) -> u32 {
-        self.levels()[0].high + 1
+    pub fn address_bits(&self) -> u32 {
+        self.levels[0].high + 1
     }
 
     /// What entry `raw` of the table at `depth` (0: the root) says.
-    pub fn decode(self, depth: usize, raw: u64) -> Entry {
-        let levels = self.levels();
-        let last = depth + 1 == levels.len();
-        let size = 1u64 << levels[depth].low;
-        match self {
-            Self::X86_64 => x86_64(raw, depth, last, size),
-            Self::Aarch64Stage2 => aarch64_stage2(raw, depth, last, size),
-            Self::Aarch32Short => aarch32_short(raw, last),
-            Self::Sv39 | Self::Sv32 => riscv(raw, size),
+    pub fn decode(&self, depth: usize, raw: u64) -> Entry {
+        let last = depth + 1 == self.levels.len();
+        let low = self.levels[depth].low;
+        let size = 1u64 << low;
+        match self.format {
+            Format::X86_64 => x86_64(raw, depth, last, size),
+            Format::Aarch64Stage2 => aarch64_stage2(raw, last, size),
+            Format::Aarch32Short => aarch32_short(raw, last),
+            Format::Sv39 | Format::Sv32 => riscv(raw, size),
         }
     }
 }
@@ -198,12 +232,12 @@ fn x86_64(raw: u64, depth: usize, last: bool, size: u64) -> Entry {
     })
 }
 
-fn aarch64_stage2(raw: u64, depth: usize, last: bool, size: u64) -> Entry {
+fn aarch64_stage2(raw: u64, last: bool, size: u64) -> Entry {
     let address = raw & 0x0000_ffff_ffff_f000;
     match (raw & 3, last) {
         (3, false) => return Entry::Table(address),
-        // A block: 1 GiB at level 1, 2 MiB at level 2 (never at the root).
-        (1, false) if depth > 0 => {}
+        // A block: 1 GiB at level 1, 2 MiB at level 2 (never at level 0).
+        (1, false) if size == 1 << 30 || size == 1 << 21 => {}
         (3, true) => {}
         _ => return Entry::Invalid,
     }
@@ -372,34 +406,84 @@ impl Page {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// The tables of the tutorial's kernels (sel4-kernel-config/): aarch64's is a hypervisor
+    /// kernel for cortex-a57, with 44-bit physical addresses.
+    fn tables(format: Format) -> Tables {
+        let config = json!({"ARM_HYPERVISOR_SUPPORT": true, "ARM_PA_SIZE_BITS_44": true});
+        Tables::of(format, &config).unwrap()
+    }
+
+    const FORMATS: [Format; 5] = [
+        Format::X86_64,
+        Format::Aarch64Stage2,
+        Format::Aarch32Short,
+        Format::Sv39,
+        Format::Sv32,
+    ];
 
     #[test]
     fn the_levels_cover_the_address_from_bit_12_without_gaps() {
-        for format in [
-            Format::X86_64,
-            Format::Aarch64Stage2,
-            Format::Aarch32Short,
-            Format::Sv39,
-            Format::Sv32,
-        ] {
-            let levels = format.levels();
-            assert_eq!(levels.last().unwrap().low, 12, "{format:?}");
+        let pa40 = json!({"ARM_HYPERVISOR_SUPPORT": true, "ARM_PA_SIZE_BITS_40": true});
+        let all = FORMATS
+            .map(tables)
+            .into_iter()
+            .chain([Tables::of(Format::Aarch64Stage2, &pa40).unwrap()]);
+        for tables in all {
+            let levels = tables.levels();
+            assert_eq!(levels.last().unwrap().low, 12, "{tables:?}");
             for pair in levels.windows(2) {
-                assert_eq!(pair[0].low, pair[1].high + 1, "{format:?}");
+                assert_eq!(pair[0].low, pair[1].high + 1, "{tables:?}");
             }
         }
+    }
+
+    /// aarch64's tables follow the kernel's physical address size; a kernel without hypervisor
+    /// support (stage-1 tables) or with neither size is refused, saying which.
+    #[test]
+    fn aarch64s_levels_come_from_the_kernels_configuration() {
+        let of = |config| Tables::of(Format::Aarch64Stage2, &config);
+        let pa44 =
+            of(json!({"ARM_HYPERVISOR_SUPPORT": true, "ARM_PA_SIZE_BITS_44": true})).unwrap();
+        assert_eq!((pa44.levels().len(), pa44.address_bits()), (4, 44));
+        let pa40 =
+            of(json!({"ARM_HYPERVISOR_SUPPORT": true, "ARM_PA_SIZE_BITS_40": true})).unwrap();
+        assert_eq!((pa40.levels().len(), pa40.address_bits()), (3, 40));
+        // Level 1 is pa40's root: a 1 GiB block may be there.
+        let Entry::Page(block) = pa40.decode(0, 0x4000_0000 | 0x4fd) else {
+            panic!("a level-1 block")
+        };
+        assert_eq!((block.physical, block.size), (0x4000_0000, 1 << 30));
+        assert_eq!(pa44.decode(0, 0x4000_0000 | 0x4fd), Entry::Invalid);
+        let el1 = of(json!({"ARM_HYPERVISOR_SUPPORT": false, "ARM_PA_SIZE_BITS_44": true}));
+        assert!(
+            el1.unwrap_err()
+                .to_string()
+                .contains("without hypervisor support")
+        );
+        let neither = of(json!({"ARM_HYPERVISOR_SUPPORT": true}));
+        assert!(
+            neither
+                .unwrap_err()
+                .to_string()
+                .contains("neither ARM_PA_SIZE_BITS_40 nor _44")
+        );
     }
 
     /// Entries as the kernels wrote them (read from QEMU's memory in `make walk` runs).
     #[test]
     fn real_entries_decode() {
         assert_eq!(
-            Format::Aarch64Stage2.decode(0, 0x6000_0003),
+            tables(Format::Aarch64Stage2).decode(0, 0x6000_0003),
             Entry::Table(0x6000_0000)
         );
-        assert_eq!(Format::Aarch64Stage2.decode(1, 0), Entry::Invalid);
+        assert_eq!(tables(Format::Aarch64Stage2).decode(1, 0), Entry::Invalid);
         // The root is never a block.
-        assert_eq!(Format::Aarch64Stage2.decode(0, 0x4000_0001), Entry::Invalid);
+        assert_eq!(
+            tables(Format::Aarch64Stage2).decode(0, 0x4000_0001),
+            Entry::Invalid
+        );
         assert_eq!(
             Format::Sv39.root_from_register(0x8000_1000_0013_fe02),
             0x1_3fe0_2000
@@ -419,40 +503,43 @@ mod tests {
     #[test]
     fn x86_64_pages_and_tables() {
         // A present, user, read-only 4 KiB page, execute-never.
-        let Entry::Page(page) = Format::X86_64.decode(3, 0x8000_0000_0123_4005) else {
+        let Entry::Page(page) = tables(Format::X86_64).decode(3, 0x8000_0000_0123_4005) else {
             panic!()
         };
         assert_eq!((page.physical, page.size), (0x123_4000, 4096));
         assert_eq!(page.rights(), "read-only, execute-never, write-back");
         // PS in a page-directory entry: a 2 MiB page.
-        let Entry::Page(large) = Format::X86_64.decode(2, 0x4020_0087) else {
+        let Entry::Page(large) = tables(Format::X86_64).decode(2, 0x4020_0087) else {
             panic!()
         };
         assert_eq!((large.physical, large.size), (0x4020_0000, 2 << 20));
         assert!(large.write);
         // Bit 7 in a PML4 entry is not PS.
         assert_eq!(
-            Format::X86_64.decode(0, 0x5000_0087),
+            tables(Format::X86_64).decode(0, 0x5000_0087),
             Entry::Table(0x5000_0000)
         );
-        assert_eq!(Format::X86_64.decode(1, 0x5000_0086), Entry::Invalid);
+        assert_eq!(
+            tables(Format::X86_64).decode(1, 0x5000_0086),
+            Entry::Invalid
+        );
     }
 
     #[test]
     fn riscv_leaves_have_rights_and_tables_have_none() {
         // V, R, U, A: a read-only user page at PPN 0x80400.
-        let Entry::Page(page) = Format::Sv39.decode(2, 0x8040_0000 >> 2 | 0x53) else {
+        let Entry::Page(page) = tables(Format::Sv39).decode(2, 0x8040_0000 >> 2 | 0x53) else {
             panic!()
         };
         assert_eq!(page.physical, 0x8040_0000);
         assert!(page.read && !page.write && !page.execute);
         // X without U: the supervisor's, so nothing for user code.
-        let Entry::Page(kernel) = Format::Sv39.decode(2, 0x8040_0000 >> 2 | 0xc9) else {
+        let Entry::Page(kernel) = tables(Format::Sv39).decode(2, 0x8040_0000 >> 2 | 0xc9) else {
             panic!()
         };
         assert!(!kernel.read && !kernel.write && !kernel.execute);
         assert_eq!(
-            Format::Sv32.decode(0, 0x8040_0000 >> 2 | 1),
+            tables(Format::Sv32).decode(0, 0x8040_0000 >> 2 | 1),
             Entry::Table(0x8040_0000)
         );
     }
@@ -460,13 +547,13 @@ mod tests {
     #[test]
     fn aarch32_sections_and_small_pages() {
         // A section with AP 11 (read-write), XN.
-        let Entry::Page(section) = Format::Aarch32Short.decode(0, 0x4010_0c12) else {
+        let Entry::Page(section) = tables(Format::Aarch32Short).decode(0, 0x4010_0c12) else {
             panic!()
         };
         assert_eq!((section.physical, section.size), (0x4010_0000, 1 << 20));
         assert!(section.write && !section.execute);
         // A small page with AP 10 (user read-only), XN, write-back.
-        let Entry::Page(small) = Format::Aarch32Short.decode(1, 0x6000_002f) else {
+        let Entry::Page(small) = tables(Format::Aarch32Short).decode(1, 0x6000_002f) else {
             panic!()
         };
         assert_eq!(small.physical, 0x6000_0000);
@@ -475,7 +562,7 @@ mod tests {
             "read-only, execute-never, normal, write-back"
         );
         // As seL4 maps a user page: TEX 101, C 0, B 1 (write-back, write-allocate), user read-only.
-        let Entry::Page(user) = Format::Aarch32Short.decode(1, 0x4000_1966) else {
+        let Entry::Page(user) = tables(Format::Aarch32Short).decode(1, 0x4000_1966) else {
             panic!()
         };
         assert_eq!(
@@ -483,7 +570,7 @@ mod tests {
             "read-only, executable, normal, write-back, write-allocate"
         );
         assert_eq!(
-            Format::Aarch32Short.decode(0, 0x6000_0401),
+            tables(Format::Aarch32Short).decode(0, 0x6000_0401),
             Entry::Table(0x6000_0400)
         );
     }

@@ -20,7 +20,7 @@ use object::Object;
 use crate::catalogue::Arch;
 use crate::gdbstub::{Stub, little_endian};
 use crate::image::Source;
-use crate::paging::{self, Entry, Format, RootRegister};
+use crate::paging::{self, Entry, Format, RootRegister, Tables};
 use crate::project::Project;
 
 /// The addresses to walk for `source`: `addr` (ADDR=), checked against the architecture's user
@@ -48,13 +48,17 @@ pub fn addresses_for(
     };
     let text =
         fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let addresses = addresses_in(&text);
-    if addresses.is_empty() {
+    let Addresses { found, unread } = addresses_in(&text);
+    for (name, why) in &unread {
+        eprintln!("==> Not walked: {name} in {what}, whose value the walk cannot read ({why})");
+    }
+    if found.is_empty() {
         bail!(
-            "{what} names no address to walk (a `const ..._VADDR: usize = ...;`): give one as ADDR="
+            "{what} names no address to walk (a `const ..._VADDR: usize = ...;` of literals and \
+             the file's constants): give one as ADDR="
         );
     }
-    Ok(addresses)
+    Ok(found)
 }
 
 /// One address to walk, and what it is called (`TEST_VADDR`, or `ADDR=`).
@@ -64,10 +68,13 @@ pub struct Address {
     pub value: u64,
 }
 
-/// The addresses an exercise's file names, in order: each `const <NAME>_VADDR: usize = <n>;`, and
-/// each element of a `const ADDRESSES: [usize; N] = [...];` (the mapper's pages).
-pub fn addresses_in(source: &str) -> Vec<Address> {
-    let mut found = Vec::new();
+/// The addresses an exercise's file names, in order: each `const <NAME>_VADDR: usize = ...;`, and
+/// each element of a `const ADDRESSES: [usize; N] = [...];` (the mapper's pages), read as the
+/// compiler reads them: an expression of literals and the file's other constants. What cannot be
+/// read so (a function call, a constant from elsewhere) is named in `unread`, not dropped.
+pub fn addresses_in(source: &str) -> Addresses {
+    let mut found = Addresses::default();
+    let mut constants: Vec<(String, u64)> = Vec::new();
     let mut rest = source;
     while let Some(at) = rest.find("const ") {
         rest = &rest[at + "const ".len()..];
@@ -75,41 +82,61 @@ pub fn addresses_in(source: &str) -> Vec<Address> {
             break;
         };
         let name = name.trim();
-        if name.contains(char::is_whitespace) {
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
             continue;
         }
         let Some((ty, value)) = after.split_once('=') else {
             break;
         };
         let value = value.split(';').next().unwrap_or_default().trim();
-        match ty.trim() {
-            "usize" if name.ends_with("VADDR") => {
-                found.extend(parse_number(value).map(|value| Address {
-                    name: name.to_owned(),
-                    value,
-                }));
+        let lookup = |n: &str| constants.iter().find(|(c, _)| c == n).map(|(_, v)| *v);
+        let ty = ty.trim();
+        if ty.starts_with('[') {
+            if !name.ends_with("ADDRESSES") {
+                continue;
             }
-            ty if ty.starts_with("[usize;") && name.ends_with("ADDRESSES") => {
-                let items = value.trim_start_matches('[').trim_end_matches(']');
-                let values = items
-                    .split(',')
-                    .map(|item| {
-                        item.lines()
-                            .filter(|l| !l.trim().starts_with("//"))
-                            .collect::<String>()
-                    })
-                    .filter(|item| !item.trim().is_empty());
-                for (n, item) in values.enumerate() {
-                    found.extend(parse_number(&item).map(|value| Address {
-                        name: format!("{name}[{n}]"),
-                        value,
-                    }));
+            let items = value.trim_start_matches('[').trim_end_matches(']');
+            let items = items
+                .split(',')
+                .map(|item| {
+                    item.lines()
+                        .filter(|l| !l.trim().starts_with("//"))
+                        .collect::<String>()
+                })
+                .filter(|item| !item.trim().is_empty());
+            for (n, item) in items.enumerate() {
+                let name = format!("{name}[{n}]");
+                match evaluate(&item, lookup) {
+                    Ok(value) => found.found.push(Address { name, value }),
+                    Err(why) => found.unread.push((name, format!("{why:#}"))),
                 }
             }
-            _ => {}
+            continue;
+        }
+        match evaluate(value, lookup) {
+            Ok(v) => {
+                if name.ends_with("VADDR") {
+                    found.found.push(Address {
+                        name: name.to_owned(),
+                        value: v,
+                    });
+                }
+                constants.push((name.to_owned(), v));
+            }
+            Err(why) if name.ends_with("VADDR") => {
+                found.unread.push((name.to_owned(), format!("{why:#}")));
+            }
+            Err(_) => {}
         }
     }
     found
+}
+
+/// What [`addresses_in`] found: the addresses, and each one it could not read, with why.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Addresses {
+    pub found: Vec<Address>,
+    pub unread: Vec<(String, String)>,
 }
 
 /// `0xA0_0000_0000`, `1073741824`: Rust's spellings of a number.
@@ -118,6 +145,143 @@ pub fn parse_number(text: &str) -> Option<u64> {
     match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => text.parse().ok(),
+    }
+}
+
+/// An integer constant expression, as Rust and C spell one: literals (`0xA0_0000_0000`, `4096`,
+/// with a type suffix `usize` or `ul`), the names `lookup` knows, `as` casts (which change
+/// nothing here), parentheses, and `* / % + - << >> & ^ |` with the precedence both give them.
+pub fn evaluate(text: &str, lookup: impl Fn(&str) -> Option<u64>) -> Result<u64> {
+    let tokens = tokens(text)?;
+    let mut parser = Parser {
+        tokens: &tokens,
+        at: 0,
+        lookup: &lookup,
+    };
+    let value = parser.expression(0)?;
+    match parser.tokens.get(parser.at) {
+        None => u64::try_from(value).with_context(|| format!("`{text}` is negative")),
+        Some(token) => bail!("`{text}`: `{token}` is not understood here"),
+    }
+}
+
+fn tokens(text: &str) -> Result<Vec<String>> {
+    let mut tokens = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c.is_alphanumeric() || c == '_' {
+            // A path (`elsewhere::BASE`) is one name.
+            let mut word = String::new();
+            while let Some(&c) = chars
+                .peek()
+                .filter(|c| c.is_alphanumeric() || **c == '_' || **c == ':')
+            {
+                word.push(c);
+                chars.next();
+            }
+            tokens.push(word);
+        } else if (c == '<' || c == '>') && {
+            chars.next();
+            chars.peek() == Some(&c)
+        } {
+            chars.next();
+            tokens.push(format!("{c}{c}"));
+        } else if "+-*/%&^|()".contains(c) {
+            chars.next();
+            tokens.push(c.to_string());
+        } else {
+            bail!("`{text}`: `{c}` is not understood here");
+        }
+    }
+    Ok(tokens)
+}
+
+/// A literal with its type suffix, if any: Rust's (`4096usize`, `0x1000_u64`) or C's (`4096UL`).
+fn literal(word: &str) -> Option<u64> {
+    let word = word.replace('_', "");
+    let word = ["usize", "isize", "u64", "i64", "u32", "i32"]
+        .iter()
+        .find_map(|t| word.strip_suffix(t))
+        .unwrap_or(&word);
+    parse_number(word.trim_end_matches(['u', 'U', 'l', 'L']))
+}
+
+struct Parser<'a> {
+    tokens: &'a [String],
+    at: usize,
+    lookup: &'a dyn Fn(&str) -> Option<u64>,
+}
+
+impl Parser<'_> {
+    /// Binary operators binding at least as tightly as `min` (Rust's and C's order).
+    fn expression(&mut self, min: u8) -> Result<i128> {
+        let mut left = self.operand()?;
+        while let Some(op) = self.tokens.get(self.at) {
+            let strength = match op.as_str() {
+                "|" => 1,
+                "^" => 2,
+                "&" => 3,
+                "<<" | ">>" => 4,
+                "+" | "-" => 5,
+                "*" | "/" | "%" => 6,
+                _ => break,
+            };
+            if strength < min {
+                break;
+            }
+            let op = op.clone();
+            self.at += 1;
+            let right = self.expression(strength + 1)?;
+            left = match op.as_str() {
+                "|" => left | right,
+                "^" => left ^ right,
+                "&" => left & right,
+                "<<" => left << u32::try_from(right).context("a shift too large")?,
+                ">>" => left >> u32::try_from(right).context("a shift too large")?,
+                "+" => left + right,
+                "-" => left - right,
+                "*" => left * right,
+                "/" if right != 0 => left / right,
+                "%" if right != 0 => left % right,
+                _ => bail!("a division by zero"),
+            };
+        }
+        Ok(left)
+    }
+
+    fn operand(&mut self) -> Result<i128> {
+        let Some(token) = self.tokens.get(self.at) else {
+            bail!("an expression ends early");
+        };
+        self.at += 1;
+        let value = match token.as_str() {
+            "(" => {
+                let value = self.expression(0)?;
+                if self.tokens.get(self.at).map(String::as_str) != Some(")") {
+                    bail!("a `(` is not closed");
+                }
+                self.at += 1;
+                value
+            }
+            "-" => -self.operand()?,
+            word if word.starts_with(|c: char| c.is_ascii_digit()) => {
+                i128::from(literal(word).with_context(|| format!("`{word}` is no number"))?)
+            }
+            name if self.tokens.get(self.at).map(String::as_str) == Some("(") => {
+                bail!("`{name}(...)` is a call, not a constant")
+            }
+            name => i128::from(
+                (self.lookup)(name)
+                    .with_context(|| format!("`{name}` is no constant of the file"))?,
+            ),
+        };
+        // `as usize`: the same value here.
+        if self.tokens.get(self.at).map(String::as_str) == Some("as") {
+            self.at += 2;
+        }
+        Ok(value)
     }
 }
 
@@ -178,34 +342,7 @@ pub fn user_vspace_top(arch: &Arch, prefix: &Path) -> Result<u64> {
         .find_map(|l| l.trim().strip_prefix("user_vspace_top = "))
         .and_then(|e| e.strip_suffix(';'))
         .context("the preprocessor left no seL4_UserVSpaceTop")?;
-    evaluate(expression).with_context(|| format!("seL4_UserVSpaceTop is `{expression}`"))
-}
-
-/// A sum or difference of C integer literals, in parentheses or not: what libsel4 defines
-/// seL4_UserVSpaceTop as.
-fn evaluate(expression: &str) -> Result<u64> {
-    let text: String = expression.chars().filter(|c| !"() ".contains(*c)).collect();
-    let mut total: i128 = 0;
-    let mut sign = 1;
-    let mut term = String::new();
-    let mut add = |term: &mut String, sign: i128| -> Result<()> {
-        let literal = term.trim_end_matches(['u', 'U', 'l', 'L']);
-        let value = parse_number(literal).with_context(|| format!("`{term}` is no number"))?;
-        total += sign * i128::from(value);
-        term.clear();
-        Ok(())
-    };
-    for c in text.chars() {
-        match c {
-            '+' | '-' if !term.is_empty() => {
-                add(&mut term, sign)?;
-                sign = if c == '-' { -1 } else { 1 };
-            }
-            c => term.push(c),
-        }
-    }
-    add(&mut term, sign)?;
-    u64::try_from(total).context("negative")
+    evaluate(expression, |_| None).with_context(|| format!("seL4_UserVSpaceTop is `{expression}`"))
 }
 
 /// One level of a walk: the table, the entry the address selects and what it says.
@@ -346,13 +483,17 @@ impl Walk {
 pub struct Walker {
     socket: PathBuf,
     arch: &'static Arch,
+    tables: Tables,
     entry: u64,
     reading: Option<JoinHandle<Result<(Stub, u64)>>>,
 }
 
 impl Walker {
-    /// A walker for the root task `root_task` (its entry point is where the breakpoint goes).
-    pub fn new(arch: &'static Arch, root_task: &Path) -> Result<Self> {
+    /// A walker for the root task `root_task` (its entry point is where the breakpoint goes), on
+    /// `arch`'s kernel, whose configuration gives its tables' levels.
+    pub fn new(project: &Project, arch: &'static Arch, root_task: &Path) -> Result<Self> {
+        let tables = Tables::of(arch.paging, &crate::kernel::config(project, arch)?)
+            .with_context(|| format!("the walk cannot read {arch}'s tables"))?;
         let elf = fs::read(root_task).with_context(|| root_task.display().to_string())?;
         let entry = object::File::parse(&*elf)
             .with_context(|| root_task.display().to_string())?
@@ -372,6 +513,7 @@ impl Walker {
         Ok(Self {
             socket,
             arch,
+            tables,
             entry,
             reading: None,
         })
@@ -450,7 +592,7 @@ impl Walker {
         let format = self.arch.paging;
         let mut steps = Vec::new();
         let mut table = root;
-        for (depth, level) in format.levels().iter().enumerate() {
+        for (depth, level) in self.tables.levels().iter().enumerate() {
             let bits = level.high - level.low + 1;
             let index = address.value >> level.low & ((1 << bits) - 1);
             let size = format.entry_bytes();
@@ -458,7 +600,7 @@ impl Walker {
                 .read_memory(table + index * size, size as usize)
                 .with_context(|| format!("cannot read the {} at {table:#x}", level.name))?;
             let raw = little_endian(&bytes);
-            let entry = format.decode(depth, raw);
+            let entry = self.tables.decode(depth, raw);
             let next = match entry {
                 Entry::Table(next) => Some(next),
                 _ => None,
@@ -550,7 +692,7 @@ mod tests {
         let source = "/// Where.\nconst TEST_VADDR: usize = 0xA0_0000_0000;\nconst N: usize = 3;\n\
                       const HUGE_VADDR: usize = 0x10_4000_0000;\n";
         assert_eq!(
-            addresses_in(source),
+            addresses_in(source).found,
             [
                 Address {
                     name: "TEST_VADDR".into(),
@@ -564,10 +706,60 @@ mod tests {
         );
     }
 
+    /// A constant made of others is read as the compiler reads it; one the walk cannot read is
+    /// named, with why.
+    #[test]
+    fn an_address_of_other_constants_is_computed_and_an_unreadable_one_named() {
+        let source = "const TEST_VADDR: usize = 0xA0_0000_0000;\nconst PAGE: usize = 1 << 12;\n\
+                      const NEXT_VADDR: usize = TEST_VADDR + 2 * PAGE;\n\
+                      const HIGH_VADDR: usize = (TEST_VADDR | 0x4000_0000) as usize;\n\
+                      const FAR_VADDR: usize = elsewhere::BASE + PAGE;\n\
+                      const ODD_VADDR: usize = base();\n";
+        let addresses = addresses_in(source);
+        let found: Vec<(&str, u64)> = addresses
+            .found
+            .iter()
+            .map(|a| (a.name.as_str(), a.value))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("TEST_VADDR", 0xa0_0000_0000),
+                ("NEXT_VADDR", 0xa0_0000_2000),
+                ("HIGH_VADDR", 0xa0_4000_0000)
+            ]
+        );
+        let unread: Vec<&str> = addresses.unread.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(unread, ["FAR_VADDR", "ODD_VADDR"]);
+        assert!(
+            addresses.unread[0].1.contains("`elsewhere::BASE` is no constant of the file")
+                && addresses.unread[1].1.contains("`base(...)` is a call"),
+            "{:?}",
+            addresses.unread
+        );
+    }
+
+    #[test]
+    fn expressions_follow_rusts_and_cs_precedence() {
+        let none = |_: &str| None;
+        assert_eq!(evaluate("1 + 2 * 3", none).unwrap(), 7);
+        assert_eq!(evaluate("1 << 4 + 1", none).unwrap(), 32);
+        assert_eq!(evaluate("0xff & 0x0f | 0x100", none).unwrap(), 0x10f);
+        assert_eq!(
+            evaluate("(0x00007ffffffff000UL + 0x1000 - 1)", none).unwrap(),
+            0x7fff_ffff_ffff
+        );
+        assert_eq!(evaluate("4096usize", none).unwrap(), 4096);
+        assert!(evaluate("1 +", none).is_err());
+        assert!(evaluate("2 - 3", none).is_err());
+        assert!(evaluate("f(1)", none).is_err());
+    }
+
     #[test]
     fn the_mappers_addresses_are_its_arrays_elements() {
         let source = "const ADDRESSES: [usize; 3] = [\n    0xA0_0000_0000,\n    // why\n    0xA0_4000_0000,\n    4096,\n];\nfn main() { let x: usize = 3; }\n";
         let found: Vec<(String, u64)> = addresses_in(source)
+            .found
             .into_iter()
             .map(|a| (a.name, a.value))
             .collect();
@@ -580,7 +772,9 @@ mod tests {
             ]
         );
         assert_eq!(
-            addresses_in("const ADDRESSES: [usize; 2] = [0x4000_0000, 0x4000_1000];").len(),
+            addresses_in("const ADDRESSES: [usize; 2] = [0x4000_0000, 0x4000_1000];")
+                .found
+                .len(),
             2
         );
     }
@@ -606,7 +800,7 @@ mod tests {
 
     fn walk_to(entry: Entry) -> Walk {
         let format = Format::X86_64;
-        let levels = format.levels();
+        let levels = Tables::of(format, &serde_json::json!({})).unwrap().levels();
         Walk {
             format,
             address: Address {
@@ -661,11 +855,20 @@ mod tests {
     #[test]
     fn libsel4s_expressions_evaluate() {
         assert_eq!(
-            evaluate("(0x00007ffffffff000 - 1)").unwrap(),
+            evaluate("(0x00007ffffffff000 - 1)", |_| None).unwrap(),
             0x7fff_ffff_efff
         );
-        assert_eq!(evaluate("(0x80000000lu - 1)").unwrap(), 0x7fff_ffff);
-        assert_eq!(evaluate("0x00000fffffffffff").unwrap(), 0xfff_ffff_ffff);
-        assert_eq!(evaluate("((0xe0000000) - 1)").unwrap(), 0xdfff_ffff);
+        assert_eq!(
+            evaluate("(0x80000000lu - 1)", |_| None).unwrap(),
+            0x7fff_ffff
+        );
+        assert_eq!(
+            evaluate("0x00000fffffffffff", |_| None).unwrap(),
+            0xfff_ffff_ffff
+        );
+        assert_eq!(
+            evaluate("((0xe0000000) - 1)", |_| None).unwrap(),
+            0xdfff_ffff
+        );
     }
 }
