@@ -46,6 +46,8 @@ else ifeq ($(ROUTE),container)
 # Every other goal runs in the container (tools/container): one make in there, given the same
 # goals and the variables below.
 PASSED := ARCH STAGE EXERCISE TIMEOUT GDB WALK ADDR GDB_PORT LOG_LEVEL CONFIRM RUNS JSON TOOLCHAIN SERVE BOOK_PORT
+# Where make runs is the host's to decide alone (tools/route): these never reach the container.
+HOST_ONLY := CONTAINER NATIVE
 IN_CONTAINER := $(filter-out help clean,$(MAKECMDGOALS))
 .PHONY: $(IN_CONTAINER)
 $(firstword $(IN_CONTAINER)):

@@ -2,7 +2,7 @@
 
 //! What a boot log must show: an ordered list of line patterns, and the lines that end a run.
 //!
-//! An expected-log file (tests/expected/<stage>.txt) has one pattern a line; `#` starts a comment
+//! An expected-log file (tests/expected/<arch>/<stage>.txt) has one pattern a line; `#` starts a comment
 //! line. A pattern matches a whole line of the log; `*` in it matches any text, everything else
 //! is literal. Other log lines may come between the expected ones.
 

@@ -732,7 +732,9 @@ mod tests {
         let unread: Vec<&str> = addresses.unread.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(unread, ["FAR_VADDR", "ODD_VADDR"]);
         assert!(
-            addresses.unread[0].1.contains("`elsewhere::BASE` is no constant of the file")
+            addresses.unread[0]
+                .1
+                .contains("`elsewhere::BASE` is no constant of the file")
                 && addresses.unread[1].1.contains("`base(...)` is a call"),
             "{:?}",
             addresses.unread

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: BSD-2-Clause
+
+//! The house a maintainer finds their way in, kept true: nothing in it can be skipped silently. A
+//! test file that is no test target, a make variable that never reaches the container, a QEMU the
+//! image would not have, a path a comment names that is gone: each fails here, by name.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use xtask::catalogue::ARCHES;
+use xtask::project::Project;
+use xtask::qemu::Machine;
+
+fn read(file: &str) -> String {
+    let path = Project::here().root().join(file);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file git knows in the project.
+fn tracked_files() -> Vec<String> {
+    let out = Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(Project::here().root())
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\0')
+        .filter(|f| !f.is_empty() && Project::here().root().join(f).exists())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every tests/*.rs is one of xtask's test targets (cargo finds no test outside xtask/ by itself):
+/// a new test file that nobody listed would otherwise never run.
+#[test]
+fn every_test_file_is_a_test_target() {
+    let manifest: toml::Table = read("xtask/Cargo.toml").parse().unwrap();
+    let targets: BTreeSet<String> = manifest["test"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("../")
+                .to_owned()
+        })
+        .collect();
+    let files: BTreeSet<String> = fs::read_dir(Project::here().root().join("tests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .map(|p| format!("tests/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    let missing: Vec<&String> = files.difference(&targets).collect();
+    let gone: Vec<&String> = targets.difference(&files).collect();
+    assert!(
+        missing.is_empty() && gone.is_empty(),
+        "xtask/Cargo.toml's [[test]] entries and tests/*.rs disagree: not a target {missing:?}, \
+         no such file {gone:?}"
+    );
+}
+
+/// The variables a make command reads (`$(NAME)` of the Makefile) reach the container's make
+/// (the PASSED list), or are the host's alone (HOST_ONLY), or are the Makefile's own: a variable
+/// that is none of these would work natively and be dropped, silently, in the container.
+#[test]
+fn every_make_variable_reaches_the_container_or_is_the_hosts() {
+    let makefile = read("Makefile");
+    let list = |name: &str| -> BTreeSet<String> {
+        let line = makefile
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} := ")))
+            .unwrap_or_else(|| panic!("the Makefile has no `{name} := ...` line"));
+        line.split_whitespace().map(str::to_owned).collect()
+    };
+    let passed = list("PASSED");
+    let host_only = list("HOST_ONLY");
+    let own: BTreeSet<String> = makefile
+        .lines()
+        .filter_map(|l| l.split_once(" :=").or_else(|| l.split_once(" =")))
+        .map(|(name, _)| name.trim().to_owned())
+        .filter(|name| !name.contains(char::is_whitespace) && !name.is_empty())
+        .collect();
+    let builtin = ["CURDIR", "MAKECMDGOALS", "PATH"];
+    let makefile: String = makefile
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut read: BTreeSet<String> = BTreeSet::new();
+    for (at, _) in makefile.match_indices("$(") {
+        let name: String = makefile[at + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect();
+        let closed = makefile[at + 2 + name.len()..].starts_with(')');
+        if !name.is_empty() && closed {
+            read.insert(name);
+        }
+    }
+    // `$(call opt,VARIABLE,option)` reads VARIABLE too.
+    for (at, _) in makefile.match_indices("$(call opt,") {
+        let name: String = makefile[at + "$(call opt,".len()..]
+            .chars()
+            .take_while(|c| *c != ',')
+            .collect();
+        read.insert(name);
+    }
+    let dropped: Vec<&String> = read
+        .iter()
+        .filter(|n| !passed.contains(*n) && !host_only.contains(*n) && !own.contains(*n))
+        .filter(|n| !builtin.contains(&n.as_str()))
+        .collect();
+    assert!(
+        dropped.is_empty(),
+        "the Makefile reads {dropped:?}, which neither reach the container (PASSED) nor are \
+         listed as the host's alone (HOST_ONLY)"
+    );
+    assert!(passed.is_disjoint(&host_only), "{passed:?} {host_only:?}");
+}
+
+/// The image keeps the QEMU programs the machines (qemu/<arch>.args) name, and no other: the
+/// Dockerfile deletes the rest of what Debian's QEMU packages bring.
+#[test]
+fn the_image_keeps_the_qemu_of_every_machine() {
+    let root = Project::here().root().to_owned();
+    let programs: BTreeSet<String> = ARCHES
+        .iter()
+        .map(|arch| {
+            Machine::load(&root.join(arch.machine_definition()))
+                .unwrap()
+                .program()
+                .to_owned()
+        })
+        .collect();
+    let dockerfile = read("Dockerfile");
+    let kept: BTreeSet<String> = dockerfile
+        .split("! -name ")
+        .skip(1)
+        .map(|rest| rest.split_whitespace().next().unwrap().to_owned())
+        .filter(|name| name.starts_with("qemu-system-"))
+        .collect();
+    assert_eq!(kept, programs, "the Dockerfile's kept QEMU programs");
+    // And the package list provides each.
+    let packages = read("tools/system-packages.txt");
+    for program in &programs {
+        assert!(
+            packages
+                .lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(program.as_str())),
+            "tools/system-packages.txt provides no {program}"
+        );
+    }
+}
+
+/// The project's paths that a file names (a comment that says `tools/setup-host`, a message that
+/// names `docs/performance.md`) exist: a moved or deleted file leaves no stale pointer. `<arch>`,
+/// `{name}` and a word in capitals (`ARCH`) stand for any name.
+#[test]
+fn every_path_a_file_names_exists() {
+    const TOP: [&str; 12] = [
+        "tools/",
+        "xtask/",
+        "tests/",
+        "docs/",
+        "shipped/",
+        "qemu/",
+        "sel4-kernel-config/",
+        "paging-semantics/",
+        "lib/",
+        "bench-map-unmap/",
+        ".ci/",
+        ".devcontainer/",
+    ];
+    // Not paths: cargo's `package/feature` spelling of a feature.
+    const NOT_PATHS: [&str; 1] = ["paging-semantics/mutation"];
+    let root = Project::here().root().to_owned();
+    let mut stale = Vec::new();
+    for file in tracked_files() {
+        if file.starts_with("docs/book/recorded/") || file.starts_with("tests/expected/") {
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(root.join(&file)) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            for path in paths_in(line, &TOP) {
+                if NOT_PATHS.contains(&path.as_str()) || exists(&root, &path) {
+                    continue;
+                }
+                stale.push(format!("{file}:{}: {path}", n + 1));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "paths that do not exist:\n{}",
+        stale.join("\n")
+    );
+}
+
+/// The project paths in `line`: words that begin with one of `top` (and not inside another word).
+fn paths_in(line: &str, top: &[&str]) -> Vec<String> {
+    let is_path_char = |c: char| c.is_ascii_alphanumeric() || "_./<>{}*-".contains(c);
+    let mut found = Vec::new();
+    for dir in top {
+        for (at, _) in line.match_indices(dir) {
+            let before = line[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || "_./-".contains(c)) {
+                continue;
+            }
+            let path: String = line[at..]
+                .chars()
+                .take_while(|c| is_path_char(*c))
+                .collect();
+            let mut path = path.trim_end_matches(['.', '-']).to_owned();
+            // A closing `}` or `>` with no opening one ends the word (`${file#shipped/}`).
+            while (path.ends_with('}') && !path.contains('{'))
+                || (path.ends_with('>') && !path.contains('<'))
+            {
+                path.pop();
+            }
+            if path.len() > dir.len() && !path.contains("//") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `path` names something in the project: its placeholders (`<arch>`, `{name}`, `*`, a
+/// word in capitals) match any name.
+fn exists(root: &Path, path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut dirs = vec![root.to_owned()];
+    for (n, part) in parts.iter().enumerate() {
+        let last = n + 1 == parts.len();
+        let pattern = glob(part);
+        let mut next = Vec::new();
+        for dir in &dirs {
+            let Ok(entries) = fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if matches(&pattern, &name) && (last || entry.path().is_dir()) {
+                    next.push(entry.path());
+                }
+            }
+        }
+        dirs = next;
+    }
+    !dirs.is_empty()
+}
+
+/// A path component as a pattern: its placeholders become `*`.
+fn glob(part: &str) -> String {
+    let mut out = String::new();
+    let mut chars = part.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' | '{' => {
+                let close = if c == '<' { '>' } else { '}' };
+                for c in chars.by_ref() {
+                    if c == close {
+                        break;
+                    }
+                }
+                out.push('*');
+            }
+            _ => out.push(c),
+        }
+    }
+    // A word in capitals (ARCH, NAME): a placeholder too.
+    let stem = out.split('.').next().unwrap_or_default();
+    if stem.len() > 1 && stem.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+        out = out.replacen(stem, "*", 1);
+    }
+    out
+}
+
+/// `name` matches `pattern`, whose `*` matches any run of characters.
+fn matches(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            name.starts_with(head)
+                && (0..=name.len() - head.len())
+                    .any(|skip| matches(tail, &name[head.len() + skip..]))
+        }
+    }
+}
+
+#[test]
+fn the_path_finder_finds_paths_and_placeholders_match() {
+    let top = ["tools/", "tests/"];
+    assert_eq!(
+        paths_in(
+            "see tools/setup-host, then tests/expected/<arch>/<stage>.txt.",
+            &top
+        ),
+        ["tools/setup-host", "tests/expected/<arch>/<stage>.txt"]
+    );
+    assert!(paths_in("build/tools/x and mytools/y", &top).is_empty());
+    assert!(matches("*.cmake", "x86_64.cmake") && !matches("*.cmake", "x86_64.args"));
+    assert_eq!(glob("ARCH.cmake"), "*.cmake");
+    assert_eq!(glob("<stage>.txt"), "*.txt");
+    let root = Project::here().root().to_owned();
+    assert!(exists(&root, "tools/setup-host") && !exists(&root, "tools/run-tests"));
+    assert!(exists(&root, "sel4-kernel-config/ARCH.cmake"));
+}
