@@ -445,6 +445,15 @@ fn the_container_publishes_xtasks_default_ports() {
         defaults.contains(&format!("book_port={}", xtask::book::DEFAULT_PORT)),
         "{defaults}"
     );
+    // The dev container forwards the book's port to the editor's browser.
+    let devcontainer = fs::read_to_string(root().join(".devcontainer/devcontainer.json")).unwrap();
+    assert!(
+        devcontainer.contains(&format!(
+            "\"forwardPorts\": [{}]",
+            xtask::book::DEFAULT_PORT
+        )),
+        "{devcontainer}"
+    );
     // What it publishes is a server listening on the container's interface.
     assert!(
         container.contains("-p \"127.0.0.1:$publish:$publish\" -e TUTORIAL_LISTEN_ADDRESS=0.0.0.0")
