@@ -93,7 +93,7 @@ fn stops_at_main_and_at_the_end(arch: &str, stage: &str, file: &str, main: &str,
     };
     let out = gdb_session(arch, stage, &[&to, "info locals"]);
     assert!(
-        out.contains(&format!("Breakpoint 1, {main}")),
+        out.contains(&format!("Temporary breakpoint 1, {main}")),
         "gdb did not stop at {main}:\n{out}"
     );
     assert!(out.contains("==> At main."), "no hint at main:\n{out}");

@@ -24,16 +24,17 @@ pub fn qemu_args(port: u16) -> [String; 3] {
 }
 
 /// The commands gdb runs first: no paging and no questions (`quit` leaves at once), connect,
-/// break at `main` and where the program ends (at each of `ends`, the addresses of
-/// sel4::init_thread::suspend_self), run to `main`. A Python stop handler says where the program
-/// stopped and how to go on.
+/// break at `main` (once: a breakpoint that stayed could be reported again when QEMU, slowed
+/// down, delivers the timer's interrupt as gdb steps past it) and where the program ends (at each
+/// of `ends`, the addresses of sel4::init_thread::suspend_self), run to `main`. A Python stop
+/// handler says where the program stopped and how to go on.
 fn script(source: &Source, port: u16, ends: &[u64]) -> String {
     let ends: String = ends.iter().map(|a| format!("break *{a:#x}\n")).collect();
     format!(
         r#"set pagination off
 set confirm off
 target remote 127.0.0.1:{port}
-break {main}
+tbreak {main}
 {ends}python
 def _where(event):
     for breakpoint in getattr(event, "breakpoints", []):
