@@ -235,6 +235,69 @@ fn every_term_of_the_glossary_is_defined_once_and_linked() {
     );
 }
 
+/// Names of invocations the C tutorial uses and seL4 16.0.0 does not have: no section of the
+/// manual is theirs.
+const NOT_IN_THIS_KERNEL: &[&str] = &[
+    "seL4_X86_Page_Remap",
+    "seL4_ARM_Page_Remap",
+    "seL4_RISCV_Page_Remap",
+    "seL4_PageDirectory_Map",
+    "seL4_PageTable_Map",
+];
+
+/// Every seL4 invocation the book names links to its section of the reference manual, and every
+/// rust-sel4 item (`sel4::...`) to its rustdoc, wherever the text names it (not in code blocks).
+#[test]
+fn every_invocation_and_rust_sel4_item_named_links_to_its_documentation() {
+    let verbs = [
+        "Map",
+        "Unmap",
+        "Delete",
+        "Retype",
+        "Assign",
+        "GetAddress",
+        "MakePool",
+        "Clean_Data",
+        "Invalidate_Data",
+        "CleanInvalidate_Data",
+        "Unify_Instruction",
+    ];
+    let mut unlinked = BTreeSet::new();
+    for page in html_files(built()) {
+        let name = page.file_name().unwrap().to_string_lossy().into_owned();
+        if ["print.html", "toc.html", "404.html"].contains(&name.as_str()) {
+            continue;
+        }
+        let html = fs::read_to_string(&page).unwrap();
+        for (at, _) in html.match_indices("<code>") {
+            let rest = &html[at + "<code>".len()..];
+            let code = rest[..rest.find("</code>").unwrap()]
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"");
+            let name_only = code.split('(').next().unwrap_or_default();
+            let invocation = name_only.starts_with("seL4_")
+                && !name_only.contains('*')
+                && verbs.iter().any(|v| name_only.ends_with(&format!("_{v}")))
+                && !NOT_IN_THIS_KERNEL.contains(&name_only);
+            let item = code.contains("sel4::");
+            if !(invocation || item) {
+                continue;
+            }
+            let tag = &html[html[..at].rfind('<').unwrap()..at];
+            if !tag.starts_with("<a ") {
+                unlinked.insert(format!("{name}: {code}"));
+            }
+        }
+    }
+    assert!(
+        unlinked.is_empty(),
+        "named, not linked (add them to docs/book/links.toml):\n{}",
+        unlinked.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
+
 /// Outputs and walks come from the recordings, exercise code from the shipped files: a fenced
 /// block in a chapter's source that repeats a line of either was typed by hand.
 #[test]
@@ -939,6 +1002,21 @@ fn in_chromium_each_architectures_reader_gets_a_short_path_and_their_own_command
                 "{arch}: the path has {on_path} visible words, more than {PATH_WORDS}: {words:?}"
             ));
         }
+        // The walk of the stage that faults (the last walk shown outside an aside), as it is
+        // drawn, to look at.
+        open_as(&browser, &server, "exercise.html", arch);
+        browser.run(
+            "const walks = [...document.querySelectorAll('main pre.walk')]
+                .filter(w => w.getClientRects().length > 0 && !w.closest('details:not([open])'));
+            walks[walks.length - 1].id = 'walk-to-look-at';",
+        );
+        let walk = browser.find("#walk-to-look-at");
+        let shot = browser.call("GET", &format!("/element/{walk}/screenshot"), None);
+        let png = Project::here()
+            .build_dir()
+            .join(format!("book-walk-{arch}.png"));
+        fs::write(&png, base64_decode(shot.as_str().unwrap())).unwrap();
+        report.push(format!("  a walk: {}", png.display()));
         // The exercise page, whole. Its asides are closed, and what they hold is not counted.
         open_as(&browser, &server, "exercise.html", arch);
         let (closed, _) = read_as(&browser, arch);

@@ -348,8 +348,9 @@ pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
             let picked = pick.check()?;
             if gdb && walk.wanted().is_some() {
                 bail!(
-                    "GDB=1 and WALK=1 both need QEMU's gdb stub: use one at a time (`make walk` \
-                     walks without a debugger)"
+                    "GDB=1 and WALK=1 both need QEMU's gdb stub: use one at a time (`make walk{}` \
+                     walks without a debugger)",
+                    picked.make_args()
                 );
             }
             simulate::run(project, &picked, run, gdb.then_some(port), walk.wanted())
