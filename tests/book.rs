@@ -874,8 +874,12 @@ fn commands_with_arch() -> Vec<String> {
 /// chooser's menu aside), and what is wrong with it, each a line.
 fn read_as(browser: &Browser, arch: &str) -> (usize, Vec<String>) {
     let arches: Vec<&str> = ARCHES.iter().map(|a| a.name).collect();
+    let addresses = xtask::links::Links::load(&Project::here())
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .addresses();
     let script = format!(
         r##"const arch = {arch:?}, arches = {arches:?}, commands = {commands:?};
+        const addresses = new Set({addresses:?});
         const main = document.querySelector('main');
         const visible = e => e.getClientRects().length > 0;
         const words = t => t.split(/\s+/).filter(w => /[A-Za-z0-9]/.test(w)).length;
@@ -918,6 +922,10 @@ fn read_as(browser: &Browser, arch: &str) -> (usize, Vec<String>) {
             const target = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
             if (target && !visible(target)) wrong.push('a link to a hidden part: ' + a.getAttribute('href'));
         }}
+        // A link out of the book goes where the table of links says.
+        for (const a of main.querySelectorAll('a[href*="://"]')) {{
+            if (!addresses.has(a.getAttribute('href'))) wrong.push('a link from no table: ' + a.getAttribute('href'));
+        }}
         // A walk keeps to the page's width: its boxes, and what it says beside them.
         for (const walk of main.querySelectorAll('pre.walk')) {{
             if (!visible(walk)) continue;
@@ -948,8 +956,8 @@ fn open_as(browser: &Browser, server: &Server, page: &str, arch: &str) {
 
 /// Every architecture's reader, in Chromium: the path from the introduction to the end of "Map a
 /// page" has at most PATH_WORDS visible words (taking the longest of the setting-up pages), every
-/// command shown is theirs, nothing shown refers to a part they cannot see, every walk keeps to
-/// the page's width, and every page loads cleanly. The exercise page is kept as a screenshot per
+/// command shown is theirs, nothing shown refers to a part they cannot see, every link out of the
+/// book is the table's, every walk keeps to the page's width, and every page loads cleanly. The exercise page is kept as a screenshot per
 /// architecture (build/book-exercise-<arch>.png), and the counts are printed.
 #[test]
 fn in_chromium_each_architectures_reader_gets_a_short_path_and_their_own_commands() {
