@@ -12,8 +12,8 @@
 #   make test [ARCH=...]                                                every test: host tests, then every stage booted and checked
 #   make status [ARCH=...] [EXERCISE=...]                               which stage each exercise file is at
 #   make stages [ARCH=...]                                              the stages, with what each shows
-#   make solution [STAGE=...|EXERCISE=...]                              a stage's solution as a diff (default: the next)
-#   make reset [EXERCISE=...] [CONFIRM=yes]                             an exercise file back to its start (asks first)
+#   make solution [ARCH=...] [STAGE=...|EXERCISE=...]                   a stage's solution as a diff (default: the next)
+#   make reset [ARCH=...] [EXERCISE=...] [CONFIRM=yes]                  an exercise file back to its start (asks first)
 #   make semantics [ARCH=...]                                           build and boot the paging-semantics suite (every architecture without ARCH=, then docs/kernel-semantics-cases.md)
 #   make kernel [ARCH=...]                                              build the architecture's seL4 kernel
 #   make image [ARCH=...] [STAGE=...]                                   build the image only, and print its path

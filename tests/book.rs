@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! The book (docs/book): built by mdBook from the shipped sources, every link and anchor of it
-//! resolving, nothing in it typed by hand that the project's files say, and in a real browser
-//! (Debian's headless Chromium, driven by its ChromeDriver): the architecture chosen on one page
-//! is the one every other page shows, search finds the kernel's names, and nothing fails to load.
+//! resolving and every address from the one table of links, nothing in it typed by hand that the
+//! project's files say, and in a real browser (Debian's headless Chromium, driven by its
+//! ChromeDriver), for every architecture's reader: the path from the introduction to the end of
+//! "Map a page" short, every command shown the reader's own, nothing shown that refers to a part
+//! the reader cannot see, every walk within the page; and the architecture chosen on one page is
+//! the one every other page shows, search finds the kernel's names, and nothing fails to load.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -112,6 +115,189 @@ fn every_link_and_anchor_of_the_book_resolves() {
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
 
+/// Every address the book links to elsewhere comes from its one table (docs/book/links.toml),
+/// and is well formed; no chapter types one. No machine here reaches them, so none is fetched.
+#[test]
+fn every_link_out_of_the_book_comes_from_the_table_of_links() {
+    let project = Project::here();
+    let links = xtask::links::Links::load(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let table: BTreeSet<String> = links.addresses().into_iter().collect();
+    for address in &table {
+        xtask::links::check_url(address).unwrap_or_else(|e| panic!("{e:#}"));
+    }
+    let mut used = BTreeSet::new();
+    let mut stray = Vec::new();
+    for page in html_files(built()) {
+        let html = fs::read_to_string(&page).unwrap();
+        for link in attribute_values(&html, "href")
+            .into_iter()
+            .chain(attribute_values(&html, "src"))
+        {
+            if !link.contains("://") {
+                continue;
+            }
+            let link = link.replace("&amp;", "&");
+            match table.contains(&link) {
+                true => {
+                    used.insert(link);
+                }
+                false => stray.push(format!("{}: {link}", page.display())),
+            }
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "addresses not from {}:\n{}",
+        project.book_links().display(),
+        stray.join("\n")
+    );
+    assert!(used.len() > 40, "only {} addresses are linked", used.len());
+    for entry in fs::read_dir(project.book_dir().join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains("://"),
+                "{}:{}: an address typed in a chapter: name it in {}: {line}",
+                path.display(),
+                n + 1,
+                project.book_links().display()
+            );
+        }
+    }
+}
+
+/// The book's one table of links is the book's: every key of it is used, by a chapter's
+/// `[text][key]` or by code that names it.
+#[test]
+fn every_link_of_the_table_is_used() {
+    let project = Project::here();
+    let links = xtask::links::Links::load(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut linked = BTreeSet::new();
+    for page in html_files(built()) {
+        let html = fs::read_to_string(&page).unwrap();
+        linked.extend(
+            attribute_values(&html, "href")
+                .into_iter()
+                .map(|l| l.replace("&amp;", "&")),
+        );
+    }
+    let unused: Vec<&str> = links
+        .keys()
+        .filter(|key| {
+            let link = links.get(key).unwrap();
+            !ARCHES
+                .iter()
+                .any(|arch| linked.contains(&links.target(link, arch)))
+        })
+        .collect();
+    assert!(unused.is_empty(), "links no chapter uses: {unused:?}");
+}
+
+/// A term of the glossary is defined once: its first use on each page links to its definition,
+/// whose anchor exists.
+#[test]
+fn every_term_of_the_glossary_is_defined_once_and_linked() {
+    let project = Project::here();
+    let text =
+        fs::read_to_string(project.book_dir().join("src").join(xtask::book::GLOSSARY)).unwrap();
+    let terms = xtask::book::glossary_terms(&text);
+    let mut names = BTreeSet::new();
+    for term in &terms {
+        assert!(
+            names.insert(term.id.clone()),
+            "{} is defined twice",
+            term.name
+        );
+    }
+    assert!(terms.len() > 20, "{} terms only", terms.len());
+    let glossary = fs::read_to_string(built().join("glossary.html")).unwrap();
+    let all: String = html_files(built())
+        .iter()
+        .filter(|p| !p.ends_with("print.html"))
+        .map(|p| fs::read_to_string(p).unwrap())
+        .collect();
+    for term in &terms {
+        assert!(
+            glossary.contains(&format!("id=\"{}\"", term.id)),
+            "glossary.html has no #{}",
+            term.id
+        );
+    }
+    let unused: Vec<&str> = terms
+        .iter()
+        .filter(|t| !all.contains(&format!("href=\"glossary.html#{}\"", t.id)))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "terms the glossary defines and no page uses: {unused:?}"
+    );
+}
+
+/// Names of invocations the C tutorial uses and seL4 16.0.0 does not have: no section of the
+/// manual is theirs.
+const NOT_IN_THIS_KERNEL: &[&str] = &[
+    "seL4_X86_Page_Remap",
+    "seL4_ARM_Page_Remap",
+    "seL4_RISCV_Page_Remap",
+    "seL4_PageDirectory_Map",
+    "seL4_PageTable_Map",
+];
+
+/// Every seL4 invocation the book names links to its section of the reference manual, and every
+/// rust-sel4 item (`sel4::...`) to its rustdoc, wherever the text names it (not in code blocks).
+#[test]
+fn every_invocation_and_rust_sel4_item_named_links_to_its_documentation() {
+    let verbs = [
+        "Map",
+        "Unmap",
+        "Delete",
+        "Retype",
+        "Assign",
+        "GetAddress",
+        "MakePool",
+        "Clean_Data",
+        "Invalidate_Data",
+        "CleanInvalidate_Data",
+        "Unify_Instruction",
+    ];
+    let mut unlinked = BTreeSet::new();
+    for page in html_files(built()) {
+        let name = page.file_name().unwrap().to_string_lossy().into_owned();
+        if ["print.html", "toc.html", "404.html"].contains(&name.as_str()) {
+            continue;
+        }
+        let html = fs::read_to_string(&page).unwrap();
+        for (at, _) in html.match_indices("<code>") {
+            let rest = &html[at + "<code>".len()..];
+            let code = rest[..rest.find("</code>").unwrap()]
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"");
+            let name_only = code.split('(').next().unwrap_or_default();
+            let invocation = name_only.starts_with("seL4_")
+                && !name_only.contains('*')
+                && verbs.iter().any(|v| name_only.ends_with(&format!("_{v}")))
+                && !NOT_IN_THIS_KERNEL.contains(&name_only);
+            let item = code.contains("sel4::");
+            if !(invocation || item) {
+                continue;
+            }
+            let tag = &html[html[..at].rfind('<').unwrap()..at];
+            if !tag.starts_with("<a ") {
+                unlinked.insert(format!("{name}: {code}"));
+            }
+        }
+    }
+    assert!(
+        unlinked.is_empty(),
+        "named, not linked (add them to docs/book/links.toml):\n{}",
+        unlinked.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
+
 /// Outputs and walks come from the recordings, exercise code from the shipped files: a fenced
 /// block in a chapter's source that repeats a line of either was typed by hand.
 #[test]
@@ -123,6 +309,7 @@ fn no_output_walk_or_exercise_code_in_the_book_is_typed_by_hand() {
             for path in [
                 project.recorded_output(arch, stage.name()),
                 project.recorded_walk(arch, stage.name()),
+                project.recorded_trace(arch, stage.name()),
             ] {
                 if let Ok(text) = fs::read_to_string(&path) {
                     recorded.extend(
@@ -189,10 +376,16 @@ fn every_output_walk_and_code_block_is_in_an_architectures_part() {
                 fence = !fence;
                 (fence && language == "rust").then_some(line)
             } else {
-                ["{{#output ", "{{#walk ", "{{#todo ", "{{#file "]
-                    .iter()
-                    .any(|d| line.starts_with(d))
-                    .then_some(line)
+                [
+                    "{{#output ",
+                    "{{#walk ",
+                    "{{#trace ",
+                    "{{#todo ",
+                    "{{#file ",
+                ]
+                .iter()
+                .any(|d| line.starts_with(d))
+                .then_some(line)
             };
             if let Some(shown) = shown.filter(|_| !part) {
                 outside.push(format!("{}:{}: {shown}", path.display(), n + 1));
@@ -352,8 +545,11 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // A profile of its own: the tests run side by side, each with its browser.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let profile =
-            std::env::temp_dir().join(format!("book-test-chromium-{}", std::process::id()));
+            std::env::temp_dir().join(format!("book-test-chromium-{}-{n}", std::process::id()));
         let mut browser = Self {
             driver,
             port,
@@ -563,11 +759,19 @@ fn in_chromium_the_chosen_architecture_follows_the_reader_and_search_finds_the_k
         "return document.getElementById('arch-menu') !== null;",
         "the chooser did not appear",
     );
-    assert_eq!(browser.shown_parts(), vec![default.to_owned()]);
+    let shown = browser.shown_parts();
+    assert!(
+        !shown.is_empty() && shown.iter().all(|a| a == default),
+        "{shown:?}"
+    );
 
     // Chosen on this page, from the menu.
     browser.click(&format!("#arch-menu option[value='{chosen}']"));
-    assert_eq!(browser.shown_parts(), vec![chosen.to_owned()]);
+    let shown = browser.shown_parts();
+    assert!(
+        !shown.is_empty() && shown.iter().all(|a| a == chosen),
+        "{shown:?}"
+    );
     let screenshot = browser.call("GET", "/screenshot", None);
     let png = base64_decode(screenshot.as_str().unwrap());
     let shot = Project::here().build_dir().join("book-exercise.png");
@@ -629,6 +833,246 @@ fn in_chromium_the_chosen_architecture_follows_the_reader_and_search_finds_the_k
     let severe = browser.severe_log();
     assert!(severe.is_empty(), "the browser's errors: {severe:?}");
     eprintln!("the exercise chapter, as {chosen}: {}", shot.display());
+}
+
+/// The most visible words a reader may meet from the introduction to the end of "Map a page".
+const PATH_WORDS: usize = 2500;
+
+/// The book's chapters in order (SUMMARY.md), as `(page, depth)`: a chapter nested under another
+/// is one of its alternatives (the setting-up pages: a reader follows one).
+fn chapters() -> Vec<(String, usize)> {
+    let summary = fs::read_to_string(Project::here().book_dir().join("src/SUMMARY.md")).unwrap();
+    summary
+        .lines()
+        .filter_map(|line| {
+            let depth = (line.len() - line.trim_start().len()) / 4;
+            let target = line.split("](").nth(1)?.split(')').next()?;
+            Some((target.replace(".md", ".html"), depth))
+        })
+        .collect()
+}
+
+/// The path of one reader, up to the end of "Map a page": each step a chapter, or the chapters
+/// nested under the one before, of which the reader reads one.
+fn path() -> Vec<Vec<String>> {
+    let mut steps: Vec<(Vec<String>, bool)> = Vec::new();
+    for (page, depth) in chapters() {
+        let done = page == "exercise.html";
+        match steps.last_mut() {
+            Some((alternatives, true)) if depth > 0 => alternatives.push(page),
+            _ => steps.push((vec![page], depth > 0)),
+        }
+        if done {
+            break;
+        }
+    }
+    steps.into_iter().map(|(pages, _)| pages).collect()
+}
+
+/// The make commands that take ARCH= (their usage in `make help` says so).
+fn commands_with_arch() -> Vec<String> {
+    xtask::commands::make_help()
+        .lines()
+        .filter(|l| l.contains("[ARCH="))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
+}
+
+/// What one architecture's reader sees on the page open in `browser`: its visible words (the
+/// chooser's menu aside), and what is wrong with it, each a line.
+fn read_as(browser: &Browser, arch: &str) -> (usize, Vec<String>) {
+    let arches: Vec<&str> = ARCHES.iter().map(|a| a.name).collect();
+    let addresses = xtask::links::Links::load(&Project::here())
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .addresses();
+    let script = format!(
+        r##"const arch = {arch:?}, arches = {arches:?}, commands = {commands:?};
+        const addresses = new Set({addresses:?});
+        const main = document.querySelector('main');
+        const visible = e => e.getClientRects().length > 0;
+        const words = t => t.split(/\s+/).filter(w => /[A-Za-z0-9]/.test(w)).length;
+        const count = words(main.innerText) - words(document.getElementById('arch-chooser').innerText);
+        const wrong = [];
+        // Every command shown is the reader's: a make command that takes ARCH= carries theirs.
+        for (const code of main.querySelectorAll('code')) {{
+            if (!visible(code)) continue;
+            for (const line of code.innerText.split('\n')) {{
+                const m = line.match(/(?:^|[^\w-])make ([a-z-]+)/);
+                if (!m || !commands.includes(m[1])) continue;
+                const given = [...line.matchAll(/ARCH=(\w+)/g)].map(g => g[1]);
+                if (given.length !== 1 || given[0] !== arch) wrong.push('a command not for ' + arch + ': ' + line.trim());
+            }}
+        }}
+        // A part of the reader's architecture speaks of no other's.
+        for (const part of main.querySelectorAll('.arch-only')) {{
+            if (!visible(part)) continue;
+            for (const other of arches) {{
+                if (other !== arch && new RegExp('\\b' + other + '\\b').test(part.innerText))
+                    wrong.push(arch + "'s part names " + other + ': ' + part.innerText.slice(0, 120));
+            }}
+        }}
+        // Nor does the text every reader sees, but where it sets the architectures side by side
+        // (a table, each in its column).
+        let text = '';
+        const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {{
+            const node = walker.currentNode, element = node.parentElement;
+            if (visible(element) && !element.closest('table, pre, .arch-only')) text += node.textContent;
+        }}
+        for (const other of arches) {{
+            if (other === arch) continue;
+            const m = text.match(new RegExp('\\b(as|like|unlike|see) (on |in )?' + other + '\\b'));
+            if (m) wrong.push('refers to ' + other + "'s part: " + m[0]);
+        }}
+        // A link within the page leads to something the reader sees.
+        for (const a of main.querySelectorAll('a[href^="#"]')) {{
+            if (!visible(a) || a.getAttribute('href') === '#') continue;
+            const target = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+            if (target && !visible(target)) wrong.push('a link to a hidden part: ' + a.getAttribute('href'));
+        }}
+        // A link out of the book goes where the table of links says.
+        for (const a of main.querySelectorAll('a[href*="://"]')) {{
+            if (!addresses.has(a.getAttribute('href'))) wrong.push('a link from no table: ' + a.getAttribute('href'));
+        }}
+        // A walk keeps to the page's width: its boxes, and what it says beside them.
+        for (const walk of main.querySelectorAll('pre.walk')) {{
+            if (!visible(walk)) continue;
+            const right = walk.getBoundingClientRect().right;
+            if (walk.scrollWidth > walk.clientWidth + 1) wrong.push('a walk wider than the page: ' + walk.scrollWidth + ' > ' + walk.clientWidth);
+            for (const box of walk.querySelectorAll('.walk-box')) {{
+                if (box.getBoundingClientRect().right > right + 1) wrong.push('a walk box past the page: ' + box.innerText.trim());
+            }}
+        }}
+        return [count, wrong];"##,
+        commands = commands_with_arch(),
+    );
+    let answer = browser.run(&script);
+    let count = answer[0].as_u64().unwrap() as usize;
+    let wrong = serde_json::from_value(answer[1].clone()).unwrap();
+    (count, wrong)
+}
+
+/// Opens `page` as `arch`'s reader, waiting for the page's script to show the reader's parts.
+fn open_as(browser: &Browser, server: &Server, page: &str, arch: &str) {
+    browser.open(&format!("{}?arch={arch}", server.url(page)));
+    wait_for(
+        browser,
+        &format!("return document.documentElement.dataset.arch === {arch:?};"),
+        &format!("{page}: the architecture was not chosen"),
+    );
+}
+
+/// Every architecture's reader, in Chromium: the path from the introduction to the end of "Map a
+/// page" has at most PATH_WORDS visible words (taking the longest of the setting-up pages), every
+/// command shown is theirs, nothing shown refers to a part they cannot see, every link out of the
+/// book is the table's, every walk keeps to the page's width, and every page loads cleanly. The exercise page is kept as a screenshot per
+/// architecture (build/book-exercise-<arch>.png), and the counts are printed.
+#[test]
+fn in_chromium_each_architectures_reader_gets_a_short_path_and_their_own_commands() {
+    let server = Server::start(built());
+    let browser = Browser::start();
+    let path = path();
+    assert_eq!(
+        path.first().map(|s| s[0].as_str()),
+        Some("introduction.html")
+    );
+    assert_eq!(path.last().map(|s| s[0].as_str()), Some("exercise.html"));
+    assert!(
+        path.iter().any(|step| step.len() > 1),
+        "no setting-up alternatives: {path:?}"
+    );
+    let all: Vec<String> = chapters().into_iter().map(|(page, _)| page).collect();
+    let mut problems = Vec::new();
+    let mut report = Vec::new();
+    for arch in ARCHES.iter().map(|a| a.name) {
+        let mut words: BTreeMap<String, usize> = BTreeMap::new();
+        for page in &all {
+            open_as(&browser, &server, page, arch);
+            let (count, wrong) = read_as(&browser, arch);
+            // BOOK_TEXT=1 keeps what each reader sees of each page, to read it as they would.
+            if std::env::var_os("BOOK_TEXT").is_some() {
+                let text = browser.run("return document.querySelector('main').innerText;");
+                let dir = Project::here().build_dir().join("book-text").join(arch);
+                fs::create_dir_all(&dir).unwrap();
+                fs::write(
+                    dir.join(page.replace(".html", ".txt")),
+                    text.as_str().unwrap(),
+                )
+                .unwrap();
+            }
+            problems.extend(
+                wrong
+                    .into_iter()
+                    .map(|w: String| format!("{arch} {page}: {w}")),
+            );
+            words.insert(page.clone(), count);
+        }
+        let on_path: usize = path
+            .iter()
+            .map(|step| step.iter().map(|p| words[p]).max().unwrap())
+            .sum();
+        let book: usize = words.values().sum();
+        report.push(format!("{arch}: {on_path} words from the introduction to the end of \"Map a page\", {book} in the whole book"));
+        if on_path > PATH_WORDS {
+            problems.push(format!(
+                "{arch}: the path has {on_path} visible words, more than {PATH_WORDS}: {words:?}"
+            ));
+        }
+        // The walk of the stage that faults (the last walk shown outside an aside), as it is
+        // drawn, to look at.
+        open_as(&browser, &server, "exercise.html", arch);
+        browser.run(
+            "const walks = [...document.querySelectorAll('main pre.walk')]
+                .filter(w => w.getClientRects().length > 0 && !w.closest('details:not([open])'));
+            walks[walks.length - 1].id = 'walk-to-look-at';",
+        );
+        let walk = browser.find("#walk-to-look-at");
+        let shot = browser.call("GET", &format!("/element/{walk}/screenshot"), None);
+        let png = Project::here()
+            .build_dir()
+            .join(format!("book-walk-{arch}.png"));
+        fs::write(&png, base64_decode(shot.as_str().unwrap())).unwrap();
+        report.push(format!("  a walk: {}", png.display()));
+        // The exercise page, whole. Its asides are closed, and what they hold is not counted.
+        open_as(&browser, &server, "exercise.html", arch);
+        let (closed, _) = read_as(&browser, arch);
+        browser.run("document.querySelectorAll('details').forEach(d => d.open = true);");
+        let (opened, _) = read_as(&browser, arch);
+        assert!(
+            opened > closed,
+            "{arch}: the asides' words are counted while closed"
+        );
+        browser.run("document.querySelectorAll('details').forEach(d => d.open = false);");
+        let height = browser
+            .run("return document.documentElement.scrollHeight;")
+            .as_u64()
+            .unwrap();
+        browser.call(
+            "POST",
+            "/window/rect",
+            Some(&json!({"width": 1280, "height": height.min(20000)})),
+        );
+        let shot = browser.call("GET", "/screenshot", None);
+        let png = Project::here()
+            .build_dir()
+            .join(format!("book-exercise-{arch}.png"));
+        fs::write(&png, base64_decode(shot.as_str().unwrap())).unwrap();
+        browser.call(
+            "POST",
+            "/window/rect",
+            Some(&json!({"width": 1280, "height": 1000})),
+        );
+        report.push(format!("  the exercise page: {}", png.display()));
+    }
+    eprintln!("{}", report.join("\n"));
+    assert!(
+        server.failed().is_empty(),
+        "requests that failed: {:?}",
+        server.failed()
+    );
+    let severe = browser.severe_log();
+    assert!(severe.is_empty(), "the browser's errors: {severe:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {

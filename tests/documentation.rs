@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use std::fs;
 
 use xtask::catalogue::ARCHES;
-use xtask::documented::{block_name, first_difference, normalise, normalise_walk, program_output};
+use xtask::documented::{
+    self, block_name, first_difference, normalise, normalise_walk, program_output,
+};
 use xtask::project::Project;
 
 /// Every `{{#<directive> <argument>}}` of the book's chapters.
@@ -44,6 +46,10 @@ fn every_stage_is_recorded_and_shown_in_the_book() {
         .into_iter()
         .map(|(_, stage)| stage)
         .collect();
+    let traced: BTreeSet<String> = directives(&project, "trace")
+        .into_iter()
+        .map(|(_, stage)| stage)
+        .collect();
     let mut stages = BTreeSet::new();
     for arch in ARCHES.iter() {
         for stage in arch.stages() {
@@ -66,10 +72,25 @@ fn every_stage_is_recorded_and_shown_in_the_book() {
                 "{name}: a recorded walk exactly where the stage has walks: run `make record{}`",
                 stage.make_args()
             );
+            let trace = project.recorded_trace(arch, stage.name());
+            assert_eq!(
+                trace.is_file(),
+                documented::traced(stage),
+                "{name}: a recorded trace exactly where the book shows the stage traced: run `make \
+                 record{}`",
+                stage.make_args()
+            );
+            if documented::traced(stage) {
+                assert!(
+                    traced.contains(&name),
+                    "no chapter of the book shows stage '{name}' traced ({{{{#trace {name}}}}})"
+                );
+                documented::check_trace(&project, stage).unwrap_or_else(|e| panic!("{e:#}"));
+            }
             stages.insert(name);
         }
     }
-    for name in walked.iter().chain(&shown) {
+    for name in walked.iter().chain(&shown).chain(&traced) {
         assert!(stages.contains(name), "the book names no stage '{name}'");
     }
     // No recording outlives its stage.
@@ -101,6 +122,46 @@ fn a_changed_line_is_caught() {
     let walk = lines("    │ [1] bits 43..39  0x0000000060000003   ├─> next table at 0x60000000");
     let rewalked = lines("    │ [1] bits 43..39  0x0000000070000003 ├─> next table at 0x70000000");
     assert_eq!(first_difference(&walk, &rewalked, normalise_walk), None);
+}
+
+/// A recorded trace is its stage's recorded output with the traced lines added: one with a line
+/// of the output changed, or with nothing traced, is refused.
+#[test]
+fn a_trace_that_is_not_its_stages_run_is_caught() {
+    let project = Project::here();
+    let stage = ARCHES[0].main_exercise().start();
+    let path = project.recorded_trace(stage.arch, stage.name());
+    let kept = fs::read_to_string(&path).unwrap();
+    documented::check_trace(&project, stage).unwrap_or_else(|e| panic!("{e:#}"));
+    let scratch = Project::here().build_dir().join("test-trace");
+    for (what, text) in [
+        ("changed", kept.replacen("level 30", "level 21", 1)),
+        (
+            "untraced",
+            kept.lines()
+                .filter(|l| !documented::is_traced_line(l))
+                .map(|l| format!("{l}\n"))
+                .collect(),
+        ),
+    ] {
+        // The check reads the project's recording: a scratch copy of the project's book holds the
+        // altered one.
+        let root = scratch.join(what);
+        let book = root.join("docs/book/recorded").join(stage.arch.name);
+        fs::create_dir_all(&book).unwrap();
+        fs::copy(
+            project.recorded_output(stage.arch, stage.name()),
+            book.join("start.output"),
+        )
+        .unwrap();
+        fs::write(book.join("start.trace"), text).unwrap();
+        let copy = Project::at(&root);
+        assert!(
+            documented::check_trace(&copy, stage).is_err(),
+            "a {what} trace passed"
+        );
+    }
+    let _ = fs::remove_dir_all(&scratch);
 }
 
 /// A stage's output is what follows the kernel's boot log, up to its stack dump.

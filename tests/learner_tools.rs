@@ -226,6 +226,56 @@ fn reset_asks_first_then_restores_the_shipped_file_and_keeps_a_backup() {
     }
 }
 
+/// A learner's file saved in another encoding (a Latin-1 `é` in a comment on line 3): `make
+/// status` names that line and column and the way back, and `make reset CONFIRM=yes` puts the
+/// shipped file back all the same, keeping the learner's bytes as they were.
+#[test]
+fn a_file_that_is_not_utf8_is_named_by_its_line_and_still_reset() {
+    let arch = &ARCHES[1];
+    let exercise = arch.main_exercise();
+    let file = exercise.exercise.file;
+    let mut bytes = shipped(exercise).into_bytes();
+    let third_line = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    bytes.splice(third_line..third_line, b"// caf\xe9\n".iter().copied());
+    let root = scratch_project("test-not-utf8", exercise, "");
+    fs::write(root.join(file), &bytes).unwrap();
+
+    let status = xtask(&root, &["status", "--arch", arch.name]);
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(!status.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{file}:3:7: a byte that is not UTF-8 (0xe9), and rustc reads source files as UTF-8 \
+             only: save the file as UTF-8, or `make reset{} CONFIRM=yes` puts the shipped file \
+             back",
+            exercise.make_args()
+        )),
+        "{stderr}"
+    );
+
+    let done = xtask(&root, &["reset", "--arch", arch.name, "--confirm", "yes"]);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(root.join(file)).unwrap(),
+        shipped(exercise)
+    );
+    let backup = stderr
+        .split("Yours is in ")
+        .nth(1)
+        .and_then(|rest| rest.trim_end().strip_suffix('.'))
+        .unwrap_or_else(|| panic!("no backup named: {stderr}"));
+    assert_eq!(fs::read(root.join(backup)).unwrap(), bytes);
+    let _ = fs::remove_dir_all(&root);
+}
+
 /// `make status` and `make solution` with a file whose TODOs are done out of order, built and
 /// booted as they do it: they name the TODO to do first and the stage to ask for.
 #[test]
@@ -250,13 +300,16 @@ fn out_of_order_status_and_solution_name_the_todo_to_do_first() {
         status.contains("done, but not \"TODO map a page directory object\" (src/main.rs:"),
         "{status}"
     );
-    assert!(status.contains("`make solution STAGE=pd`"), "{status}");
+    assert!(
+        status.contains("`make solution ARCH=x86_64 STAGE=pd`"),
+        "{status}"
+    );
     let scratch = Project::here()
         .build_dir()
         .join("test-solution-out-of-order");
     let advice = advise(exercise, &source, &out_of_order, &observed, &scratch).unwrap_err();
     assert!(
-        format!("{advice:#}").contains("`make solution STAGE=pd`"),
+        format!("{advice:#}").contains("`make solution ARCH=x86_64 STAGE=pd`"),
         "{advice:#}"
     );
 }
@@ -377,7 +430,8 @@ fn a_moved_todo_is_told_by_its_run() {
         );
         assert!(
             status.contains(&format!(
-                "the solution of stage '{}', which the run shows is missing",
+                "`make solution{}` shows the solution of stage '{}', which the run shows is missing",
+                exercise.make_args(),
                 first_stage.name()
             )),
             "{arch}: {status}"
@@ -438,6 +492,33 @@ fn another_architectures_method_is_named_with_this_ones() {
             matches!(&advice, Advice::Compare { stage, .. } if *stage == first),
             "{to}: {advice:?}"
         );
+    }
+}
+
+/// TODO 2's solution uncommented without the `;` at its end, on every architecture: the build
+/// fails, and no hint comes from the shipped comment below the learner's line, which cargo's
+/// message quotes (on x86_64 it names libsel4's C call for the frame's map).
+#[test]
+fn a_missing_semicolon_gets_no_hint_from_the_comment_below() {
+    for arch in ARCHES.iter() {
+        let exercise = arch.main_exercise();
+        let source = shipped(exercise);
+        let second = exercise.stage(2).unwrap();
+        let done = stages::derive(&source, second).unwrap();
+        let todos = stages::analyse(exercise, &done).unwrap();
+        let last = todos[1].solution.end - 1;
+        let mut lines: Vec<&str> = done.lines().collect();
+        let without = lines[last]
+            .strip_suffix(';')
+            .expect("a statement ends with `;`");
+        lines[last] = without;
+        let text = lines.join("\n") + "\n";
+        let observed = observe(exercise, "missing-semicolon", &text);
+        let Observed::Refused { error, hints } = &observed else {
+            panic!("{arch}: built without its `;`: {observed:?}");
+        };
+        assert!(error.starts_with("error"), "{arch}: {error}");
+        assert!(hints.is_empty(), "{arch}: {hints:?} for\n{error}");
     }
 }
 
@@ -623,5 +704,76 @@ fn a_listing_into_a_closed_pipe_ends_quietly() {
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// The first `make` copies every exercise file from shipped/, and names one: the file of the run's
+/// ARCH= and EXERCISE= (tools/setup-host's block for the learners' files, run on its own in a
+/// scratch directory, with make's variables as make hands them on). A file already there is
+/// never written again.
+#[test]
+fn the_first_run_names_the_learners_own_file_not_every_copy() {
+    let setup = fs::read_to_string(Project::here().root().join("tools/setup-host")).unwrap();
+    let start = setup
+        .find("# --- The learners' files")
+        .expect("setup-host's block for the learners' files");
+    let end = start + 1 + setup[start + 1..].find("\n# --- ").unwrap();
+    let block = &setup[start..end];
+    let all: Vec<&str> = all_exercises().map(|e| e.exercise.file).collect();
+    for (vars, named) in [
+        (vec![], "src/main.rs"),
+        (vec![("ARCH", "x86_64")], "src/main.rs"),
+        (vec![("ARCH", "riscv32")], "riscv32/src/main.rs"),
+        (
+            vec![("ARCH", "aarch64"), ("EXERCISE", "page-sizes")],
+            "aarch64/src/bin/page_sizes.rs",
+        ),
+    ] {
+        let root = Project::here().build_dir().join("test-first-run");
+        let _ = fs::remove_dir_all(&root);
+        for exercise in all_exercises() {
+            let path = root.join("shipped").join(exercise.exercise.file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, shipped(exercise)).unwrap();
+        }
+        // One of the learner's files is there already, edited: it stays as it is.
+        let kept = all.iter().find(|f| **f != named).unwrap();
+        fs::create_dir_all(root.join(kept).parent().unwrap()).unwrap();
+        fs::write(root.join(kept), "// mine\n").unwrap();
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c"])
+            .arg(format!("step() {{ echo \"==> $*\"; }}\n{block}"))
+            .current_dir(&root)
+            .env_remove("ARCH")
+            .env_remove("EXERCISE")
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{vars:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            said,
+            format!(
+                "==> Made your file, {named}, from shipped/{named}, and {} more exercise files: \
+                 every architecture's (git ignores them)\n",
+                all.len() - 2
+            ),
+            "{vars:?}"
+        );
+        for file in &all {
+            let text = fs::read_to_string(root.join(file)).unwrap();
+            match file == kept {
+                true => assert_eq!(text, "// mine\n"),
+                false => assert_eq!(
+                    text,
+                    fs::read_to_string(root.join("shipped").join(file)).unwrap()
+                ),
+            }
+        }
+        let _ = fs::remove_dir_all(&root);
     }
 }

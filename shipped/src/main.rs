@@ -4,7 +4,7 @@
 //! task's own address space (its VSpace), then read and write through the mapping.
 //!
 //! Work through the three TODOs in order: under each, uncomment the solution and run
-//! `make simulate` again. The book explains each step and what it prints.
+//! `make simulate ARCH=x86_64` again. The book explains each step and what it prints.
 
 #![no_std]
 #![no_main]
@@ -29,8 +29,8 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     let pd = objects.allocate::<sel4::cap_type::PageDirectory>()?;
     let pt = objects.allocate::<sel4::cap_type::PageTable>()?;
     let frame = objects.allocate::<sel4::cap_type::Granule>()?;
-    // Each capability is a slot in the root task's CNode: `make simulate LOG_LEVEL=debug` shows
-    // which.
+    // Each capability is a slot in the root task's CNode: `make simulate ARCH=x86_64
+    // LOG_LEVEL=debug` shows which.
     log::debug!(
         "Capabilities: PDPT {}, page directory {}, page table {}, frame {}",
         pdpt.bits(),

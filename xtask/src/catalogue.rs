@@ -735,13 +735,10 @@ impl Arch {
         format!("qemu/{}.args", self.name)
     }
 
-    /// `ARCH=aarch64 ` for a command line, or nothing for the default architecture.
+    /// ` ARCH=aarch64` for a command line. Every command the tools print names its
+    /// architecture, the default's too, so that a line copied from a run repeats that run.
     pub fn make_arg(&self) -> String {
-        if std::ptr::eq(self, default_arch()) {
-            String::new()
-        } else {
-            format!(" ARCH={}", self.name)
-        }
+        format!(" ARCH={}", self.name)
     }
 
     /// Looks a stage up by name.
@@ -814,7 +811,7 @@ impl ExerciseRef {
         std::ptr::eq(self.exercise, &self.arch.exercises[0])
     }
 
-    /// The make options that pick this exercise: ` ARCH=aarch64 EXERCISE=mapper`, or nothing.
+    /// The make options that pick this exercise: ` ARCH=aarch64 EXERCISE=mapper`, ` ARCH=x86_64`.
     pub fn make_args(self) -> String {
         let mut args = self.arch.make_arg();
         if !self.is_main() {
@@ -970,11 +967,17 @@ mod tests {
     }
 
     #[test]
-    fn make_arguments_name_what_is_not_the_default() {
+    fn make_arguments_name_the_architecture_the_default_too() {
         let x86 = find_arch("x86_64").unwrap();
-        assert_eq!(x86.main_exercise().simulate_command(), "make simulate");
+        assert_eq!(
+            x86.main_exercise().simulate_command(),
+            "make simulate ARCH=x86_64"
+        );
         let mapper = x86.find_exercise("mapper").unwrap();
-        assert_eq!(mapper.simulate_command(), "make simulate EXERCISE=mapper");
+        assert_eq!(
+            mapper.simulate_command(),
+            "make simulate ARCH=x86_64 EXERCISE=mapper"
+        );
         let riscv = find_arch("riscv64").unwrap();
         assert_eq!(
             riscv.main_exercise().simulate_command(),

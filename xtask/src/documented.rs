@@ -142,6 +142,46 @@ pub fn record(project: &Project, stage: StageRef, output: &[String], walks: &[Wa
     }
 }
 
+/// Whether the book also shows `stage` built with `LOG_LEVEL=trace`: each main exercise's first
+/// stage, so that every reader sees their architecture's calls under their libsel4 names.
+pub fn traced(stage: StageRef) -> bool {
+    stage.exercise().is_main() && stage.stage.todos_done == 0
+}
+
+/// Writes what a boot of `stage` built with `LOG_LEVEL=trace` showed as its recorded trace.
+pub fn record_trace(project: &Project, stage: StageRef, output: &[String]) -> Result<()> {
+    let path = project.recorded_trace(stage.arch, stage.name());
+    crate::files::write_if_changed(&path, output.join("\n") + "\n")
+        .with_context(|| path.display().to_string())
+}
+
+/// A trace's lines that are not the program's own output at its usual level: the invocations
+/// logged at trace level, and the capabilities' slots logged at debug level.
+pub fn is_traced_line(line: &str) -> bool {
+    line.starts_with("TRACE: ") || line.starts_with("DEBUG: ")
+}
+
+/// Checks `stage`'s recorded trace against its recorded output: without the lines tracing adds,
+/// it is the same run. (The output is checked against every boot of the stage.)
+pub fn check_trace(project: &Project, stage: StageRef) -> Result<()> {
+    let path = project.recorded_trace(stage.arch, stage.name());
+    let trace = read_recorded(&path, stage)?;
+    if !trace.iter().any(|l| l.starts_with("TRACE: ")) {
+        bail!("{}: no invocation is traced in it", path.display());
+    }
+    let untraced: Vec<String> = trace.into_iter().filter(|l| !is_traced_line(l)).collect();
+    let output_path = project.recorded_output(stage.arch, stage.name());
+    let output = read_recorded(&output_path, stage)?;
+    compare(
+        "trace, less its traced lines,",
+        &path,
+        stage,
+        &output,
+        &untraced,
+        normalise,
+    )
+}
+
 /// Where `shown` and `recorded` first differ once each line is `normalised`, if they do.
 pub fn first_difference(
     recorded: &[String],

@@ -38,6 +38,32 @@ fn create_parent(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Where a text is not UTF-8: its first byte that is not, by line and column (from 1).
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotUtf8 {
+    pub line: usize,
+    pub column: usize,
+    pub byte: u8,
+}
+
+/// `bytes` as text, or where they stop being UTF-8.
+pub fn utf8(bytes: Vec<u8>) -> Result<String, NotUtf8> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let before = &bytes[..at];
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        NotUtf8 {
+            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: String::from_utf8_lossy(&before[start..]).chars().count() + 1,
+            byte: bytes[at],
+        }
+    })
+}
+
 /// Replaces `path` with `contents`.
 pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
     create_parent(path)?;
@@ -86,5 +112,19 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "two");
         assert_eq!(fs::read_dir(dir.join("sub")).unwrap().count(), 1);
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_byte_that_is_not_utf8_is_found_by_line_and_column() {
+        assert_eq!(utf8(b"fn main() {}\n".to_vec()).unwrap(), "fn main() {}\n");
+        let latin1 = b"// caf\xc3\xa9\n    let x = \"d\xe9j\xe0\";\n".to_vec();
+        assert_eq!(
+            utf8(latin1),
+            Err(NotUtf8 {
+                line: 2,
+                column: 15,
+                byte: 0xe9
+            })
+        );
     }
 }

@@ -97,6 +97,25 @@ impl Source<'_> {
     }
 }
 
+/// The learner's text of `exercise`'s file. A file that is not UTF-8, which rustc cannot read, is
+/// refused with the line and column of its first such byte, and the way back to the shipped one.
+pub fn learner_text(project: &Project, exercise: ExerciseRef) -> Result<String> {
+    let file = exercise.exercise.file;
+    let bytes =
+        fs::read(project.root().join(file)).with_context(|| format!("cannot read {file}"))?;
+    files::utf8(bytes).map_err(|at| {
+        anyhow::anyhow!(
+            "{file}:{}:{}: a byte that is not UTF-8 (0x{:02x}), and rustc reads source files as \
+             UTF-8 only: save the file as UTF-8, or `make reset{} CONFIRM=yes` puts the shipped \
+             file back (yours is kept beside it)",
+            at.line,
+            at.column,
+            at.byte,
+            exercise.make_args()
+        )
+    })
+}
+
 /// A built image.
 #[derive(Clone)]
 pub struct Image {
@@ -155,18 +174,38 @@ pub fn build_with_features(
     output: Output,
     features: &[&str],
 ) -> Result<Image> {
+    build_with(project, source, output, features, None)
+}
+
+/// As [`build`], with every kernel invocation logged under its libsel4 name (`LOG_LEVEL=trace`,
+/// which the logger reads when it is compiled); the image directory's name then ends in `@trace`.
+pub fn build_traced(project: &Project, source: &Source, output: Output) -> Result<Image> {
+    build_with(project, source, output, &[], Some("trace"))
+}
+
+fn build_with(
+    project: &Project,
+    source: &Source,
+    output: Output,
+    features: &[&str],
+    log_level: Option<&str>,
+) -> Result<Image> {
     let arch = source.arch();
     kernel::ensure(project, arch, output)?;
     if output == Output::Shown {
         eprintln!("==> Building the root task: {} (cargo)", source.describe());
     }
-    let suffix: String = features
+    let mut suffix: String = features
         .iter()
         .map(|f| format!("+{}", f.rsplit('/').next().unwrap_or(f)))
         .collect();
+    suffix.extend(log_level.map(|level| format!("@{level}")));
     let dir = project.image_dir(arch, &format!("{}{suffix}", source.name()));
     let mut features: Vec<&str> = features.to_vec();
     let mut cargo = project.cargo(arch);
+    if let Some(level) = log_level {
+        cargo.env("LOG_LEVEL", level);
+    }
     cargo.args([
         "build",
         "--release",
@@ -175,6 +214,11 @@ pub fn build_with_features(
         "--artifact-dir",
     ]);
     cargo.arg(&dir);
+    // The learner's own text, read first: a file rustc cannot read is named by its line.
+    let learner = match source {
+        Source::File(exercise) => Some(learner_text(project, *exercise)?),
+        _ => None,
+    };
     match source {
         Source::File(exercise) => {
             features.extend(arch.feature);
@@ -217,9 +261,8 @@ pub fn build_with_features(
     let what = format!("building the root task for {}", source.describe());
     match (source, output) {
         // The learner's own file: a name from another architecture or from C gets a hint.
-        (Source::File(exercise), Output::Shown) => {
-            let text =
-                fs::read_to_string(project.root().join(exercise.exercise.file)).unwrap_or_default();
+        (Source::File(_), Output::Shown) => {
+            let text = learner.unwrap_or_default();
             command::run_with_hints(cargo, &what, |error| {
                 crate::names::hints_in(error, &text, arch)
             })?

@@ -20,6 +20,7 @@ pub mod files;
 pub mod gdbstub;
 pub mod image;
 pub mod kernel;
+pub mod links;
 pub mod loader;
 pub mod names;
 pub mod observed;

@@ -146,8 +146,18 @@ pub fn hints(text: &str, arch: &Arch) -> Vec<String> {
 /// The hints for a compiler error `error` in the file whose text is `source`: from the error's
 /// own text, and from the statement at the place it names (` --> file:line:col`), whose later
 /// lines cargo does not show (`pd` alone on the error's line, `.page_directory_map(` on the next).
+/// Only what the learner wrote counts: comments are left out, in cargo's quoted lines and in the
+/// statement, and the statement ends at a line with no code (the shipped comment under a TODO
+/// names the C call, which is no mistake of the learner's).
 pub fn hints_in(error: &str, source: &str, arch: &Arch) -> Vec<String> {
-    let mut text = error.to_owned();
+    let mut text: String = error
+        .lines()
+        .map(|line| match is_quoted_source(line) {
+            true => code_of(line),
+            false => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     if let Some(statement) = statement_at(error, source) {
         text.push('\n');
         text.push_str(&statement);
@@ -155,8 +165,8 @@ pub fn hints_in(error: &str, source: &str, arch: &Arch) -> Vec<String> {
     hints(&text, arch)
 }
 
-/// The lines of `source` from the line the error `error` points at to the end of its statement
-/// (a line ending in `;`, `{` or `}`), at most six.
+/// The code of the lines of `source` from the line the error `error` points at to the end of its
+/// statement (a line ending in `;`, `{` or `}`), at most six, and not past a line with no code.
 fn statement_at(error: &str, source: &str) -> Option<String> {
     let place = error
         .lines()
@@ -166,12 +176,41 @@ fn statement_at(error: &str, source: &str) -> Option<String> {
     let line: usize = parts.next()?.parse().ok()?;
     let mut statement = Vec::new();
     for text in source.lines().skip(line.checked_sub(1)?).take(6) {
-        statement.push(text);
-        if text.trim_end().ends_with([';', '{', '}']) {
+        let code = code_of(text).trim_end();
+        if code.trim().is_empty() {
+            break;
+        }
+        statement.push(code);
+        if code.ends_with([';', '{', '}']) {
             break;
         }
     }
     Some(statement.join("\n"))
+}
+
+/// Whether `line` of a compiler message quotes the source: `48 |     pd.page_directory_map(`.
+fn is_quoted_source(line: &str) -> bool {
+    let line = line.trim_start();
+    let number = line.trim_start_matches(|c: char| c.is_ascii_digit());
+    number.len() < line.len() && number.trim_start().starts_with('|') || line.starts_with('|')
+}
+
+/// `line` without its `//` comment (a `//` inside a string literal is code).
+fn code_of(line: &str) -> &str {
+    let (mut in_string, mut escaped, mut slash) = (false, false, false);
+    for (at, c) in line.char_indices() {
+        match c {
+            '\\' if in_string => escaped = !escaped,
+            '"' if !escaped => in_string = !in_string,
+            '/' if !in_string && slash => return &line[..at - 1],
+            _ => {}
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+        slash = c == '/' && !in_string;
+    }
+    line
 }
 
 /// Where `word` first stands in `text` as a whole identifier.
@@ -204,6 +243,36 @@ mod tests {
             "    pd\n        .page_directory_map(VSPACE.cap())\n        .context(\"x\")?;"
         );
         assert!(hints_in("error: no place\n", source, aarch64).is_empty());
+    }
+
+    /// A missing `;` after TODO 2's solution: the error points at the learner's line, and the
+    /// statement does not run on into the shipped comment below it, which names a C call.
+    #[test]
+    fn a_hint_comes_from_the_learners_code_never_from_a_comment() {
+        let x86_64 = find_arch("x86_64").unwrap();
+        let source = "    pt.page_table_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())\n        \
+                      .context(\"Failed to map page table\")?\n\n    // Map a read-only page at \
+                      TEST_VADDR (seL4_X86_Page_Map with seL4_CanRead).\n    let mapped = frame.frame_map(\n";
+        let error = "error: expected `;`, found keyword `let`\n  --> src/main.rs:2:47\n   |\n\
+                     2 |         .context(\"Failed to map page table\")?\n   |                       \
+                     ^ help: add `;` here\n3 |\n4 |     // Map a read-only page at TEST_VADDR \
+                     (seL4_X86_Page_Map with seL4_CanRead).\n5 |     let mapped = frame.frame_map(\n";
+        assert_eq!(hints_in(error, source, x86_64), Vec::<String>::new());
+        assert_eq!(
+            statement_at(error, source).unwrap(),
+            "        .context(\"Failed to map page table\")?"
+        );
+        // The same name in the learner's code does get its hint.
+        let written = error.replace(
+            "    // Map a read-only",
+            "    seL4_X86_Page_Map(); // Map a",
+        );
+        assert_eq!(hints_in(&written, source, x86_64).len(), 1);
+        assert_eq!(code_of("let s = \"a // b\"; // c"), "let s = \"a // b\"; ");
+        assert_eq!(code_of("x(\"\\\\\"); // y"), "x(\"\\\\\"); ");
+        assert!(is_quoted_source("48 |     pd"));
+        assert!(is_quoted_source("   |     ^"));
+        assert!(!is_quoted_source("error: expected `;`"));
     }
 
     #[test]

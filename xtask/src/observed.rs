@@ -57,8 +57,15 @@ pub fn observe(project: &Project, source: &Source) -> Result<Observed> {
                 _ => fs::read_to_string(project.root().join(exercise.exercise.file))
                     .unwrap_or_default(),
             };
-            let message = first_error_message(log).unwrap_or(&error);
-            let hints = names::hints_in(message, &text, arch);
+            // Every error's hints, as `make simulate` gives them under each.
+            let mut hints: Vec<String> = Vec::new();
+            for message in error_messages(log) {
+                for hint in names::hints_in(message, &text, arch) {
+                    if !hints.contains(&hint) {
+                        hints.push(hint);
+                    }
+                }
+            }
             return Ok(Observed::Refused { error, hints });
         }
     };
@@ -100,19 +107,19 @@ pub fn first_error(log: &str) -> Option<String> {
     })
 }
 
-/// The first error's whole message in cargo's messages `log`: up to the next error or warning.
-fn first_error_message(log: &str) -> Option<&str> {
-    let start = match log.starts_with("error") {
-        true => 0,
-        false => log.find("\nerror")? + 1,
-    };
-    let rest = &log[start..];
-    let end = ["\nerror", "\nwarning"]
-        .iter()
-        .filter_map(|mark| rest[1..].find(mark).map(|at| at + 1))
-        .min()
-        .unwrap_or(rest.len());
-    Some(&rest[..end])
+/// Each error's whole message in cargo's messages `log`: from its `error` line up to the next
+/// error or warning.
+fn error_messages(log: &str) -> Vec<&str> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(log.match_indices('\n').map(|(at, _)| at + 1))
+        .filter(|&at| log[at..].starts_with("error") || log[at..].starts_with("warning"))
+        .chain(std::iter::once(log.len()))
+        .collect();
+    starts
+        .windows(2)
+        .filter(|w| log[w[0]..].starts_with("error"))
+        .map(|w| log[w[0]..w[1]].trim_end())
+        .collect()
 }
 
 /// The learner's TODOs (stages::learner_todos), or why they cannot be read. A file with none of
@@ -219,8 +226,9 @@ pub fn describe(
             );
             let next = match next_by_the_run(exercise, *printed) {
                 Some(stage) => format!(
-                    "Next: `{simulate}` shows the whole run; `make solution` shows the solution \
+                    "Next: `{simulate}` shows the whole run; `make solution{}` shows the solution \
                      of stage '{}', which the run shows is missing.",
+                    exercise.make_args(),
                     stage.name()
                 ),
                 None => "That is the last stage: the exercise is complete.".to_owned(),
@@ -253,14 +261,22 @@ mod tests {
             "error: no matching package"
         );
         assert_eq!(first_error("warning: nothing\n"), None);
-        let message = first_error_message(log).unwrap();
-        assert!(message.starts_with("error[E0425]"), "{message}");
-        assert!(message.contains("pd.page_directory_map("), "{message}");
-        assert!(!message.contains("could not compile"), "{message}");
+        let messages = error_messages(log);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("error[E0425]"), "{messages:?}");
+        assert!(
+            messages[0].contains("pd.page_directory_map("),
+            "{messages:?}"
+        );
+        assert!(!messages[0].contains("could not compile"), "{messages:?}");
+        assert_eq!(messages[1], "error: could not compile `mapping-tutorial`");
         let at_start = "error[E0425]: x\n  --> a.rs:1:1\nerror: could not compile\n";
         assert_eq!(
-            first_error_message(at_start).unwrap(),
-            "error[E0425]: x\n  --> a.rs:1:1"
+            error_messages(at_start),
+            [
+                "error[E0425]: x\n  --> a.rs:1:1",
+                "error: could not compile"
+            ]
         );
     }
 
@@ -306,7 +322,13 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(text.contains("the solution of stage 'pd'"), "{text}");
+        assert!(
+            text.contains(
+                "Next: `make simulate ARCH=x86_64` shows the whole run; `make solution \
+                 ARCH=x86_64` shows the solution of stage 'pd'"
+            ),
+            "{text}"
+        );
         assert!(!text.contains("level 30"), "{text}");
         let fine = Observed::Ran {
             printed: exercise.stage(0),

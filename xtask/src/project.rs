@@ -28,6 +28,13 @@ impl Project {
         }
     }
 
+    /// The project whose top directory is `root` (a test's scratch copy of some of its files).
+    pub fn at(root: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+        }
+    }
+
     /// The project `xtask` works on: this checkout, or the directory XTASK_PROJECT_ROOT names
     /// (the tests run the learner's commands on a scratch copy of their files, never on theirs).
     pub fn from_env() -> Self {
@@ -160,6 +167,17 @@ impl Project {
     /// A stage's walks as `make walk` draws them, recorded beside its output.
     pub fn recorded_walk(&self, arch: &Arch, stage: &str) -> PathBuf {
         self.recorded_output(arch, stage).with_extension("walk")
+    }
+
+    /// What a stage printed when built with `LOG_LEVEL=trace` (every kernel invocation under its
+    /// libsel4 name), recorded beside its output for the stages the book shows so.
+    pub fn recorded_trace(&self, arch: &Arch, stage: &str) -> PathBuf {
+        self.recorded_output(arch, stage).with_extension("trace")
+    }
+
+    /// The book's one table of links to elsewhere (xtask::links).
+    pub fn book_links(&self) -> PathBuf {
+        self.book_dir().join("links.toml")
     }
 
     /// The directory cargo runs in for `arch`: its package, whose .cargo/config.toml sets the

@@ -473,7 +473,7 @@ mod tests {
             "{described}"
         );
         assert!(
-            described.contains("`make solution STAGE=pd`"),
+            described.contains("`make solution ARCH=x86_64 STAGE=pd`"),
             "{described}"
         );
     }

@@ -30,8 +30,8 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     let pt_l2 = objects.allocate::<sel4::cap_type::PT>()?;
     let pt_l3 = objects.allocate::<sel4::cap_type::PT>()?;
     let frame = objects.allocate::<sel4::cap_type::Granule>()?;
-    // Each capability is a slot in the root task's CNode: `make simulate LOG_LEVEL=debug` shows
-    // which.
+    // Each capability is a slot in the root task's CNode: `make simulate ARCH=aarch64
+    // LOG_LEVEL=debug` shows which.
     log::debug!(
         "Capabilities: level-1 page table {}, level-2 page table {}, level-3 page table {}, frame {}",
         pt_l1.bits(),

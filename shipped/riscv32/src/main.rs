@@ -29,8 +29,8 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     let mut objects = ObjectAllocator::new(bootinfo)?;
     let pt = objects.allocate::<sel4::cap_type::PageTable>()?;
     let frame = objects.allocate::<sel4::cap_type::Granule>()?;
-    // Each capability is a slot in the root task's CNode: `make simulate LOG_LEVEL=debug` shows
-    // which.
+    // Each capability is a slot in the root task's CNode: `make simulate ARCH=riscv32
+    // LOG_LEVEL=debug` shows which.
     log::debug!(
         "Capabilities: page table {}, frame {}",
         pt.bits(),

@@ -30,8 +30,8 @@ fn main(bootinfo: &sel4::BootInfoPtr) -> Result<Never, Failure> {
     let pt_l1 = objects.allocate::<sel4::cap_type::PageTable>()?;
     let pt_l0 = objects.allocate::<sel4::cap_type::PageTable>()?;
     let frame = objects.allocate::<sel4::cap_type::Granule>()?;
-    // Each capability is a slot in the root task's CNode: `make simulate LOG_LEVEL=debug` shows
-    // which.
+    // Each capability is a slot in the root task's CNode: `make simulate ARCH=riscv64
+    // LOG_LEVEL=debug` shows which.
     log::debug!(
         "Capabilities: level-1 page table {}, level-0 page table {}, frame {}",
         pt_l1.bits(),

@@ -2,8 +2,8 @@
 
 //! Further exercise: a generic mapper. When a mapping fails with `seL4_FailedLookup`, the lookup
 //! level says which paging structure is missing; make it, map it, and try again, until the frame
-//! maps. `make simulate EXERCISE=mapper` boots this file; the book, "A generic mapper",
-//! walks through it.
+//! maps. `make simulate ARCH=x86_64 EXERCISE=mapper` boots this file; the book, "A generic
+//! mapper", walks through it.
 
 #![no_std]
 #![no_main]

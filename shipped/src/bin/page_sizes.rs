@@ -2,7 +2,7 @@
 
 //! Further exercise: page sizes. A 2 MiB large page is mapped by a page directory entry (no page
 //! table), a 1 GiB huge page by a PDPT entry (no page directory either). `make simulate
-//! EXERCISE=page-sizes` boots this file; the book, "Page sizes", walks through it.
+//! ARCH=x86_64 EXERCISE=page-sizes` boots this file; the book, "Page sizes", walks through it.
 
 #![no_std]
 #![no_main]

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! Further exercise: the rights of a mapping. The same page is mapped read-only, then read-write,
-//! then write-only — which x86 page tables cannot express. `make simulate EXERCISE=rights` boots
-//! this file; the book, "Rights", walks through it and what the kernel does.
+//! then write-only — which x86 page tables cannot express. `make simulate ARCH=x86_64
+//! EXERCISE=rights` boots this file; the book, "Rights", walks through it and the kernel's answer.
 
 #![no_std]
 #![no_main]

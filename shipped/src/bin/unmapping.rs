@@ -2,8 +2,8 @@
 
 //! Further exercise: unmapping, in each of the three ways the tutorial names — the page's own
 //! unmap, unmapping a paging structure above it, deleting the last capability to that structure —
-//! and mapping again after each. `make simulate EXERCISE=unmapping` boots this file;
-//! the book, "Unmapping, three ways", walks through it.
+//! and mapping again after each. `make simulate ARCH=x86_64 EXERCISE=unmapping` boots this
+//! file; the book, "Unmapping, three ways", walks through it.
 
 #![no_std]
 #![no_main]

@@ -166,7 +166,7 @@ pub fn performance_md(bench: &Bench) -> String {
         let _ = writeln!(out, "| {row} | {} |", cells.join(" | "));
     }
     if !bench.container.is_empty() {
-        out.push_str("\n## The container\n\nThe route of every host but Debian 12 (README, \"The container\"), with podman.\n");
+        out.push_str("\n## The container\n\nThe route of every host but Debian 12 (the book's \"Setting up: With docker or podman\"), with podman.\n");
         out.push_str(&section("x86_64", &bench.container));
     }
     out.push_str("\n## Every figure\n");

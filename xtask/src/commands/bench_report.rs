@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! `make bench-report`: docs/performance.md made from the JSON of a `make bench` run, which is
-//! kept beside it as docs/bench.json; README links to them. A test holds the one to the other.
+//! kept beside it as docs/bench.json; README and the book link to them. A test holds the one to the other.
 
 use std::fs;
 use std::path::Path;

@@ -100,12 +100,12 @@ pub enum Command {
         #[command(flatten)]
         pick: Pick,
     },
-    /// `make solution [STAGE=...|EXERCISE=...]`: a stage's solution as a diff (default: the next)
+    /// `make solution [ARCH=...] [STAGE=...|EXERCISE=...]`: a stage's solution as a diff (default: the next)
     Solution {
         #[command(flatten)]
         pick: Pick,
     },
-    /// `make reset [EXERCISE=...] [CONFIRM=yes]`: an exercise file back to its start (asks first)
+    /// `make reset [ARCH=...] [EXERCISE=...] [CONFIRM=yes]`: an exercise file back to its start (asks first)
     Reset {
         #[command(flatten)]
         pick: Pick,
@@ -348,8 +348,9 @@ pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
             let picked = pick.check()?;
             if gdb && walk.wanted().is_some() {
                 bail!(
-                    "GDB=1 and WALK=1 both need QEMU's gdb stub: use one at a time (`make walk` \
-                     walks without a debugger)"
+                    "GDB=1 and WALK=1 both need QEMU's gdb stub: use one at a time (`make walk{}` \
+                     walks without a debugger)",
+                    picked.make_args()
                 );
             }
             simulate::run(project, &picked, run, gdb.then_some(port), walk.wanted())
@@ -391,19 +392,17 @@ struct Texts {
 
 fn texts(project: &Project, exercise: ExerciseRef) -> Result<Texts> {
     let file = exercise.exercise.file;
-    let read = |path: std::path::PathBuf| {
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
-    };
-    let learner = project.root().join(file);
-    if !learner.exists() {
+    let shipped = project.shipped(file);
+    if !project.root().join(file).exists() {
         bail!(
             "{file} is missing: `make` makes it again from {}",
-            project.shipped(file).display()
+            shipped.display()
         );
     }
     Ok(Texts {
-        shipped: read(project.shipped(file))?,
-        learner: read(learner)?,
+        shipped: std::fs::read_to_string(&shipped)
+            .with_context(|| format!("cannot read {}", shipped.display()))?,
+        learner: crate::image::learner_text(project, exercise)?,
     })
 }
 

@@ -3,16 +3,23 @@
 //! `make record`: each stage booted (and walked), and what it showed recorded for the book
 //! (docs/book/recorded), after its expected lines passed. The stage tests compare every later
 //! boot with these recordings, so a stage whose output changes on purpose is recorded again here.
+//! The stages the book also shows traced (documented::traced) are booted once more, built with
+//! `LOG_LEVEL=trace`, and that run is recorded beside them.
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use super::Picked;
+use crate::boot::Boot;
 use crate::boot_check::boot_stage;
 use crate::catalogue::StageRef;
+use crate::command::Output;
 use crate::documented;
+use crate::expect;
+use crate::image::{self, Source};
 use crate::project::Project;
+use crate::qemu::Outcome;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
     let stages: Vec<StageRef> = match (picked.stage, picked.exercise) {
@@ -34,6 +41,9 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
         let passed = boot_stage(project, *stage)?;
         let output = documented::shown_output(project, &passed.image.root_task, &passed.run)?;
         documented::record(project, *stage, &output, &passed.walks)?;
+        if documented::traced(*stage) {
+            record_trace(project, *stage)?;
+        }
     }
     eprintln!(
         "==> Recorded {} stage(s) in {}",
@@ -41,4 +51,27 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
         project.book_dir().join("recorded").display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Boots `stage` built with `LOG_LEVEL=trace` until the program ends, and records what it showed;
+/// its lines less the traced ones must be what the stage's plain boot showed.
+fn record_trace(project: &Project, stage: StageRef) -> Result<()> {
+    eprintln!(
+        "==> Booting and recording {} with LOG_LEVEL=trace",
+        documented::block_name(stage)
+    );
+    let image = image::build_traced(project, &Source::Stage(stage), Output::Captured)?;
+    let boot = Boot::quiet(format!("record-{}-{}-trace", stage.arch, stage.name()));
+    let run = boot.run(project, &image, expect::unattended_step)?;
+    if !matches!(run.outcome, Outcome::Stopped) {
+        bail!(
+            "{}: the traced boot did not end as the program does ({:?}); the log is in {}",
+            documented::block_name(stage),
+            run.outcome,
+            run.log_path.display()
+        );
+    }
+    let output = documented::shown_output(project, &image.root_task, &run)?;
+    documented::record_trace(project, stage, &output)?;
+    documented::check_trace(project, stage)
 }

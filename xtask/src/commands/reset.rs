@@ -3,21 +3,34 @@
 //! `make reset`: an exercise's file back as it ships, after a yes (from the terminal, or
 //! CONFIRM=yes), with the learner's version kept beside it as `<file>.<time>.bak`.
 
+use std::fs;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use super::{Picked, texts};
+use super::Picked;
 use crate::files;
 use crate::project::Project;
 
 pub fn run(project: &Project, picked: &Picked, confirmed: bool) -> Result<ExitCode> {
     let exercise = picked.exercise();
     let file = exercise.exercise.file;
-    let texts = texts(project, exercise)?;
-    if texts.learner == texts.shipped {
+    // As bytes: a file that is not even UTF-8 is put back too.
+    let path = project.root().join(file);
+    let shipped = fs::read(project.shipped(file))
+        .with_context(|| format!("cannot read {}", project.shipped(file).display()))?;
+    let learner = match fs::read(&path) {
+        Ok(learner) => learner,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            files::write(&path, &shipped).with_context(|| format!("cannot write {file}"))?;
+            eprintln!("{file} was missing: it is back as shipped.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read {file}")),
+    };
+    if learner == shipped {
         eprintln!("{file} is as shipped already: nothing to do.");
         return Ok(ExitCode::SUCCESS);
     }
@@ -37,11 +50,10 @@ pub fn run(project: &Project, picked: &Picked, confirmed: bool) -> Result<ExitCo
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let path = project.root().join(file);
     let backup = PathBuf::from(format!("{}.{}.bak", path.display(), timestamp()));
-    files::write(&backup, &texts.learner)
+    files::write(&backup, &learner)
         .with_context(|| format!("cannot keep your {file} as {}", backup.display()))?;
-    files::write(&path, &texts.shipped).with_context(|| format!("cannot write {file}"))?;
+    files::write(&path, &shipped).with_context(|| format!("cannot write {file}"))?;
     let shown = backup.strip_prefix(project.root()).unwrap_or(&backup);
     eprintln!(
         "{file} is back as shipped, at stage '{}'. Yours is in {}.",
