@@ -749,7 +749,8 @@ fn a_new_image_replaces_the_one_of_the_earlier_definition() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     podman(&["tag", &f.image, earlier]);
-    podman(&["untag", &f.image]);
+    // (`untag` with no name would take every name the image has, the earlier one too.)
+    podman(&["untag", &f.image, &f.image]);
     let ran = f.make(
         "new-definition",
         &["simulate", "CONTAINER=1"],
