@@ -117,7 +117,8 @@ fn any_user_address_walks(name: &str) {
     );
 
     let top = walk::user_vspace_top(arch, &project.kernel_prefix(arch)).unwrap();
-    assert!(top < 1 << arch.paging.address_bits(), "{name}: {top:#x}");
+    let format = arch.paging.expect("every architecture's tables are walked");
+    assert!(top < 1 << format.address_bits(), "{name}: {top:#x}");
     // The documents give the kernel's value: the book's row for the architecture, and the
     // seL4_UserVSpaceTop row of docs/kernel-semantics.md.
     let grouped = grouped_hex(top);

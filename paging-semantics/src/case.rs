@@ -88,8 +88,9 @@ macro_rules! warns {
 
 pub(crate) use warns;
 
-/// The architectures a value can be given for in [`by_arch!`]: each one, both RISC-V ones, both
-/// ARM ones, the 64-bit ones, and `other` for the rest.
+/// The kernels a value can be given for in [`by_arch!`]: each architecture's, named after it;
+/// `aarch64_el1`, the second aarch64 kernel (at EL1, without hypervisor support), which `aarch64`
+/// names too; both RISC-V ones, every ARM one, and `other` for the rest.
 ///
 /// Named as in `by_arch!`'s arguments. Some are unused on some architectures (their cases are
 /// compiled out there).
@@ -101,33 +102,74 @@ pub enum Arch {
     riscv64,
     aarch32,
     riscv32,
+    aarch64_el1,
     riscv,
     arm,
     other,
 }
 
+/// Each kernel a bit, for the kernels an [`Arch`] names.
+const X86_64: u8 = 1;
+const AARCH64_EL2: u8 = 2;
+const AARCH64_EL1: u8 = 4;
+const RISCV64: u8 = 8;
+const AARCH32: u8 = 16;
+const RISCV32: u8 = 32;
+
+/// The kernel the suite is built for: its architecture, and on aarch64 whether the kernel has
+/// hypervisor support (libsel4's configuration, generated from the kernel's).
+const THIS_KERNEL: u8 = {
+    #[cfg(target_arch = "x86_64")]
+    let kernel = X86_64;
+    #[cfg(target_arch = "aarch64")]
+    let kernel = match sel4::sel4_cfg_bool!(ARM_HYPERVISOR_SUPPORT) {
+        true => AARCH64_EL2,
+        false => AARCH64_EL1,
+    };
+    #[cfg(target_arch = "riscv64")]
+    let kernel = RISCV64;
+    #[cfg(target_arch = "arm")]
+    let kernel = AARCH32;
+    #[cfg(target_arch = "riscv32")]
+    let kernel = RISCV32;
+    kernel
+};
+
 impl Arch {
-    /// Whether the suite is being built for this architecture (or one of this group).
-    const fn is_target(self) -> bool {
+    /// The kernels it names.
+    const fn kernels(self) -> u8 {
         match self {
-            Arch::x86_64 => cfg!(target_arch = "x86_64"),
-            Arch::aarch64 => cfg!(target_arch = "aarch64"),
-            Arch::riscv64 => cfg!(target_arch = "riscv64"),
-            Arch::aarch32 => cfg!(target_arch = "arm"),
-            Arch::riscv32 => cfg!(target_arch = "riscv32"),
-            Arch::riscv => cfg!(any(target_arch = "riscv64", target_arch = "riscv32")),
-            Arch::arm => cfg!(any(target_arch = "aarch64", target_arch = "arm")),
-            Arch::other => true,
+            Arch::x86_64 => X86_64,
+            Arch::aarch64 => AARCH64_EL2 | AARCH64_EL1,
+            Arch::riscv64 => RISCV64,
+            Arch::aarch32 => AARCH32,
+            Arch::riscv32 => RISCV32,
+            Arch::aarch64_el1 => AARCH64_EL1,
+            Arch::riscv => RISCV64 | RISCV32,
+            Arch::arm => AARCH64_EL2 | AARCH64_EL1 | AARCH32,
+            Arch::other => u8::MAX,
         }
     }
 }
 
-/// The first value whose architecture is the one the suite is built for. Evaluated at compile
-/// time: a value missing for some architecture fails that architecture's build.
+/// The first value whose kernels include the one the suite is built for. Evaluated at compile
+/// time: a value missing for some kernel fails that kernel's build, and so does a value that can
+/// never be picked (`by_arch!(aarch64 = a, aarch64_el1 = b)`: every kernel `aarch64_el1` names,
+/// `aarch64` names first).
 pub const fn pick<T: Copy>(choices: &[(Arch, T)]) -> T {
     let mut i = 0;
+    let mut named = 0;
     while i < choices.len() {
-        if choices[i].0.is_target() {
+        let kernels = choices[i].0.kernels();
+        if kernels & !named == 0 {
+            panic!("by_arch!: a value that an earlier one hides");
+        }
+        named |= kernels;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < choices.len() {
+        if choices[i].0.kernels() & THIS_KERNEL != 0 {
             return choices[i].1;
         }
         i += 1;
@@ -144,3 +186,4 @@ macro_rules! by_arch {
 }
 
 pub(crate) use by_arch;
+

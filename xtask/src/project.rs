@@ -181,6 +181,12 @@ impl Project {
     pub fn cargo(&self, arch: &Arch) -> Command {
         let mut cmd = self.command(self.toolchain_bin().join("cargo"));
         cmd.current_dir(self.cargo_dir(arch));
+        if arch.suite_only {
+            // Its package's cargo settings name the package's own kernel and target directory:
+            // these override them (an [env] value gives way to the environment).
+            cmd.env("SEL4_PREFIX", self.kernel_prefix(arch))
+                .env("CARGO_TARGET_DIR", self.target_dir(arch));
+        }
         cmd
     }
 

@@ -345,7 +345,8 @@ impl Walk {
 /// the root task runs.
 pub struct Walker {
     socket: PathBuf,
-    arch: &'static Arch,
+    /// How the architecture's hardware reads its tables.
+    format: crate::paging::Format,
     entry: u64,
     reading: Option<JoinHandle<Result<(Stub, u64)>>>,
 }
@@ -353,6 +354,9 @@ pub struct Walker {
 impl Walker {
     /// A walker for the root task `root_task` (its entry point is where the breakpoint goes).
     pub fn new(arch: &'static Arch, root_task: &Path) -> Result<Self> {
+        let format = arch
+            .paging
+            .with_context(|| format!("nothing walks the tables of the kernel {arch}"))?;
         let elf = fs::read(root_task).with_context(|| root_task.display().to_string())?;
         let entry = object::File::parse(&*elf)
             .with_context(|| root_task.display().to_string())?
@@ -371,7 +375,7 @@ impl Walker {
         let _ = fs::remove_file(&socket);
         Ok(Self {
             socket,
-            arch,
+            format,
             entry,
             reading: None,
         })
@@ -395,7 +399,7 @@ impl Walker {
     /// whenever it comes).
     pub fn start(&mut self, patience: Option<Duration>) {
         let socket = self.socket.clone();
-        let register = self.arch.paging.root_register();
+        let register = self.format.root_register();
         let entry = self.entry;
         self.reading = Some(thread::spawn(move || {
             let mut stub = Stub::connect(&socket, Duration::from_secs(10))?;
@@ -428,7 +432,7 @@ impl Walker {
             bail!(
                 "the program ended before it ran in its own VSpace, so its translation tables \
                  could not be found ({} was never read)",
-                self.arch.paging.root_register_name()
+                self.format.root_register_name()
             );
         }
         let (mut stub, register) = reading
@@ -437,7 +441,7 @@ impl Walker {
             .context("cannot read the VSpace root from QEMU's gdb stub")?;
         stub.interrupt()?;
         stub.physical_memory()?;
-        let root = self.arch.paging.root_from_register(register);
+        let root = self.format.root_from_register(register);
         let mut walks = Vec::new();
         for address in addresses {
             walks.push(self.walk(&mut stub, root, register, address)?);
@@ -447,7 +451,7 @@ impl Walker {
     }
 
     fn walk(&self, stub: &mut Stub, root: u64, register: u64, address: &Address) -> Result<Walk> {
-        let format = self.arch.paging;
+        let format = self.format;
         let mut steps = Vec::new();
         let mut table = root;
         for (depth, level) in format.levels().iter().enumerate() {

@@ -86,12 +86,17 @@ cases! {
         },
     }
 
-    /// Invalidating discards what a program may have written, yet a read-only mapping may: an
-    /// aarch64 kernel at EL1 asks for a writable one (vmRightsFromPTE), but this one runs at EL2
-    /// (KernelArmHypervisorSupport), where only the kernel window is checked; aarch32 never asks.
+    /// Invalidating discards what a program may have written, yet a read-only mapping may: the
+    /// aarch64 kernel at EL1 asks for a writable one (vmRightsFromPTE), since it invalidates
+    /// through the mapping (`dc ivac`); at EL2 (KernelArmHypervisorSupport) it flushes through
+    /// its own window and checks only that; aarch32 never asks.
     invalidate_data_of_a_read_only_mapping {
-        expected: Outcome::Ok,
+        expected: by_arch!(
+            aarch64_el1 = Outcome::Err(IllegalOperation),
+            other = Outcome::Ok,
+        ),
         kernel: by_arch!(
+            aarch64_el1 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: at EL1 vmRightsFromPTE is VMReadWrite",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: at EL2 no rights check -> doFlush",
             aarch32 = "arm/32/kernel/vspace.c decodeARMFrameInvocation -> doFlush",
         ),
