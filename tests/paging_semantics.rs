@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use xtask::boot::BOOT_TIMEOUT;
 use xtask::catalogue;
 use xtask::command::Output;
+use xtask::coverage;
 use xtask::project::Project;
 use xtask::semantics;
 
@@ -117,6 +118,26 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
         "docs/kernel-semantics-cases.md disagrees with the {arch} kernel (`make semantics` makes it again):\n{}",
         wrong.join("\n")
     );
+    // Every error site of this kernel's VSpace decoders is reached, or said unreachable, and the
+    // coverage table's column for it is what this boot reached.
+    let unreachable = coverage::unreachable(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let kernel = coverage::Kernel::load(&project, arch).unwrap_or_else(|e| panic!("{e:#}"));
+    let column = coverage::column(&kernel, &booted.report, &unreachable);
+    let problems = column.problems(&unreachable);
+    assert!(
+        problems.is_empty(),
+        "{arch}: error sites (paging-semantics/unreachable.txt, xtask/src/coverage.rs):\n{}",
+        problems.join("\n")
+    );
+    let coverage_path = project.docs_semantics_coverage();
+    let coverage_table = std::fs::read_to_string(&coverage_path)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `make semantics`", coverage_path.display()));
+    let wrong = coverage::column_disagreements(&coverage_table, &column);
+    assert!(
+        wrong.is_empty(),
+        "docs/kernel-semantics-coverage.md disagrees with the {arch} kernel (`make semantics` makes it again):\n{}",
+        wrong.join("\n")
+    );
     let ran: BTreeSet<String> = booted
         .report
         .names()
@@ -145,6 +166,11 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
 /// files. `None` for a literal that is no file reference ("hardware: ...").
 fn kernel_reference(literal: &str) -> Option<(&str, Vec<&str>)> {
     let (path, rest) = literal.split_once(' ')?;
+    // An error site's line (`vspace.c:1573`): the boot holds it to the source (coverage.rs).
+    let path = match path.rsplit_once(':') {
+        Some((file, line)) if line.bytes().all(|b| b.is_ascii_digit()) => file,
+        _ => path,
+    };
     let is_path = (path.ends_with(".c") || path.ends_with(".h"))
         && path
             .chars()
@@ -273,6 +299,10 @@ fn kernel_references_are_read_as_written() {
         kernel_reference("x86/64/kernel/vspace.c lookupPDSlot, via createSafeMappingEntries_PDE"),
         Some(("x86/64/kernel/vspace.c", vec!["lookupPDSlot"]))
     );
+    assert_eq!(
+        kernel_reference("x86/kernel/vspace.c:1005 decodeX86FrameInvocation: too high"),
+        Some(("x86/kernel/vspace.c", vec!["decodeX86FrameInvocation"]))
+    );
     assert_eq!(kernel_reference("hardware: no valid entry"), None);
     assert!(names_function(
         "x = lookupPDPTSlot (a, b);",
@@ -296,5 +326,62 @@ fn the_documented_case_counts_are_the_lists() {
                 || intro.contains(&format!("{n} on {arch}")),
             "docs/kernel-semantics.md does not say {n} cases on {arch}, as {list} has"
         );
+    }
+}
+
+/// The coverage table has a row for every error site of every kernel's VSpace decoders, read
+/// from the pinned source as each kernel's configuration compiles it, and for nothing else; each
+/// entry of the unreachable list names a site of a kernel it applies to.
+#[test]
+fn the_coverage_table_has_a_row_for_every_error_site_of_the_pinned_source() {
+    let project = Project::here();
+    let unreachable = coverage::unreachable(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut sites = BTreeSet::new();
+    let mut of_kernel = Vec::new();
+    for arch in catalogue::suite_kernels() {
+        // The kernel's configuration is its build's (seconds; make test builds them anyway).
+        xtask::kernel::ensure(&project, arch, Output::Captured).unwrap_or_else(|e| panic!("{e:#}"));
+        let kernel = coverage::Kernel::load(&project, arch).unwrap_or_else(|e| panic!("{e:#}"));
+        let keys: BTreeSet<String> = kernel.sites.iter().map(|s| s.key()).collect();
+        assert!(keys.len() > 30, "{arch}: only {} error sites", keys.len());
+        sites.extend(keys.iter().cloned());
+        of_kernel.push((arch.name, keys));
+    }
+    let path = project.docs_semantics_coverage();
+    let table = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `make semantics`", path.display()));
+    let rows: BTreeSet<String> = coverage::table_rows(&table).into_iter().collect();
+    let missing: Vec<&String> = sites.difference(&rows).collect();
+    let extra: Vec<&String> = rows.difference(&sites).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "docs/kernel-semantics-coverage.md: no row for {missing:?}; rows that are no site: {extra:?} (`make semantics` makes it again)"
+    );
+    for entry in &unreachable {
+        let kernels: Vec<&str> = of_kernel
+            .iter()
+            .filter(|(name, keys)| {
+                keys.contains(&entry.key)
+                    && entry
+                        .kernels
+                        .as_ref()
+                        .is_none_or(|k| k.iter().any(|k| k == name))
+            })
+            .map(|(name, _)| *name)
+            .collect();
+        assert!(
+            !kernels.is_empty(),
+            "paging-semantics/unreachable.txt: {} is no error site of a kernel it names",
+            entry.key
+        );
+        for name in entry.kernels.iter().flatten() {
+            assert!(
+                of_kernel
+                    .iter()
+                    .any(|(k, keys)| k == name && keys.contains(&entry.key)),
+                "paging-semantics/unreachable.txt: {} is no error site of {name}",
+                entry.key
+            );
+        }
     }
 }

@@ -14,19 +14,28 @@ pub struct Case {
     /// The function's name: a duplicate is a compile error ([`cases!`]).
     pub name: &'static str,
     pub expected: Outcome,
-    /// The kernel function (and file) whose check gives the expected outcome.
+    /// The kernel function (and file) whose check gives the expected outcome:
+    /// `arm/64/kernel/vspace.c decodeARMFrameInvocation -> checkVPAlignment: why`. A case that
+    /// expects a refusal names the check's line, its error site (`arm/64/kernel/vspace.c:1558
+    /// decodeARMFrameInvocation: ...`): the host holds the answer and the kernel's console to that
+    /// line of the source (xtask/src/coverage.rs).
     pub kernel: &'static str,
     /// The message the debug kernel prints on the console while the case runs, where a case that
     /// expects success (or a fault) gets one: the host checks it in the boot log, and fails such a
     /// case on any other (semantics.rs). `None` where it expects none.
     pub warns: Option<&'static str>,
+    /// Whether the case runs on the kernel the suite is built for, where `#[cfg]` cannot say
+    /// (the two aarch64 kernels are one target): `applies: by_arch!(aarch64_el1 = false, other =
+    /// true)`. A case that does not apply is not run, counted or listed.
+    pub applies: bool,
     pub run: fn(&mut Env) -> Result<Outcome, Failure>,
 }
 
 /// Defines a topic's cases: each a function named after the case, with its expected outcome and
 /// kernel reference, and `CASES`, the list of them in order. Since every case is a function of
 /// the topic's module, two cases of one name do not compile, and none can be left out of the list.
-/// A `#[cfg(...)]` after the case's documentation limits it to some architectures.
+/// A `#[cfg(...)]` after the case's documentation limits it to some architectures, and an
+/// `applies:` first in its body to some kernels of one architecture.
 ///
 /// ```text
 /// cases! {
@@ -46,6 +55,7 @@ macro_rules! cases {
         $(#[doc = $doc:expr])*
         $(#[cfg($cfg:meta)])?
         $name:ident {
+            $(applies: $applies:expr,)?
             expected: $expected:expr,
             kernel: $kernel:expr,
             $(warns: $warns:expr,)?
@@ -67,6 +77,7 @@ macro_rules! cases {
                     expected: $expected,
                     kernel: $kernel,
                     warns: $crate::case::warns!($($warns)?),
+                    applies: $crate::case::applies!($($applies)?),
                     run: $name,
                 },
             )+
@@ -87,6 +98,18 @@ macro_rules! warns {
 }
 
 pub(crate) use warns;
+
+/// A case's `applies:`, or `true` without one.
+macro_rules! applies {
+    () => {
+        true
+    };
+    ($applies:expr) => {
+        $applies
+    };
+}
+
+pub(crate) use applies;
 
 /// The kernels a value can be given for in [`by_arch!`]: each architecture's, named after it;
 /// `aarch64_el1`, the second aarch64 kernel (at EL1, without hypervisor support), which `aarch64`
@@ -187,3 +210,21 @@ macro_rules! by_arch {
 
 pub(crate) use by_arch;
 
+/// The error site a kernel reference names: its first word, where that is `file:line`.
+pub fn site(kernel: &str) -> Option<&str> {
+    let first = kernel.split(' ').next()?;
+    let (_, line) = first.rsplit_once(':')?;
+    (!line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())).then_some(first)
+}
+
+/// A site as a case's `ok` line ends with it: ` [file:line]`, or nothing.
+pub struct Site<'a>(pub Option<&'a str>);
+
+impl core::fmt::Display for Site<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        match self.0 {
+            Some(site) => write!(f, " [{site}]"),
+            None => Ok(()),
+        }
+    }
+}

@@ -45,23 +45,23 @@ pub fn ensure_loader(
     loader: &Loader,
     output: Output,
 ) -> Result<PathBuf> {
-    let patch = match loader.patch {
-        Some(patch) => {
-            let path = project.root().join(patch);
-            let text = fs::read(&path).with_context(|| path.display().to_string())?;
-            toolchain::digest(&String::from_utf8_lossy(&text))
-        }
-        None => String::new(),
-    };
-    let key = [
+    let mut key = [
         toolchain::kernel_key(project, arch)?,
         toolchain::toolchain_key(project)?,
         toolchain::upstream(project, "RUST_SEL4_COMMIT")?,
         loader.target.to_owned(),
         loader.cflags.unwrap_or_default().to_owned(),
-        patch,
     ]
     .join(" ");
+    if let Some(patch) = loader.patch {
+        // Only a patched loader's key names its patch: the others' stay as they were.
+        let path = project.root().join(patch);
+        let text = fs::read(&path).with_context(|| path.display().to_string())?;
+        key.push_str(&format!(
+            " patch {}",
+            toolchain::digest(&String::from_utf8_lossy(&text))
+        ));
+    }
     ensure(project, &project.loader(arch), &key, |dir| {
         eprintln!(
             "==> Building rust-sel4's kernel loader for {arch} ({}; once for each kernel)",

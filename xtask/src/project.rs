@@ -205,6 +205,12 @@ impl Project {
         self.root.join("docs/kernel-semantics-cases.md")
     }
 
+    /// Every error site of every kernel's VSpace decoders and the case that reaches it, made by
+    /// `make semantics`.
+    pub fn docs_semantics_coverage(&self) -> PathBuf {
+        self.root.join("docs/kernel-semantics-coverage.md")
+    }
+
     /// The packages of the root tasks' workspace (Cargo.toml: its own and its members'), by name.
     pub fn workspace_packages(&self) -> anyhow::Result<Vec<String>> {
         use anyhow::Context;

@@ -113,7 +113,7 @@ pub enum Command {
         #[arg(long, default_value = "")]
         confirm: String,
     },
-    /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite (every kernel without ARCH=, aarch64_el1 too, then docs/kernel-semantics-cases.md)
+    /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite (every kernel without ARCH=, aarch64_el1 too, then docs/kernel-semantics-cases.md and -coverage.md)
     Semantics {
         #[command(flatten)]
         pick: Pick,
