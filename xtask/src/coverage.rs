@@ -6,9 +6,10 @@
 //! Every case that expects a refusal names the site that refuses (its kernel reference starts
 //! with `file:line`, and its `ok` line ends with it: `... ok: seL4_InvalidArgument (argument 0)
 //! [arm/64/kernel/vspace.c:1573]`). Its answer must be the error that site hands back, and where
-//! the debug kernel prints a message there (`userError`), the case's console must have it, from
-//! that function and line; a message from another site of the function fails the case (the kernel
-//! refused at another check). A site no case reaches is marked unreachable from a root task, with
+//! the debug kernel prints a message there (`userError`), or a caller prints one as it hands the
+//! error on, the case's console must have it, from that function and line; any other message fails
+//! the case (the kernel refused at another check), but one printed where a function passes on an
+//! error it got from another. A site no case reaches is marked unreachable from a root task, with
 //! the reason, in paging-semantics/unreachable.txt; docs/kernel-semantics-coverage.md is the table
 //! of every site and what reaches it on each kernel, made by `make semantics` and held to every
 //! boot by `make test`.
@@ -45,6 +46,18 @@ impl Kernel {
             config,
             sites,
         })
+    }
+
+    /// Whether `line` of `function` is the message of a site that hands on another function's
+    /// error (`status = f(...); if (...) { userError(...); return status; }`).
+    fn passes_on_at(&self, function: &str, line: usize) -> Result<bool> {
+        let Some(file) = sites::file_of_function(&self.source, &self.config, function)? else {
+            return Ok(false);
+        };
+        let of_function = sites::function_sites_at(&self.source, &self.config, &file, line)?;
+        Ok(of_function
+            .iter()
+            .any(|s| matches!(s.error, sites::SiteError::From(_)) && s.says_at(function, line)))
     }
 
     /// The site `key` (`file:line`) names, with every site of its function; `None` if no site
@@ -106,23 +119,34 @@ pub fn refusal_problems(kernel: &Kernel, report: &Report) -> Result<Vec<String>>
                 site.describe_error()
             ));
         }
-        if let Some((line, format)) = &site.message {
+        // What the kernel says there: the site's own explanation, and those its callers print
+        // as they hand its error on.
+        let own = site
+            .message
+            .iter()
+            .map(|(line, format)| (site.function.clone(), *line, format.clone()));
+        let expected: Vec<(String, usize, String)> = own.chain(site.passing.clone()).collect();
+        for (function, line, format) in &expected {
             let said = case.console.iter().any(|m| {
-                m.origin.as_ref() == Some(&(site.function.clone(), *line))
+                m.origin.as_ref() == Some(&(function.clone(), *line))
                     && sites::message_matches(format, &m.text)
             });
             if !said {
                 problems.push(format!(
-                    "{name}: expected the kernel to say \"{format}\" ({}/{line}) on the console; \
-                     it did not",
-                    site.function
+                    "{name}: expected the kernel to say \"{format}\" ({function}/{line}) on the \
+                     console; it did not"
                 ));
             }
         }
+        // Anything else it says is another check's, unless a function said it as it passed on
+        // an error it got from another (a `return` of that one's status).
         for message in &case.console {
             let Some((function, line)) = &message.origin else {
                 continue;
             };
+            if expected.iter().any(|(f, l, _)| f == function && l == line) {
+                continue;
+            }
             if let Some(other) = of_function
                 .iter()
                 .find(|s| s.line != site.line && s.says_at(function, *line))
@@ -132,6 +156,12 @@ pub fn refusal_problems(kernel: &Kernel, report: &Report) -> Result<Vec<String>>
                     message.text,
                     other.key(),
                     other.check
+                ));
+            } else if !kernel.passes_on_at(function, *line)? {
+                problems.push(format!(
+                    "{name}: names {key}, but the kernel also said \"{}\" ({function}/{line}), \
+                     which the site does not explain",
+                    message.text
                 ));
             }
         }
@@ -453,6 +483,7 @@ mod tests {
                 capability: None,
             },
             message: message.map(|m| (line + 1, m.to_owned())),
+            passing: Vec::new(),
             check: format!("if (check{line} || other) {{"),
         }
     }
@@ -463,10 +494,16 @@ mod tests {
 
     #[test]
     fn refusals_are_held_to_their_sites_errors_and_messages() {
+        // A kernel source with no other function to look in.
+        let source = std::env::temp_dir().join(format!("coverage-test-{}", std::process::id()));
+        std::fs::create_dir_all(source.join("src/arch/arm")).unwrap();
         let kernel = Kernel {
             name: "aarch64",
-            source: PathBuf::from("/nonexistent"),
-            config: Config::of_pairs(&[]),
+            source: source.clone(),
+            config: Config::of_pairs(&[
+                ("CONFIG_ARCH", Some("arm")),
+                ("CONFIG_WORD_SIZE", Some("64")),
+            ]),
             sites: vec![
                 site(
                     1573,
@@ -493,10 +530,12 @@ test t::fine ... ok: seL4_NoError
             [
                 "t::silent: expected the kernel to say \"ARMPageMap: multiple addresses\" (decodeARMFrameInvocation/1574) on the console; it did not",
                 "t::other_check: names arm/64/kernel/vspace.c:1580, but the kernel said \"ARMPageMap: multiple addresses\" at arm/64/kernel/vspace.c:1573's check (if (check1573 || other) {)",
+                "t::other_check: names arm/64/kernel/vspace.c:1580, but the kernel also said \"a message of no site\" (decodeARMFrameInvocation/1590), which the site does not explain",
                 "t::wrong_error: seL4_AlignmentError, but arm/64/kernel/vspace.c:1580 (if (check1580 || other) {) hands back seL4_InvalidArgument (argument 0)",
                 "t::unnamed: seL4_AlignmentError, but the case names no site of the kernel's source (its kernel reference starts with `file:line`)",
             ]
         );
+        std::fs::remove_dir_all(&source).unwrap();
         let unreachable = parse_unreachable(
             "# comment\narm/64/kernel/vspace.c:1580 aarch64_el1, aarch64: no root task gets there\n",
         )

@@ -43,6 +43,9 @@ pub struct Site {
     pub error: SiteError,
     /// The message the debug kernel prints there (`userError`), if any: its line and its format.
     pub message: Option<(usize, String)>,
+    /// The messages a caller prints as it hands this site's error on (aarch32's frame map, for
+    /// its helpers' DeleteFirst): the caller, the line and the format of each.
+    pub passing: Vec<(String, usize, String)>,
     /// The check's first line, as written.
     pub check: String,
 }
@@ -220,6 +223,7 @@ pub fn vspace_sites(kernel: &Path, config: &Config) -> Result<Vec<Site>> {
     let mut wanted = vec![root.to_owned()];
     let mut done = BTreeSet::new();
     let mut sites = Vec::new();
+    let mut passing = Vec::new();
     while let Some(name) = wanted.pop() {
         if !done.insert(name.clone()) {
             continue;
@@ -233,6 +237,23 @@ pub fn vspace_sites(kernel: &Path, config: &Config) -> Result<Vec<Site>> {
         let scan = source.scan(function, file, &sets_errors)?;
         wanted.extend(scan.hands_to);
         sites.extend(scan.sites);
+        passing.extend(scan.passing);
+    }
+    for message in passing {
+        for site in sites.iter_mut().filter(|s| s.function == message.callee) {
+            let applies = match (&message.when, &site.error) {
+                (None, _) => true,
+                (Some(when), SiteError::Sets { name, .. }) => when == name,
+                (Some(_), _) => false,
+            };
+            if applies {
+                site.passing.push((
+                    message.function.clone(),
+                    message.line,
+                    message.format.clone(),
+                ));
+            }
+        }
     }
     sites.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(sites)
@@ -258,6 +279,45 @@ pub fn function_sites_at(
         return Ok(Vec::new());
     };
     Ok(source.scan(&function, file, &|_| false)?.sites)
+}
+
+/// The file (below src/arch/, or src/) that defines `function` in the kernel configured by
+/// `config`: its architecture's files for its word size, or the code every architecture shares.
+pub fn file_of_function(kernel: &Path, config: &Config, function: &str) -> Result<Option<String>> {
+    let (arch, word) = config.arch()?;
+    let mut files = arch_files(kernel, arch, word)?;
+    let mut stack = vec![kernel.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).with_context(|| dir.display().to_string())? {
+            let path = entry?.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "arch") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "c") {
+                let relative = path.strip_prefix(kernel.join("src")).expect("below src");
+                files.push(relative.display().to_string());
+            }
+        }
+    }
+    for file in files {
+        let Some(path) = source_path(kernel, &file) else {
+            continue;
+        };
+        let text = fs::read_to_string(&path).with_context(|| path.display().to_string())?;
+        // Only a file that names it is read.
+        if !text.contains(function) {
+            continue;
+        }
+        if Parsed::new(&text, config)
+            .functions()
+            .iter()
+            .any(|f| f.name == function)
+        {
+            return Ok(Some(file));
+        }
+    }
+    Ok(None)
 }
 
 /// The path of `file` (below src/arch/, or src/) in the kernel source.
@@ -314,6 +374,18 @@ struct Scan {
     sites: Vec<Site>,
     /// The functions it hands an invocation or its error to (decoders and helpers).
     hands_to: Vec<String>,
+    /// The messages it prints as it hands a helper's error on.
+    passing: Vec<Passing>,
+}
+
+/// A message a function prints as it hands on the error of `callee`, of the error `when` only
+/// where a check of `current_syscall_error.type == X` guards it.
+struct Passing {
+    callee: String,
+    function: String,
+    line: usize,
+    format: String,
+    when: Option<String>,
 }
 
 impl Parsed {
@@ -381,6 +453,7 @@ impl Parsed {
         let mut scan = Scan {
             sites: Vec::new(),
             hands_to: Vec::new(),
+            passing: Vec::new(),
         };
         // Each open block: the line of the statement (or label) that opened it, the line of the
         // latest `case`/`default:` label in it, and its statements since its start or that label.
@@ -564,6 +637,7 @@ impl Parsed {
                 match source {
                     Some(callee) if listed(callee) => {
                         scan.hands_to.push(callee.to_owned());
+                        self.passing_messages(function, callee, guard, end, scan);
                         return;
                     }
                     Some(callee) => SiteError::From(callee.to_owned()),
@@ -583,8 +657,46 @@ impl Parsed {
             end: end + 1,
             error,
             message,
+            passing: Vec::new(),
             check: self.raw[guard].trim().to_owned(),
         });
+    }
+
+    /// The messages printed between the check at `guard` and the `return` at `end` that hands
+    /// `callee`'s error on, each with the error a `current_syscall_error.type == X` check before
+    /// it names, if any.
+    fn passing_messages(
+        &self,
+        function: &str,
+        callee: &str,
+        guard: usize,
+        end: usize,
+        scan: &mut Scan,
+    ) {
+        let mut when = None;
+        for n in guard..=end {
+            if self.compiled[n] != Some(true) {
+                continue;
+            }
+            let line = &self.code[n];
+            if let Some((_, after)) = line.split_once("current_syscall_error.type ==") {
+                when = Some(
+                    after
+                        .trim()
+                        .trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .to_owned(),
+                );
+            }
+            if word_at(line, "userError").is_some() {
+                scan.passing.push(Passing {
+                    callee: callee.to_owned(),
+                    function: function.to_owned(),
+                    line: n + 1,
+                    format: self.message_at(n),
+                    when: when.clone(),
+                });
+            }
+        }
     }
 
     /// The format of the `userError(...)` that starts at line `n`: its string pieces, and `%`
@@ -1031,6 +1143,9 @@ static exception_t decodeThing(word_t label, cap_t cap)
         }
         map_ret = helper(cap);
         if (map_ret.status != EXCEPTION_NONE) {
+            if (current_syscall_error.type == seL4_DeleteFirst) {
+                userError("Thing: entry was not free.");
+            }
             return map_ret.status;
         }
         return performThing(cap);
@@ -1076,7 +1191,7 @@ static ret_t helper(cap_t cap)
                 (6, "seL4_TruncatedMessage".to_owned()),
                 (17, "seL4_InvalidArgument (argument 1)".to_owned()),
                 (25, "what ensureNoChildren returns".to_owned()),
-                (36, "seL4_IllegalOperation".to_owned()),
+                (39, "seL4_IllegalOperation".to_owned()),
             ]
         );
         assert_eq!(
@@ -1087,7 +1202,17 @@ static ret_t helper(cap_t cap)
         assert_eq!(scan.hands_to, ["helper", "decodeOther"]);
         let helper = parsed.scan(&functions[1], "thing.c", &listed).unwrap();
         assert_eq!(helper.sites.len(), 1);
-        assert_eq!(helper.sites[0].line, 45);
+        assert_eq!(helper.sites[0].line, 48);
+        let passing = &scan.passing[0];
+        assert_eq!(
+            (
+                passing.callee.as_str(),
+                passing.line,
+                passing.format.as_str()
+            ),
+            ("helper", 31, "Thing: entry was not free.")
+        );
+        assert_eq!(passing.when.as_deref(), Some("seL4_DeleteFirst"));
         assert!(helper.sites[0].gives("seL4_DeleteFirst"));
         // With the setting on, the other branch.
         let hyp = Parsed::new(SOURCE, &Config::of_pairs(&[("CONFIG_HYP", Some("1"))]));
