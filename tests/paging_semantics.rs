@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! The paging-semantics suite (paging-semantics/), booted on each architecture's seL4 kernel
-//! under QEMU: every case gets the answer it expects from that kernel, and the cases that ran are
-//! exactly the architecture's list (paging-semantics/cases/<arch>.txt): a case lost from the
-//! suite (a `#[cfg]` too narrow, a topic left out) fails by name, and a new case is added to the
-//! list on purpose. Its kernel references are checked against the pinned kernel source.
+//! The paging-semantics suite (paging-semantics/), booted on each of its kernels under QEMU (each
+//! architecture's, and the ones it alone boots: catalogue::suite_kernels): every case gets the
+//! answer it expects from that kernel, each refusal from the source line it names, and the cases
+//! that ran are exactly the kernel's list (paging-semantics/cases/<kernel>.txt): a case lost from
+//! the suite (a `#[cfg]` too narrow, a topic left out) fails by name, and a new case is added to
+//! the list on purpose. Both generated tables (docs/kernel-semantics-cases.md and -coverage.md) are
+//! held to every boot, the coverage table's rows to the error sites of the pinned source, and its
+//! kernel references to that source.
 
 use std::collections::BTreeSet;
 

@@ -201,7 +201,8 @@ pub const fn pick<T: Copy>(choices: &[(Arch, T)]) -> T {
 }
 
 /// A value (an expected outcome, a kernel reference) that differs from one kernel to the next:
-/// `by_arch!(x86_64 = a, riscv = b, other = c)` is the first whose architecture matches.
+/// `by_arch!(x86_64 = a, riscv = b, other = c)` is the first whose kernels include the one the
+/// suite is built for (`aarch64_el1 = a, aarch64 = b`: a on the EL1 kernel, b on the EL2 one).
 macro_rules! by_arch {
     ($($arch:ident = $value:expr),+ $(,)?) => {
         const { $crate::case::pick(&[$(($crate::case::Arch::$arch, $value)),+]) }

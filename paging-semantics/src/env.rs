@@ -66,6 +66,8 @@ pub struct Env {
     ram: [Option<(cap::Untyped, usize)>; 128],
     /// The device frames made so far, by physical address.
     device_frames: [Option<(usize, cap::Granule)>; 4],
+    /// The pool of the VSpace that took another's ASID ([`Env::vspace_whose_asid_went_to_another`]).
+    reusing_pool: Option<cap::AsidPool>,
 }
 
 /// An untyped of device memory, and where it is.
@@ -122,6 +124,7 @@ impl Env {
             devices,
             ram,
             device_frames: [None; 4],
+            reusing_pool: None,
         })
     }
 
@@ -204,10 +207,16 @@ impl Env {
     /// A VSpace whose ASID now belongs to another: assigned from a new pool, which is deleted; a
     /// pool made then takes the deleted one's place in the ASID table (the first free one), and
     /// its first ASID, the same number, goes to another VSpace.
+    /// The other VSpace's pool stays until the next such VSpace is asked for: at most one such
+    /// pool takes a place in the ASID table (x86_64's has eight).
     #[track_caller]
     pub fn vspace_whose_asid_went_to_another(&mut self) -> Result<cap::VSpace, Failure> {
+        if let Some(pool) = self.reusing_pool.take() {
+            delete(pool.cptr()).context("prepare: delete the last such pool")?;
+        }
         let stale = self.orphan_vspace()?;
-        self.vspace_of_a_new_pool()?;
+        let (_, pool) = self.vspace_of_a_new_pool()?;
+        self.reusing_pool = Some(pool);
         Ok(stale)
     }
 
