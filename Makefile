@@ -14,7 +14,7 @@
 #   make stages [ARCH=...]                                              the stages, with what each shows
 #   make solution [ARCH=...] [STAGE=...|EXERCISE=...]                   a stage's solution as a diff (default: the next)
 #   make reset [ARCH=...] [EXERCISE=...] [CONFIRM=yes]                  an exercise file back to its start (asks first)
-#   make semantics [ARCH=...]                                           build and boot the paging-semantics suite (every architecture without ARCH=, then docs/kernel-semantics-cases.md)
+#   make semantics [ARCH=...]                                           build and boot the paging-semantics suite (every kernel without ARCH=, aarch64_el1 too, then docs/kernel-semantics-cases.md and -coverage.md)
 #   make kernel [ARCH=...]                                              build the architecture's seL4 kernel
 #   make image [ARCH=...] [STAGE=...]                                   build the image only, and print its path
 #   make bench [ARCH=...] [RUNS=5]                                      timings, instruction counts, sizes (and build/bench.json)

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use xtask::catalogue::{ARCHES, default_arch};
+use xtask::catalogue::{ARCHES, SUITE_ONLY, default_arch, suite_kernels};
 use xtask::project::Project;
 use xtask::toolchain::cmake_setting;
 
@@ -35,6 +35,11 @@ fn names() -> BTreeSet<String> {
     ARCHES.iter().map(|a| a.name.to_owned()).collect()
 }
 
+/// The kernels of the paging-semantics suite: each architecture's, and those it alone boots.
+fn kernel_names() -> BTreeSet<String> {
+    suite_kernels().map(|a| a.name.to_owned()).collect()
+}
+
 /// Asserts that `found` (listed in `file`) is the catalogue's `expected`, naming the line of each
 /// name that is only in one of them.
 fn assert_same(file: &str, what: &str, found: &BTreeSet<String>, expected: &BTreeSet<String>) {
@@ -53,16 +58,18 @@ fn assert_same(file: &str, what: &str, found: &BTreeSet<String>, expected: &BTre
     );
 }
 
-/// The files named after each architecture: its kernel settings, its QEMU machine, its expected
-/// logs' directory, its suite's list of cases; each exactly the catalogue's, no more.
+/// The files named after each kernel: its settings, its QEMU machine, its suite's list of cases
+/// (every kernel's, the suite's own included), and each architecture's expected logs; each
+/// exactly the catalogue's, no more. The kernel settings' directory holds nothing else but the
+/// loader patches the catalogue names.
 #[test]
 fn every_directory_of_per_architecture_files_has_the_catalogues_architectures() {
     let root = Project::here().root().to_owned();
-    for (dir, suffix) in [
-        ("sel4-kernel-config", ".cmake"),
-        ("qemu", ".args"),
-        ("tests/expected", ""),
-        ("paging-semantics/cases", ".txt"),
+    for (dir, suffix, expected) in [
+        ("sel4-kernel-config", ".cmake", kernel_names()),
+        ("qemu", ".args", kernel_names()),
+        ("tests/expected", "", names()),
+        ("paging-semantics/cases", ".txt", kernel_names()),
     ] {
         let found: BTreeSet<String> = fs::read_dir(root.join(dir))
             .unwrap()
@@ -71,14 +78,64 @@ fn every_directory_of_per_architecture_files_has_the_catalogues_architectures() 
                 name.strip_suffix(suffix).map(str::to_owned)
             })
             .collect();
-        assert_same(dir, dir, &found, &names());
+        assert_same(dir, dir, &found, &expected);
+    }
+    let patches: BTreeSet<String> = suite_kernels()
+        .filter_map(|a| a.loader.as_ref()?.patch)
+        .map(str::to_owned)
+        .collect();
+    let others: BTreeSet<String> = fs::read_dir(root.join("sel4-kernel-config"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".cmake"))
+        .map(|name| format!("sel4-kernel-config/{name}"))
+        .collect();
+    assert_same(
+        "sel4-kernel-config",
+        "the loader patches",
+        &others,
+        &patches,
+    );
+}
+
+/// A kernel the suite alone boots is its architecture's kernel with hypervisor support off, and
+/// nothing else changed: what the suite finds different there comes from that setting alone.
+#[test]
+fn a_suite_only_kernels_settings_are_its_architectures_but_for_hypervisor_support() {
+    let settings = |file: &str| -> BTreeSet<String> {
+        read(file)
+            .lines()
+            .filter(|l| l.starts_with("set("))
+            .map(str::to_owned)
+            .collect()
+    };
+    for kernel in SUITE_ONLY.iter() {
+        let arch = ARCHES
+            .iter()
+            .find(|a| a.target == kernel.target && a.dir == kernel.dir)
+            .unwrap_or_else(|| panic!("{kernel}: no architecture builds in its package"));
+        let (own, base) = (
+            settings(&kernel.kernel_settings()),
+            settings(&arch.kernel_settings()),
+        );
+        let differ: Vec<&String> = own.symmetric_difference(&base).collect();
+        assert_eq!(
+            differ,
+            [
+                "set(KernelArmHypervisorSupport OFF CACHE BOOL \"\")",
+                "set(KernelArmHypervisorSupport ON CACHE BOOL \"\")"
+            ],
+            "{} and {}",
+            kernel.kernel_settings(),
+            arch.kernel_settings()
+        );
     }
 }
 
 /// Each kernel's settings name the catalogue's compiler prefix.
 #[test]
 fn each_kernels_settings_name_the_catalogues_cross_compiler() {
-    for arch in ARCHES.iter() {
+    for arch in suite_kernels() {
         let file = arch.kernel_settings();
         let prefix = cmake_setting(&read(&file), "CROSS_COMPILER_PREFIX");
         assert_eq!(
@@ -270,7 +327,10 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
         &words_after("tests/stages.rs", "arch_tests!(", ':'),
         &names(),
     );
-    for file in ["tests/paging_semantics.rs", "tests/walk.rs"] {
+    for (file, expected) in [
+        ("tests/paging_semantics.rs", kernel_names()),
+        ("tests/walk.rs", names()),
+    ] {
         let text = read(file);
         let per_arch = &text[text.find("per_arch! {").unwrap()..];
         let listed: BTreeSet<String> = per_arch[..per_arch.find('}').unwrap()]
@@ -279,7 +339,7 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
             .map(|w| w.trim().trim_end_matches(',').to_owned())
             .filter(|w| !w.is_empty())
             .collect();
-        assert_same(file, "per_arch!", &listed, &names());
+        assert_same(file, "per_arch!", &listed, &expected);
     }
 
     let case = read("paging-semantics/src/case.rs");
@@ -296,7 +356,7 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
         "paging-semantics/src/case.rs",
         "enum Arch",
         &variants,
-        &names(),
+        &kernel_names(),
     );
 
     let ignored: BTreeSet<String> = read(".gitignore")

@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! The paging-semantics suite (paging-semantics/), booted on each architecture's seL4 kernel
-//! under QEMU: every case gets the answer it expects from that kernel, and the cases that ran are
-//! exactly the architecture's list (paging-semantics/cases/<arch>.txt): a case lost from the
-//! suite (a `#[cfg]` too narrow, a topic left out) fails by name, and a new case is added to the
-//! list on purpose. Its kernel references are checked against the pinned kernel source.
+//! The paging-semantics suite (paging-semantics/), booted on each of its kernels under QEMU (each
+//! architecture's, and the ones it alone boots: catalogue::suite_kernels): every case gets the
+//! answer it expects from that kernel, each refusal from the source line it names, and the cases
+//! that ran are exactly the kernel's list (paging-semantics/cases/<kernel>.txt): a case lost from
+//! the suite (a `#[cfg]` too narrow, a topic left out) fails by name, and a new case is added to
+//! the list on purpose. Both generated tables (docs/kernel-semantics-cases.md and -coverage.md) are
+//! held to every boot, the coverage table's rows to the error sites of the pinned source, and its
+//! kernel references to that source.
 
 use std::collections::BTreeSet;
 
 use xtask::boot::BOOT_TIMEOUT;
 use xtask::catalogue;
 use xtask::command::Output;
+use xtask::coverage;
 use xtask::project::Project;
 use xtask::semantics;
 
-/// One module per architecture.
+/// One module per kernel: each architecture's, then those the suite alone boots
+/// (catalogue::suite_kernels).
 macro_rules! per_arch {
     ($($arch:ident,)+) => {$(
         mod $arch {
@@ -38,13 +43,14 @@ per_arch! {
     riscv64,
     aarch32,
     riscv32,
+    aarch64_el1,
 }
 
 /// The suite built with its `mutation` feature: exactly the three cases made wrong fail, each for
 /// what was made wrong, and the report otherwise adds up.
 fn a_wrong_fault_status_cap_index_or_missing_warning_fails_its_case(arch: &str) {
     let project = Project::here();
-    let arch = catalogue::find_arch(arch).unwrap();
+    let arch = catalogue::find_suite_kernel(arch).unwrap();
     let booted =
         semantics::boot_mutated(&project, arch, BOOT_TIMEOUT).unwrap_or_else(|e| panic!("{e:#}"));
     let failures = booted.report.failures();
@@ -99,7 +105,7 @@ fn case_list(project: &Project, arch: &str) -> (String, BTreeSet<String>) {
 fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
     let project = Project::here();
     let (list, listed) = case_list(&project, arch);
-    let arch = catalogue::find_arch(arch).unwrap();
+    let arch = catalogue::find_suite_kernel(arch).unwrap();
     let booted = semantics::boot(&project, arch, Output::Captured, false, BOOT_TIMEOUT)
         .unwrap_or_else(|e| panic!("{e:#}"));
     if let Some(message) = semantics::verdict(&booted) {
@@ -113,6 +119,26 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
     assert!(
         wrong.is_empty(),
         "docs/kernel-semantics-cases.md disagrees with the {arch} kernel (`make semantics` makes it again):\n{}",
+        wrong.join("\n")
+    );
+    // Every error site of this kernel's VSpace decoders is reached, or said unreachable, and the
+    // coverage table's column for it is what this boot reached.
+    let unreachable = coverage::unreachable(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let kernel = coverage::Kernel::load(&project, arch).unwrap_or_else(|e| panic!("{e:#}"));
+    let column = coverage::column(&kernel, &booted.report, &unreachable);
+    let problems = column.problems(&unreachable);
+    assert!(
+        problems.is_empty(),
+        "{arch}: error sites (paging-semantics/unreachable.txt, xtask/src/coverage.rs):\n{}",
+        problems.join("\n")
+    );
+    let coverage_path = project.docs_semantics_coverage();
+    let coverage_table = std::fs::read_to_string(&coverage_path)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `make semantics`", coverage_path.display()));
+    let wrong = coverage::column_disagreements(&coverage_table, &column);
+    assert!(
+        wrong.is_empty(),
+        "docs/kernel-semantics-coverage.md disagrees with the {arch} kernel (`make semantics` makes it again):\n{}",
         wrong.join("\n")
     );
     let ran: BTreeSet<String> = booted
@@ -143,6 +169,11 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
 /// files. `None` for a literal that is no file reference ("hardware: ...").
 fn kernel_reference(literal: &str) -> Option<(&str, Vec<&str>)> {
     let (path, rest) = literal.split_once(' ')?;
+    // An error site's line (`vspace.c:1573`): the boot holds it to the source (coverage.rs).
+    let path = match path.rsplit_once(':') {
+        Some((file, line)) if line.bytes().all(|b| b.is_ascii_digit()) => file,
+        _ => path,
+    };
     let is_path = (path.ends_with(".c") || path.ends_with(".h"))
         && path
             .chars()
@@ -271,6 +302,10 @@ fn kernel_references_are_read_as_written() {
         kernel_reference("x86/64/kernel/vspace.c lookupPDSlot, via createSafeMappingEntries_PDE"),
         Some(("x86/64/kernel/vspace.c", vec!["lookupPDSlot"]))
     );
+    assert_eq!(
+        kernel_reference("x86/kernel/vspace.c:1005 decodeX86FrameInvocation: too high"),
+        Some(("x86/kernel/vspace.c", vec!["decodeX86FrameInvocation"]))
+    );
     assert_eq!(kernel_reference("hardware: no valid entry"), None);
     assert!(names_function(
         "x = lookupPDPTSlot (a, b);",
@@ -286,7 +321,7 @@ fn the_documented_case_counts_are_the_lists() {
     let project = Project::here();
     let doc = std::fs::read_to_string(project.root().join("docs/kernel-semantics.md")).unwrap();
     let intro: String = doc.lines().take(12).collect::<Vec<_>>().join(" ");
-    for arch in catalogue::ARCHES.iter() {
+    for arch in catalogue::suite_kernels() {
         let (list, names) = case_list(&project, arch.name);
         let n = names.len();
         assert!(
@@ -294,5 +329,62 @@ fn the_documented_case_counts_are_the_lists() {
                 || intro.contains(&format!("{n} on {arch}")),
             "docs/kernel-semantics.md does not say {n} cases on {arch}, as {list} has"
         );
+    }
+}
+
+/// The coverage table has a row for every error site of every kernel's VSpace decoders, read
+/// from the pinned source as each kernel's configuration compiles it, and for nothing else; each
+/// entry of the unreachable list names a site of a kernel it applies to.
+#[test]
+fn the_coverage_table_has_a_row_for_every_error_site_of_the_pinned_source() {
+    let project = Project::here();
+    let unreachable = coverage::unreachable(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut sites = BTreeSet::new();
+    let mut of_kernel = Vec::new();
+    for arch in catalogue::suite_kernels() {
+        // The kernel's configuration is its build's (seconds; make test builds them anyway).
+        xtask::kernel::ensure(&project, arch, Output::Captured).unwrap_or_else(|e| panic!("{e:#}"));
+        let kernel = coverage::Kernel::load(&project, arch).unwrap_or_else(|e| panic!("{e:#}"));
+        let keys: BTreeSet<String> = kernel.sites.iter().map(|s| s.key()).collect();
+        assert!(keys.len() > 30, "{arch}: only {} error sites", keys.len());
+        sites.extend(keys.iter().cloned());
+        of_kernel.push((arch.name, keys));
+    }
+    let path = project.docs_semantics_coverage();
+    let table = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `make semantics`", path.display()));
+    let rows: BTreeSet<String> = coverage::table_rows(&table).into_iter().collect();
+    let missing: Vec<&String> = sites.difference(&rows).collect();
+    let extra: Vec<&String> = rows.difference(&sites).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "docs/kernel-semantics-coverage.md: no row for {missing:?}; rows that are no site: {extra:?} (`make semantics` makes it again)"
+    );
+    for entry in &unreachable {
+        let kernels: Vec<&str> = of_kernel
+            .iter()
+            .filter(|(name, keys)| {
+                keys.contains(&entry.key)
+                    && entry
+                        .kernels
+                        .as_ref()
+                        .is_none_or(|k| k.iter().any(|k| k == name))
+            })
+            .map(|(name, _)| *name)
+            .collect();
+        assert!(
+            !kernels.is_empty(),
+            "paging-semantics/unreachable.txt: {} is no error site of a kernel it names",
+            entry.key
+        );
+        for name in entry.kernels.iter().flatten() {
+            assert!(
+                of_kernel
+                    .iter()
+                    .any(|(k, keys)| k == name && keys.contains(&entry.key)),
+                "paging-semantics/unreachable.txt: {} is no error site of {name}",
+                entry.key
+            );
+        }
     }
 }

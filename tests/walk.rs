@@ -117,8 +117,9 @@ fn any_user_address_walks(name: &str) {
     );
 
     let top = walk::user_vspace_top(arch, &project.kernel_prefix(arch)).unwrap();
+    let format = arch.paging.expect("every architecture's tables are walked");
     let config = xtask::kernel::config(&project, arch).unwrap();
-    let tables = xtask::paging::Tables::of(arch.paging, &config).unwrap();
+    let tables = xtask::paging::Tables::of(format, &config).unwrap();
     assert!(top < 1 << tables.address_bits(), "{name}: {top:#x}");
     // The documents give the kernel's value: the book's row for the architecture, and the
     // seL4_UserVSpaceTop row of docs/kernel-semantics.md.

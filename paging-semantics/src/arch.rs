@@ -286,14 +286,59 @@ fn direction(write: bool, fetch: bool) -> Direction {
     }
 }
 
-/// An instruction that stops the probe with a user exception: what an instruction-fetch probe
-/// runs where the fetch does not fault.
+/// The code an instruction-fetch probe runs where the fetch does not fault: three instructions
+/// that do nothing, then one that stops the probe with a user exception, whose address says that
+/// this code ran (a zeroed page's first word stops it at once on aarch64 and RISC-V, where 0 is
+/// no instruction, and on aarch32 it runs on through the page). No word of it is 0.
 #[cfg(target_arch = "aarch64")]
-pub const UNDEFINED_INSTRUCTION: u32 = 0x0000_0000; // udf #0
+pub const CODE: [u32; 4] = [NOP, NOP, NOP, 0x0000_5e14]; // nop x3, udf #0x5e14
+#[cfg(target_arch = "aarch64")]
+const NOP: u32 = 0xd503_201f;
 #[cfg(target_arch = "arm")]
-pub const UNDEFINED_INSTRUCTION: u32 = 0xe7f0_00f0; // udf #0
+pub const CODE: [u32; 4] = [NOP, NOP, NOP, 0xe7f5_e1f4]; // nop x3, udf #0x5e14
+#[cfg(target_arch = "arm")]
+const NOP: u32 = 0xe320_f000;
 #[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
-pub const UNDEFINED_INSTRUCTION: u32 = 0x0000_0000; // an illegal instruction
+pub const CODE: [u32; 4] = [NOP, NOP, NOP, 0xc000_1073]; // nop x3, unimp (csrrw zero, cycle, zero)
+#[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+const NOP: u32 = 0x0000_0013; // addi zero, zero, 0
+
+/// Where in [`CODE`] its trap is, in bytes.
+#[cfg(not(target_arch = "x86_64"))]
+pub const CODE_TRAP: usize = 12;
+
+/// The invocation labels the suite sends by hand (env::invoke): a method of each object, for a
+/// message cut short or sent to another object.
+pub mod label {
+    #[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+    pub use sel4::sys::invocation_label::{
+        ARMASIDControlMakePool as ASID_CONTROL_MAKE_POOL, ARMASIDPoolAssign as ASID_POOL_ASSIGN,
+        ARMPageClean_Data as PAGE_CLEAN_DATA, ARMPageMap as FRAME_MAP,
+        ARMPageTableMap as PAGE_TABLE_MAP,
+    };
+    #[cfg(target_arch = "arm")]
+    pub use sel4::sys::invocation_label::{
+        ARMPDClean_Data as VSPACE_CLEAN_DATA, ARMPDInvalidate_Data as VSPACE_INVALIDATE_DATA,
+    };
+    /// The VSpace's own cache maintenance (aarch64's VSpace, aarch32's page directory).
+    #[cfg(target_arch = "aarch64")]
+    pub use sel4::sys::invocation_label::{
+        ARMVSpaceClean_Data as VSPACE_CLEAN_DATA,
+        ARMVSpaceInvalidate_Data as VSPACE_INVALIDATE_DATA,
+    };
+    #[cfg(any(target_arch = "riscv64", target_arch = "riscv32"))]
+    pub use sel4::sys::invocation_label::{
+        RISCVASIDControlMakePool as ASID_CONTROL_MAKE_POOL,
+        RISCVASIDPoolAssign as ASID_POOL_ASSIGN, RISCVPageMap as FRAME_MAP,
+        RISCVPageTableMap as PAGE_TABLE_MAP,
+    };
+    #[cfg(target_arch = "x86_64")]
+    pub use sel4::sys::invocation_label::{
+        X86ASIDControlMakePool as ASID_CONTROL_MAKE_POOL, X86ASIDPoolAssign as ASID_POOL_ASSIGN,
+        X86PDPTMap as PDPT_MAP, X86PageDirectoryMap as PAGE_DIRECTORY_MAP, X86PageMap as FRAME_MAP,
+        X86PageTableMap as PAGE_TABLE_MAP,
+    };
+}
 
 /// Makes instructions written through `frame`'s mapping visible to instruction fetches: ARM's
 /// cache maintenance (`seL4_ARM_Page_Unify_Instruction`), RISC-V's `fence.i`.

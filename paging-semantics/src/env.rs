@@ -14,7 +14,7 @@ use sel4::init_thread::slot::{ASID_POOL, CNODE, VSPACE};
 use sel4::{CapRights, CapTypeForObjectOfFixedSize, VmAttributes, cap, cap_type};
 
 use crate::arch::{self, DEPTH, PAGE, Table};
-use crate::outcome::Outcome;
+use crate::outcome::{Effect, Outcome};
 
 /// What a probe thread does at an address.
 #[derive(Clone, Copy)]
@@ -62,6 +62,12 @@ pub struct Env {
     probe_table: Option<PageTable>,
     /// The untyped memory of the devices, as the kernel handed it over.
     devices: [Option<DeviceUntyped>; 128],
+    /// The untyped memory of RAM, and each one's size (bits).
+    ram: [Option<(cap::Untyped, usize)>; 128],
+    /// The device frames made so far, by physical address.
+    device_frames: [Option<(usize, cap::Granule)>; 4],
+    /// The pool of the VSpace that took another's ASID ([`Env::vspace_whose_asid_went_to_another`]).
+    reusing_pool: Option<cap::AsidPool>,
 }
 
 /// An untyped of device memory, and where it is.
@@ -90,6 +96,14 @@ impl Env {
                 size_bits: desc.size_bits(),
             });
         }
+        let mut ram = [None; 128];
+        let described = bootinfo.untyped_list().iter().enumerate();
+        for (slot, (index, desc)) in ram
+            .iter_mut()
+            .zip(described.filter(|(_, d)| !d.is_device()))
+        {
+            *slot = Some((bootinfo.untyped().index(index).cap(), desc.size_bits()));
+        }
         Ok(Self {
             objects: ObjectAllocator::with_untyped_of_at_least(bootinfo, untyped_bits)?,
             untyped: ObjectAllocator::untyped_of_at_least(bootinfo, untyped_bits)?,
@@ -108,15 +122,38 @@ impl Env {
             probe_next: 0,
             probe_table: None,
             devices,
+            ram,
+            device_frames: [None; 4],
+            reusing_pool: None,
         })
     }
 
     /// A 4 KiB frame of device memory at physical address `paddr`, made from the device untyped
     /// that holds it. An untyped hands out its memory from the start, each object aligned to its
     /// size: child untypeds, each as large as the alignment and the distance allow, use up what
-    /// lies before `paddr`, so that the frame is the next object.
+    /// lies before `paddr`, so that the frame is the next object. Asked again, a copy of it (a
+    /// frame's memory is made once).
     #[track_caller]
     pub fn device_frame(&mut self, paddr: usize) -> Result<cap::Granule, Failure> {
+        if let Some((_, frame)) = self
+            .device_frames
+            .iter()
+            .flatten()
+            .find(|(p, _)| *p == paddr)
+        {
+            let frame = *frame;
+            return self.copy(frame);
+        }
+        let frame = self.new_device_frame(paddr)?;
+        match self.device_frames.iter_mut().find(|f| f.is_none()) {
+            Some(free) => *free = Some((paddr, frame)),
+            None => return Err(Failure::new("prepare: too many device frames")),
+        }
+        Ok(frame)
+    }
+
+    #[track_caller]
+    fn new_device_frame(&mut self, paddr: usize) -> Result<cap::Granule, Failure> {
         let device = self
             .devices
             .iter()
@@ -158,17 +195,80 @@ impl Env {
         Ok(pool)
     }
 
+    /// A VSpace whose ASID leads nowhere: assigned from a new ASID pool, which is then deleted
+    /// (the VSpace keeps the ASID, whose pool is gone).
+    #[track_caller]
+    pub fn orphan_vspace(&mut self) -> Result<cap::VSpace, Failure> {
+        let (vspace, pool) = self.vspace_of_a_new_pool()?;
+        delete(pool.cptr()).context("prepare: delete the ASID pool")?;
+        Ok(vspace)
+    }
+
+    /// A VSpace whose ASID now belongs to another: assigned from a new pool, which is deleted; a
+    /// pool made then takes the deleted one's place in the ASID table (the first free one), and
+    /// its first ASID, the same number, goes to another VSpace.
+    /// The other VSpace's pool stays until the next such VSpace is asked for: at most one such
+    /// pool takes a place in the ASID table (x86_64's has eight).
+    #[track_caller]
+    pub fn vspace_whose_asid_went_to_another(&mut self) -> Result<cap::VSpace, Failure> {
+        if let Some(pool) = self.reusing_pool.take() {
+            delete(pool.cptr()).context("prepare: delete the last such pool")?;
+        }
+        let stale = self.orphan_vspace()?;
+        let (_, pool) = self.vspace_of_a_new_pool()?;
+        self.reusing_pool = Some(pool);
+        Ok(stale)
+    }
+
+    /// A new VSpace with an ASID from a new pool, and the pool.
+    #[track_caller]
+    pub fn vspace_of_a_new_pool(&mut self) -> Result<(cap::VSpace, cap::AsidPool), Failure> {
+        let pool = self.new_asid_pool()?;
+        let vspace = self.alloc::<arch::VSpaceType>()?;
+        pool.asid_pool_assign(vspace)
+            .context("prepare: assign an ASID from the new pool")?;
+        Ok((vspace.cast(), pool))
+    }
+
     /// A spare slot of the root CNode, for an object or a capability the allocator does not make.
-    fn spare_slot(&mut self) -> Result<usize, Failure> {
+    pub fn spare_slot(&mut self) -> Result<usize, Failure> {
         self.spare_slots
             .next_back()
             .ok_or_else(|| Failure::new("prepare: no spare slot"))
     }
 
+    /// `n` spare slots in a row, for objects made at once.
+    pub fn spare_slot_range(&mut self, n: usize) -> Result<Range<usize>, Failure> {
+        let end = self.spare_slots.end;
+        let start = end
+            .checked_sub(n)
+            .filter(|start| *start >= self.spare_slots.start)
+            .ok_or_else(|| Failure::new("prepare: not enough spare slots"))?;
+        self.spare_slots.end = start;
+        Ok(start..end)
+    }
+
+    /// An untyped of RAM of at least 2^`size_bits` bytes that is not the suite's own (nor the
+    /// huge page's or the spare one), for objects a case makes and destroys again.
+    pub fn other_untyped(&self, size_bits: usize) -> Result<cap::Untyped, Failure> {
+        let used = [
+            Some(self.untyped),
+            self.huge_untyped_if_any(),
+            self.spare_untyped,
+        ];
+        self.ram
+            .iter()
+            .flatten()
+            .filter(|(_, bits)| *bits >= size_bits)
+            .map(|(cap, _)| *cap)
+            .find(|cap| !used.iter().flatten().any(|u| u.bits() == cap.bits()))
+            .ok_or_else(|| Failure::new("prepare: no other untyped that large"))
+    }
+
     /// A child untyped of 2^`size_bits` bytes, retyped from `parent` (at its next free, aligned
     /// place) into a spare slot.
     #[track_caller]
-    fn child_untyped(
+    pub fn child_untyped(
         &mut self,
         parent: cap::Untyped,
         size_bits: usize,
@@ -228,6 +328,18 @@ impl Env {
             ..pool
         });
         Ok(pool.base + pool.next * arch::span(depth))
+    }
+
+    /// The address of `n` VSpace entries in a row, the first aligned to `n` entries, with nothing
+    /// under them: for a page that fills several entries (aarch32's supersection).
+    #[cfg(target_arch = "arm")]
+    pub fn aligned_entries(&mut self, n: usize) -> Result<usize, Failure> {
+        let start = self.next_entry.next_multiple_of(n);
+        if start + n > arch::ENTRIES.end {
+            return Err(Failure::new("out of VSpace entries: too many cases"));
+        }
+        self.next_entry = start + n;
+        Ok(start * arch::span(0))
     }
 
     /// An address with every paging structure present above its page, and nothing mapped there.
@@ -340,20 +452,99 @@ impl Env {
         self.alloc::<cap_type::Granule>()
     }
 
+    /// A fresh 16 MiB supersection (aarch32), typed as a section (rust-sel4 has no type for it).
+    #[cfg(target_arch = "arm")]
+    #[track_caller]
+    pub fn supersection(&mut self) -> Result<sel4::Cap<cap_type::Section>, Failure> {
+        self.objects.allocate_supersection()
+    }
+
     /// A fresh page of the size one level up ([`arch::BigPage`]).
     #[track_caller]
     pub fn big_page(&mut self) -> Result<sel4::Cap<arch::BigPage>, Failure> {
         self.alloc::<arch::BigPage>()
     }
 
-    /// Turns a map's outcome into an error unless it succeeded and a frame now maps at `vaddr`
-    /// with no further structure: proof that the structures just mapped cover `vaddr`.
+    /// What a case that expects success answers: where the kernel said NoError, `look` shows
+    /// what it did (an error where it did not do it), and the answer is [`Outcome::Seen`] with
+    /// `effect`; any other answer as it is.
     #[track_caller]
-    pub fn expect_frame_maps_at(&mut self, result: Outcome, vaddr: usize) -> Result<(), Failure> {
-        if result == Outcome::Ok {
-            self.mapped_frame_at(vaddr, CapRights::read_write())?;
+    pub fn then(
+        &mut self,
+        result: Outcome,
+        effect: Effect,
+        look: impl FnOnce(&mut Self) -> Result<(), Failure>,
+    ) -> Result<Outcome, Failure> {
+        match result {
+            Outcome::Ok => {
+                look(self)?;
+                Ok(Outcome::Seen(effect))
+            }
+            other => Ok(other),
         }
-        Ok(())
+    }
+
+    /// A map's answer, seen: where it succeeded, a fresh frame maps at `vaddr` with no further
+    /// structure and reads back what is written there: the structures just mapped cover `vaddr`.
+    #[track_caller]
+    pub fn frame_maps_below(&mut self, result: Outcome, vaddr: usize) -> Result<Outcome, Failure> {
+        self.then(result, Effect::FrameMapsBelow, |env| {
+            env.mapped_frame_at(vaddr, CapRights::read_write())?;
+            env.reads_and_writes(vaddr)
+        })
+    }
+
+    /// A frame map's answer, seen: where it succeeded, a write at `vaddr` reads back.
+    #[track_caller]
+    pub fn mapped_read_write(&mut self, result: Outcome, vaddr: usize) -> Result<Outcome, Failure> {
+        self.then(result, Effect::ReadsAndWrites, |env| {
+            env.reads_and_writes(vaddr)
+        })
+    }
+
+    /// An error unless `depths`' structures (made now) and then a fresh frame map at `vaddr` in
+    /// `vspace`: what is already there covers the rest of the way (no probe runs in another VSpace,
+    /// so the frame's map is what shows it).
+    #[track_caller]
+    pub fn frame_maps_in(
+        &mut self,
+        vspace: cap::VSpace,
+        vaddr: usize,
+        depths: Range<usize>,
+    ) -> Result<(), Failure> {
+        for depth in depths {
+            self.make_table(depth)?
+                .map_into(vspace, vaddr)
+                .context("a structure below it does not map")?;
+        }
+        self.frame()?
+            .frame_map(
+                vspace,
+                vaddr,
+                CapRights::read_write(),
+                VmAttributes::default(),
+            )
+            .context("a frame below it does not map")
+    }
+
+    /// An error unless a word written at `vaddr` (a probe's write) reads back.
+    #[track_caller]
+    pub fn reads_and_writes(&mut self, vaddr: usize) -> Result<(), Failure> {
+        let word = 0x5e14_0000 | (vaddr as sel4::Word >> 12 & 0xffff);
+        self.write(vaddr, word)?;
+        match self.read(vaddr)? {
+            read if read == word => Ok(()),
+            _ => Err(Failure::new("the word written there does not read back")),
+        }
+    }
+
+    /// An error unless a read at `vaddr` gives `word`: the frame that holds it is mapped there.
+    #[track_caller]
+    pub fn reads(&mut self, vaddr: usize, word: sel4::Word) -> Result<(), Failure> {
+        match self.read(vaddr)? {
+            read if read == word => Ok(()),
+            _ => Err(Failure::new("a read there does not give the frame's word")),
+        }
     }
 
     /// A fresh 4 KiB frame mapped at `vaddr` with `rights` (the structures must be there).
@@ -521,6 +712,12 @@ impl Env {
                 }
             }
             sel4::Fault::VmFault(_) => Err(Failure::new("a VM fault at another address")),
+            // A fetch's code ends in a trap: where it stopped says which code ran.
+            #[cfg(not(target_arch = "x86_64"))]
+            sel4::Fault::UserException(f) if matches!(access, Access::Fetch) => {
+                let offset = (f.inner().get_FaultIP() as usize).wrapping_sub(vaddr);
+                Ok((Outcome::Ran(offset), None))
+            }
             sel4::Fault::UserException(_) => {
                 let regs = tcb
                     .tcb_read_all_registers(false)
@@ -576,4 +773,31 @@ pub fn map_frame<T: sel4::CapTypeForFrameObject>(
     rights: CapRights,
 ) -> sel4::Result<()> {
     frame.frame_map(VSPACE.cap(), vaddr, rights, VmAttributes::default())
+}
+
+/// An invocation made by hand, through the IPC buffer: `label` on `service`, with `words` as its
+/// message and `caps` as its extra capabilities, whatever libsel4's wrapper for it would send (a
+/// message cut short, another object's method).
+pub fn invoke(
+    service: sel4::CPtr,
+    label: u32,
+    words: &[sel4::Word],
+    caps: &[sel4::CPtr],
+) -> sel4::Result<()> {
+    let error = sel4::with_ipc_buffer_mut(|buffer| {
+        buffer.msg_regs_mut()[..words.len()].copy_from_slice(words);
+        for (slot, cap) in buffer.caps_or_badges_mut().iter_mut().zip(caps) {
+            *slot = cap.bits();
+        }
+        // The label's type is the word's: u64 or u32.
+        #[allow(clippy::useless_conversion)]
+        let info =
+            sel4::sys::seL4_MessageInfo::new(label.into(), 0, caps.len() as _, words.len() as _);
+        let reply = buffer.inner_mut().seL4_Call(service.bits(), info);
+        reply.get_label()
+    });
+    match sel4::sys::seL4_Error::Type::try_from(error) {
+        Ok(error) => sel4::Error::from_sys(error).map_or(Ok(()), Err),
+        Err(_) => Err(sel4::Error::InvalidArgument),
+    }
 }

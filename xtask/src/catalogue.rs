@@ -43,8 +43,13 @@ pub struct Arch {
     pub goals: BenchGoals,
     /// The debugger that reads this architecture's programs.
     pub gdb: &'static str,
-    /// How its hardware reads the tables the kernel writes (`make walk`).
-    pub paging: crate::paging::Format,
+    /// How its hardware reads the tables the kernel writes (`make walk`); `None` for a kernel
+    /// nothing walks (the suite's own kernels, [`SUITE_ONLY`]).
+    pub paging: Option<crate::paging::Format>,
+    /// A kernel the paging-semantics suite alone boots ([`SUITE_ONLY`]): its root tasks are built
+    /// in its architecture's package (`dir`), against its own kernel and in its own target
+    /// directory (project.rs, `Project::cargo`).
+    pub suite_only: bool,
     /// The main exercise first, then the further ones.
     pub exercises: &'static [Exercise],
 }
@@ -105,6 +110,9 @@ pub struct Loader {
     pub target: &'static str,
     /// Flags for the C compiler that builds its assembly, where the target needs them.
     pub cflags: Option<&'static str>,
+    /// A patch to rust-sel4's loader (relative to the project's top directory), applied to a copy
+    /// of it for this kernel alone (loader.rs), where the pinned loader cannot boot the kernel.
+    pub patch: Option<&'static str>,
 }
 
 /// One learner file and the states it goes through.
@@ -216,6 +224,104 @@ const RIGHTS_STAGES: &[Stage] = &[
 /// The remap stage, which ends every architecture's main exercise.
 const REMAP: &str = "the frame is remapped read-write, so the write succeeds";
 
+/// The aarch64 tutorial's kernel: at EL2 (hypervisor support), where rust-sel4's loader enters
+/// it. A const, so that the suite's EL1 kernel ([`SUITE_ONLY`]) is this entry with what differs.
+const AARCH64: Arch = Arch {
+    name: "aarch64",
+    target: "aarch64-sel4",
+    structures: "every level below the VSpace is a page table (`sel4::cap_type::PT`): `pt_l2.pt_map(...)`",
+    cross_prefix: "aarch64-linux-gnu-",
+    elf: Elf {
+        machine: object::elf::EM_AARCH64,
+        is_64: true,
+    },
+    dir: "aarch64",
+    package: "sel4-mapping-tutorial-aarch64",
+    feature: Some("aarch64"),
+    loader: Some(Loader {
+        target: "aarch64-unknown-none",
+        cflags: None,
+        patch: None,
+    }),
+    firmware: false,
+    counts_instructions: true,
+    goals: GOALS_64,
+    gdb: "gdb-multiarch",
+    paging: Some(crate::paging::Format::Aarch64Stage2),
+    suite_only: false,
+    exercises: &[
+        Exercise {
+            name: "mapping",
+            file: "aarch64/src/main.rs",
+            bin: "mapping",
+            stages: &[
+                stage(
+                    "start",
+                    0,
+                    "one page table below the VSpace: the next one is missing (level 30)",
+                ),
+                stage(
+                    "pt-l2",
+                    1,
+                    "a level-2 page table mapped: the level-3 one is missing (level 21)",
+                ),
+                stage(
+                    "pt-l3",
+                    2,
+                    "the frame is mapped read-only: writing it is a VM fault",
+                ),
+                stage("remap", 3, REMAP),
+            ],
+        },
+        Exercise {
+            name: "mapper",
+            file: "aarch64/src/bin/mapper.rs",
+            bin: "mapper",
+            stages: &[
+                stage(
+                    "mapper-start",
+                    0,
+                    "the first page fails at level 39, and nothing is made for it",
+                ),
+                stage(
+                    "mapper-name",
+                    1,
+                    "the level names the missing page table: the level-1 one",
+                ),
+                stage(
+                    "mapper-make",
+                    2,
+                    "a page table made for each missing level: four pages need 3, 2, 1, 0",
+                ),
+            ],
+        },
+        unmapping("aarch64/src/bin/unmapping.rs"),
+        Exercise {
+            name: "page-sizes",
+            file: "aarch64/src/bin/page_sizes.rs",
+            bin: "page_sizes",
+            stages: &[
+                stage(
+                    "page-sizes-start",
+                    0,
+                    "no level-2 page table: the 2 MiB page fails at level 30",
+                ),
+                stage(
+                    "page-sizes-large",
+                    1,
+                    "a 2 MiB page mapped by the level-2 table, with no level-3 table",
+                ),
+                stage(
+                    "page-sizes-huge",
+                    2,
+                    "and a 1 GiB page mapped by the level-1 table, with no level-2 table",
+                ),
+            ],
+        },
+        rights("aarch64/src/bin/rights.rs"),
+    ],
+};
+
 pub static ARCHES: [Arch; 5] = [
     Arch {
         name: "x86_64",
@@ -245,7 +351,8 @@ pub static ARCHES: [Arch; 5] = [
             }),
         },
         gdb: "gdb",
-        paging: crate::paging::Format::X86_64,
+        paging: Some(crate::paging::Format::X86_64),
+        suite_only: false,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -318,99 +425,7 @@ pub static ARCHES: [Arch; 5] = [
             rights("src/bin/rights.rs"),
         ],
     },
-    Arch {
-        name: "aarch64",
-        target: "aarch64-sel4",
-        structures: "every level below the VSpace is a page table (`sel4::cap_type::PT`): `pt_l2.pt_map(...)`",
-        cross_prefix: "aarch64-linux-gnu-",
-        elf: Elf {
-            machine: object::elf::EM_AARCH64,
-            is_64: true,
-        },
-        dir: "aarch64",
-        package: "sel4-mapping-tutorial-aarch64",
-        feature: Some("aarch64"),
-        loader: Some(Loader {
-            target: "aarch64-unknown-none",
-            cflags: None,
-        }),
-        firmware: false,
-        counts_instructions: true,
-        goals: GOALS_64,
-        gdb: "gdb-multiarch",
-        paging: crate::paging::Format::Aarch64Stage2,
-        exercises: &[
-            Exercise {
-                name: "mapping",
-                file: "aarch64/src/main.rs",
-                bin: "mapping",
-                stages: &[
-                    stage(
-                        "start",
-                        0,
-                        "one page table below the VSpace: the next one is missing (level 30)",
-                    ),
-                    stage(
-                        "pt-l2",
-                        1,
-                        "a level-2 page table mapped: the level-3 one is missing (level 21)",
-                    ),
-                    stage(
-                        "pt-l3",
-                        2,
-                        "the frame is mapped read-only: writing it is a VM fault",
-                    ),
-                    stage("remap", 3, REMAP),
-                ],
-            },
-            Exercise {
-                name: "mapper",
-                file: "aarch64/src/bin/mapper.rs",
-                bin: "mapper",
-                stages: &[
-                    stage(
-                        "mapper-start",
-                        0,
-                        "the first page fails at level 39, and nothing is made for it",
-                    ),
-                    stage(
-                        "mapper-name",
-                        1,
-                        "the level names the missing page table: the level-1 one",
-                    ),
-                    stage(
-                        "mapper-make",
-                        2,
-                        "a page table made for each missing level: four pages need 3, 2, 1, 0",
-                    ),
-                ],
-            },
-            unmapping("aarch64/src/bin/unmapping.rs"),
-            Exercise {
-                name: "page-sizes",
-                file: "aarch64/src/bin/page_sizes.rs",
-                bin: "page_sizes",
-                stages: &[
-                    stage(
-                        "page-sizes-start",
-                        0,
-                        "no level-2 page table: the 2 MiB page fails at level 30",
-                    ),
-                    stage(
-                        "page-sizes-large",
-                        1,
-                        "a 2 MiB page mapped by the level-2 table, with no level-3 table",
-                    ),
-                    stage(
-                        "page-sizes-huge",
-                        2,
-                        "and a 1 GiB page mapped by the level-1 table, with no level-2 table",
-                    ),
-                ],
-            },
-            rights("aarch64/src/bin/rights.rs"),
-        ],
-    },
+    AARCH64,
     Arch {
         name: "riscv64",
         target: "riscv64imac-sel4",
@@ -426,12 +441,14 @@ pub static ARCHES: [Arch; 5] = [
         loader: Some(Loader {
             target: "riscv64imac-unknown-none-elf",
             cflags: None,
+            patch: None,
         }),
         firmware: false,
         counts_instructions: true,
         goals: GOALS_64,
         gdb: "gdb-multiarch",
-        paging: crate::paging::Format::Sv39,
+        paging: Some(crate::paging::Format::Sv39),
+        suite_only: false,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -521,13 +538,15 @@ pub static ARCHES: [Arch; 5] = [
             // The Debian cross compiler's default is the hard-float ABI, which this target's
             // floating-point-less CPU profile refuses ("selected architecture lacks an FPU").
             cflags: Some("-mfloat-abi=soft"),
+            patch: None,
         }),
         firmware: false,
         // Its kernel cannot let user mode at the PMU on this board (sel4-kernel-config/aarch32.cmake).
         counts_instructions: false,
         goals: GOALS_32,
         gdb: "gdb-multiarch",
-        paging: crate::paging::Format::Aarch32Short,
+        paging: Some(crate::paging::Format::Aarch32Short),
+        suite_only: false,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -610,12 +629,14 @@ pub static ARCHES: [Arch; 5] = [
         loader: Some(Loader {
             target: "riscv32imac-unknown-none-elf",
             cflags: None,
+            patch: None,
         }),
         firmware: true,
         counts_instructions: true,
         goals: GOALS_32,
         gdb: "gdb-multiarch",
-        paging: crate::paging::Format::Sv32,
+        paging: Some(crate::paging::Format::Sv32),
+        suite_only: false,
         exercises: &[
             Exercise {
                 name: "mapping",
@@ -684,6 +705,46 @@ pub static ARCHES: [Arch; 5] = [
         ],
     },
 ];
+
+/// The kernels the paging-semantics suite boots besides each architecture's own, for the suite
+/// alone: no learner command knows them (they have no exercises, and every command but `make
+/// semantics` takes its ARCH= from [`ARCHES`]). Each is its architecture's entry with its own
+/// name, which names its files as an architecture's do: its kernel settings
+/// (sel4-kernel-config/<name>.cmake), its QEMU machine (qemu/<name>.args), its suite's list of
+/// cases (paging-semantics/cases/<name>.txt), build/<name>/ and target/<name>/.
+pub static SUITE_ONLY: [Arch; 1] = [Arch {
+    // aarch64 at EL1, without hypervisor support: the kernel an aarch64 board without EL2 (or a
+    // system that keeps EL2 for itself) runs, whose checks differ from the EL2 kernel's where
+    // the source says `#ifdef CONFIG_ARM_HYPERVISOR_SUPPORT`. rust-sel4 v5.0.0's loader enters a
+    // kernel at EL2 only; its patch leaves EL2 for EL1 first, as seL4's own elfloader does.
+    name: "aarch64_el1",
+    loader: Some(Loader {
+        target: "aarch64-unknown-none",
+        cflags: None,
+        patch: Some("sel4-kernel-config/aarch64_el1.loader.patch"),
+    }),
+    paging: None,
+    suite_only: true,
+    exercises: &[],
+    ..AARCH64
+}];
+
+/// Every kernel the paging-semantics suite runs on: each architecture's, then [`SUITE_ONLY`], in
+/// the order of the generated tables' columns.
+pub fn suite_kernels() -> impl Iterator<Item = &'static Arch> {
+    ARCHES.iter().chain(SUITE_ONLY.iter())
+}
+
+/// Looks a kernel of the suite up by name ([`suite_kernels`]); an empty name is the default
+/// architecture's.
+pub fn find_suite_kernel(name: &str) -> Result<&'static Arch, CatalogueError> {
+    if name.is_empty() {
+        return Ok(default_arch());
+    }
+    suite_kernels()
+        .find(|a| a.name == name)
+        .ok_or_else(|| CatalogueError::UnknownKernel(name.to_owned()))
+}
 
 /// The architecture `make` uses when ARCH= is not given.
 pub fn default_arch() -> &'static Arch {
@@ -863,8 +924,16 @@ pub fn find_arch(name: &str) -> Result<&'static Arch, CatalogueError> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum CatalogueError {
     UnknownArch(String),
-    UnknownStage { arch: &'static Arch, name: String },
-    UnknownExercise { arch: &'static Arch, name: String },
+    /// A name that is none of the suite's kernels ([`suite_kernels`]).
+    UnknownKernel(String),
+    UnknownStage {
+        arch: &'static Arch,
+        name: String,
+    },
+    UnknownExercise {
+        arch: &'static Arch,
+        name: String,
+    },
 }
 
 impl fmt::Display for CatalogueError {
@@ -875,6 +944,14 @@ impl fmt::Display for CatalogueError {
                 "unknown architecture '{name}'; the architectures are: {}",
                 arch_names()
             ),
+            Self::UnknownKernel(name) => {
+                let names: Vec<&str> = suite_kernels().map(|a| a.name).collect();
+                write!(
+                    f,
+                    "unknown kernel '{name}'; the paging-semantics suite's kernels are: {}",
+                    names.join(", ")
+                )
+            }
             Self::UnknownStage { arch, name } => write!(
                 f,
                 "unknown stage '{name}' for {arch}; its stages are: {}",
@@ -964,6 +1041,32 @@ mod tests {
         assert!(err.starts_with(
             "unknown exercise 'paging' for x86_64; its exercises are: mapping, mapper"
         ));
+    }
+
+    #[test]
+    fn the_suite_only_kernels_have_names_of_their_own_and_no_learner_command() {
+        let mut names: Vec<&str> = suite_kernels().map(|a| a.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ARCHES.len() + SUITE_ONLY.len());
+        for arch in &ARCHES {
+            assert!(!arch.suite_only && arch.paging.is_some(), "{arch}");
+            assert_eq!(find_suite_kernel(arch.name), Ok(arch));
+        }
+        for kernel in &SUITE_ONLY {
+            assert!(kernel.suite_only && kernel.exercises.is_empty(), "{kernel}");
+            assert_eq!(find_suite_kernel(kernel.name), Ok(kernel));
+            assert!(
+                find_arch(kernel.name).is_err(),
+                "no learner command takes {kernel}"
+            );
+        }
+        assert_eq!(find_suite_kernel(""), Ok(default_arch()));
+        assert_eq!(
+            find_suite_kernel("aarch64_el3").unwrap_err().to_string(),
+            "unknown kernel 'aarch64_el3'; the paging-semantics suite's kernels are: x86_64, \
+             aarch64, riscv64, aarch32, riscv32, aarch64_el1"
+        );
     }
 
     #[test]

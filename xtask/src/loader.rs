@@ -7,9 +7,13 @@
 //! (build/rust-sel4), whose top manifest tools/setup-host replaced by a workspace of just these
 //! two.
 //!
+//! A kernel whose catalogue entry names a patch to the loader (the suite's EL1 aarch64 kernel:
+//! rust-sel4 v5.0.0's loader enters a kernel at EL2 only) gets a loader built from a patched copy
+//! of the checkout; the checkout itself stays as pinned.
+//!
 //! Both are kept in this user's cache (toolchain::user_cache), named by a digest of what they are
-//! built from (the kernel's key, the toolchain, the rust-sel4 commit, the target), so that every
-//! checkout on the machine shares them: a fresh clone builds neither again. cargo runs from
+//! built from (the kernel's key, the toolchain, the rust-sel4 commit, the target, the patch), so
+//! that every checkout on the machine shares them: a fresh clone builds neither again. cargo runs from
 //! outside the project for them (`/`, with the manifest's path), so that neither the project's
 //! cargo settings (.cargo/config.toml: the seL4 targets, build-std) nor rust-sel4's own apply: the
 //! loader is built for a built-in bare-metal target, the tool for the host.
@@ -41,7 +45,7 @@ pub fn ensure_loader(
     loader: &Loader,
     output: Output,
 ) -> Result<PathBuf> {
-    let key = [
+    let mut key = [
         toolchain::kernel_key(project, arch)?,
         toolchain::toolchain_key(project)?,
         toolchain::upstream(project, "RUST_SEL4_COMMIT")?,
@@ -49,6 +53,15 @@ pub fn ensure_loader(
         loader.cflags.unwrap_or_default().to_owned(),
     ]
     .join(" ");
+    if let Some(patch) = loader.patch {
+        // Only a patched loader's key names its patch: the others' stay as they were.
+        let path = project.root().join(patch);
+        let text = fs::read(&path).with_context(|| path.display().to_string())?;
+        key.push_str(&format!(
+            " patch {}",
+            toolchain::digest(&String::from_utf8_lossy(&text))
+        ));
+    }
     ensure(project, &project.loader(arch), &key, |dir| {
         eprintln!(
             "==> Building rust-sel4's kernel loader for {arch} ({}; once for each kernel)",
@@ -128,7 +141,10 @@ pub fn build_loader(
     let cross = arch.cross_prefix;
     let target_env = loader.target.replace('-', "_");
     let out = dir.join("out");
-    let mut cargo = rust_sel4_cargo(project);
+    let mut cargo = match loader.patch {
+        None => rust_sel4_cargo(project, &project.rust_sel4()),
+        Some(patch) => rust_sel4_cargo(project, &patched_copy(project, patch, dir)?),
+    };
     cargo
         .env("SEL4_PREFIX", kernel_prefix)
         .env(format!("CC_{target_env}"), format!("{cross}gcc"))
@@ -159,7 +175,7 @@ pub fn build_loader(
 /// Builds the payload tool in `dir`; returns it.
 pub fn build_payload_tool(project: &Project, dir: &Path, output: Output) -> Result<PathBuf> {
     let out = dir.join("out");
-    let mut cargo = rust_sel4_cargo(project);
+    let mut cargo = rust_sel4_cargo(project, &project.rust_sel4());
     cargo
         .args(["-Z", "unstable-options", "--release"])
         .args(["-p", "sel4-kernel-loader-add-payload", "--target-dir"])
@@ -205,15 +221,53 @@ pub fn add_payload(
     made
 }
 
-/// `cargo build` for rust-sel4's (loader) workspace, run from outside the project.
-fn rust_sel4_cargo(project: &Project) -> Command {
+/// `cargo build` for rust-sel4's (loader) workspace at `checkout`, run from outside the project.
+fn rust_sel4_cargo(project: &Project, checkout: &Path) -> Command {
     let mut cargo = project.command(project.toolchain_bin().join("cargo"));
     cargo
         .current_dir("/")
         .arg("build")
         .arg("--manifest-path")
-        .arg(project.rust_sel4().join("Cargo.toml"));
+        .arg(checkout.join("Cargo.toml"));
     cargo
+}
+
+/// A copy of rust-sel4's checkout (its loader workspace, without git's files) in `dir`, with
+/// `patch` (a file of the project, in `git diff` form) applied: made anew for each build.
+fn patched_copy(project: &Project, patch: &str, dir: &Path) -> Result<PathBuf> {
+    let copy = dir.join("rust-sel4-patched");
+    if copy.exists() {
+        fs::remove_dir_all(&copy).with_context(|| copy.display().to_string())?;
+    }
+    copy_tree(&project.rust_sel4(), &copy)
+        .with_context(|| format!("cannot copy {}", project.rust_sel4().display()))?;
+    let mut git = project.command("git");
+    // Not in the project's own repository (build/ is inside it), which would make git apply
+    // skip every file as outside the directory it runs in.
+    git.current_dir(&copy)
+        .env("GIT_CEILING_DIRECTORIES", dir)
+        .args(["apply", "--whitespace=nowarn"])
+        .arg(project.root().join(patch));
+    command::run(git, Output::Captured, &format!("applying {patch}"))?;
+    Ok(copy)
+}
+
+/// Copies the directory `from` to `to`, but for git's own files.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            copy_tree(&source, &target)?;
+        } else {
+            fs::copy(&source, &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// One loader or tool build at a time: they share rust-sel4's checkout (and its lock file).

@@ -213,6 +213,12 @@ impl Project {
     pub fn cargo(&self, arch: &Arch) -> Command {
         let mut cmd = self.command(self.toolchain_bin().join("cargo"));
         cmd.current_dir(self.cargo_dir(arch));
+        if arch.suite_only {
+            // Its package's cargo settings name the package's own kernel and target directory:
+            // these override them (an [env] value gives way to the environment).
+            cmd.env("SEL4_PREFIX", self.kernel_prefix(arch))
+                .env("CARGO_TARGET_DIR", self.target_dir(arch));
+        }
         cmd
     }
 
@@ -229,6 +235,12 @@ impl Project {
     /// Every case of the paging-semantics suite on every kernel, made by `make semantics`.
     pub fn docs_semantics_cases(&self) -> PathBuf {
         self.root.join("docs/kernel-semantics-cases.md")
+    }
+
+    /// Every error site of every kernel's VSpace decoders and the case that reaches it, made by
+    /// `make semantics`.
+    pub fn docs_semantics_coverage(&self) -> PathBuf {
+        self.root.join("docs/kernel-semantics-coverage.md")
     }
 
     /// The packages of the root tasks' workspace (Cargo.toml: its own and its members'), by name.

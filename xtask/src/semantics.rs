@@ -5,10 +5,10 @@
 //! The suite prints, after the kernel's boot messages, libtest's format and an end marker:
 //!
 //! ```text
-//! running 95 tests
-//! test missing::frame_with_no_structure_fails_at_the_top_level ... ok
-//! test occupied::frame_where_another_frame_is_mapped ... FAILED: expected seL4_NoError, got ...
-//! test result: FAILED. 94 passed; 1 failed
+//! running 139 tests
+//! test missing::frame_with_no_structure_fails_at_the_top_level ... ok: seL4_FailedLookup at level 39 [x86/kernel/vspace.c:879]
+//! test occupied::frame_where_another_frame_is_mapped ... FAILED: expected seL4_NoError, then ..., got ...
+//! test result: FAILED. 138 passed; 1 failed
 //! paging semantics: end
 //! ```
 //!
@@ -48,15 +48,78 @@ pub struct CaseLine {
     /// What a passed case checked: the text after `ok: ` (the kernel's whole answer, and the
     /// warning it expects on the console, if any).
     pub checked: Option<String>,
-    /// The kernel's console messages (`<<seL4(...) [...]: text>>`, as their text) printed while
+    /// The kernel's console messages (`<<seL4(...) [function/line ...]: text>>`) printed while
     /// the case ran: between the line before it and its own.
-    pub console: Vec<String>,
+    pub console: Vec<Message>,
+}
+
+/// A message of the kernel's console: where the kernel printed it (`userError`'s function and
+/// line), where it says, and its text.
+#[derive(Debug, PartialEq, Eq, Default, Clone)]
+pub struct Message {
+    pub origin: Option<(String, usize)>,
+    pub text: String,
+}
+
+impl Message {
+    /// `<<seL4(CPU 0) [where ...]: text>>`, read.
+    fn parse(line: &str) -> Option<Self> {
+        let inner = line.strip_prefix("<<seL4(")?.strip_suffix(">>")?;
+        let Some((place, text)) = inner.split_once("]: ") else {
+            return Some(Self {
+                origin: None,
+                text: inner.to_owned(),
+            });
+        };
+        let origin = place
+            .split_once('[')
+            .and_then(|(_, place)| place.split_whitespace().next())
+            .and_then(|place| place.split_once('/'))
+            .and_then(|(function, line)| Some((function.to_owned(), line.parse().ok()?)));
+        Some(Self {
+            origin,
+            text: text.to_owned(),
+        })
+    }
 }
 
 /// How a case's result line names the kernel's warning it expects.
 const WARNS: &str = ", the kernel warns \"";
 
 impl CaseLine {
+    /// What a passed case's kernel answered (its `ok` text without the site and the warning).
+    pub fn answer(&self) -> Option<&str> {
+        let checked = self.checked.as_deref()?;
+        let answer = checked.split_once(WARNS).map_or(checked, |(a, _)| a);
+        Some(match answer.rsplit_once(" [") {
+            Some((answer, site)) if site.ends_with(']') => answer,
+            _ => answer,
+        })
+    }
+
+    /// The error site a passed case names (`arm/64/kernel/vspace.c:1573`): where the kernel
+    /// refused, for a case that expects a refusal.
+    pub fn site(&self) -> Option<&str> {
+        let checked = self.checked.as_deref()?;
+        let answer = checked.split_once(WARNS).map_or(checked, |(a, _)| a);
+        let (_, site) = answer.rsplit_once(" [")?;
+        site.strip_suffix(']')
+    }
+
+    /// A passed case that answers a bare NoError: it did not show what the kernel did (a success
+    /// answers `seL4_NoError, then <what the case saw>`), so a NoError that did nothing would pass.
+    fn unseen_success(&self) -> Option<String> {
+        (self.answer() == Some("seL4_NoError")).then(|| {
+            "seL4_NoError, but the case does not show what the kernel did (Outcome::Seen)".into()
+        })
+    }
+
+    /// Whether its answer is a refusal: an error, not success or a fault.
+    pub fn refused(&self) -> bool {
+        self.answer()
+            .is_some_and(|a| a.starts_with("seL4_") && !a.starts_with("seL4_NoError"))
+    }
+
     /// Where the kernel's console disagrees with a passed case: a warning it expects did not
     /// come, or a case that expects success (or a fault) got a message it does not expect. (An
     /// error's own explanation, which the debug kernel prints with it, is not checked.)
@@ -67,7 +130,7 @@ impl CaseLine {
             None => (checked, None),
         };
         if let Some(warning) = warning
-            && !self.console.iter().any(|m| m.contains(warning))
+            && !self.console.iter().any(|m| m.text.contains(warning))
         {
             return Some(format!(
                 "expected the kernel to warn \"{warning}\" on the console; it did not"
@@ -79,17 +142,12 @@ impl CaseLine {
         let unexpected = self
             .console
             .iter()
-            .find(|m| success && !warning.is_some_and(|w| m.contains(w)))?;
+            .find(|m| success && !warning.is_some_and(|w| m.text.contains(w)))?;
         Some(format!(
-            "{answer}, but the kernel printed \"{unexpected}\", which the case does not expect"
+            "{answer}, but the kernel printed \"{}\", which the case does not expect",
+            unexpected.text
         ))
     }
-}
-
-/// The text of a kernel console message: `<<seL4(CPU 0) [where]: text>>` gives `text`.
-fn console_message(line: &str) -> Option<&str> {
-    let inner = line.strip_prefix("<<seL4(")?.strip_suffix(">>")?;
-    Some(inner.split_once("]: ").map_or(inner, |(_, text)| text))
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -108,8 +166,8 @@ impl Report {
         let mut report = Report::default();
         let mut console = Vec::new();
         for line in lines.iter().map(AsRef::as_ref) {
-            if let Some(message) = console_message(line) {
-                console.push(message.to_owned());
+            if let Some(message) = Message::parse(line) {
+                console.push(message);
             } else if line == END {
                 report.ended = true;
             } else if let Some(rest) = line.strip_prefix(RESULT) {
@@ -147,7 +205,11 @@ impl Report {
         self.cases
             .iter()
             .filter_map(|c| {
-                let why = c.failure.clone().or_else(|| c.console_problem())?;
+                let why = c
+                    .failure
+                    .clone()
+                    .or_else(|| c.unseen_success())
+                    .or_else(|| c.console_problem())?;
                 Some(format!("{}: {why}", c.name))
             })
             .collect()
@@ -233,7 +295,7 @@ pub fn cases_table(columns: &[(&str, &Report)]) -> String {
     }
     let mut text = String::from(
         "# Every case, on every kernel\n\n\
-         Made by `make semantics` (every architecture) from the paging-semantics suite's own \
+         Made by `make semantics` (every kernel) from the paging-semantics suite's own \
          report: each cell is\nwhat the case checked on that kernel, its `ok` line; `–` where \
          the case does not apply there.\n`make test` holds each column to its kernel's boot \
          (tests/paging_semantics.rs). The summary, with\nthe kernel sources and the tutorial \
@@ -305,6 +367,8 @@ pub struct Booted {
     pub report: Report,
     /// The first line that ended the suite early (a fault report, a panic), if any.
     pub ending: Option<String>,
+    /// Where its refusals disagree with the kernel's source (coverage::refusal_problems).
+    pub refusals: Vec<String>,
 }
 
 /// Builds the suite, checks its image, boots it and stops at its summary line (or when it ends
@@ -317,13 +381,16 @@ pub fn boot(
     timeout: Duration,
 ) -> Result<Booted> {
     let image = crate::boot_check::build_checked_image(project, &Source::Semantics(arch), output)?;
-    boot_image(
+    let mut booted = boot_image(
         project,
         &image,
         &format!("paging-semantics-{arch}"),
         echo,
         timeout,
-    )
+    )?;
+    let kernel = crate::coverage::Kernel::load(project, arch)?;
+    booted.refusals = crate::coverage::refusal_problems(&kernel, &booted.report)?;
+    Ok(booted)
 }
 
 /// The suite's cargo feature that makes three expectations wrong on purpose (main.rs says which):
@@ -381,13 +448,15 @@ fn boot_image(
         run,
         report,
         ending,
+        refusals: Vec::new(),
     })
 }
 
 /// What went wrong in a boot, as one message; `None` if every case passed and the report adds
 /// up.
 pub fn verdict(booted: &Booted) -> Option<String> {
-    let failures = booted.report.failures();
+    let mut failures = booted.report.failures();
+    failures.extend(booted.refusals.iter().cloned());
     let mut problems = booted.report.inconsistencies();
     if !booted.report.ended {
         problems.push(match &booted.run.outcome {
@@ -509,8 +578,8 @@ paging semantics: end";
         let log = "\
 running 4 tests
 <<seL4(CPU 0) [maskVMRights/188 T0x80ffe09400 \"rootserver\" @22c6dc]: Attempted to make unsupported write only mapping>>
-test rights::warned ... ok: seL4_NoError, the kernel warns \"unsupported write only mapping\"
-test rights::silent ... ok: seL4_NoError, the kernel warns \"unsupported write only mapping\"
+test rights::warned ... ok: seL4_NoError, then a read there faults, the kernel warns \"unsupported write only mapping\"
+test rights::silent ... ok: seL4_NoError, then a read there faults, the kernel warns \"unsupported write only mapping\"
 <<seL4(CPU 0) [decodeX86FrameInvocation/995]: X86Frame: Attempting to map frame into multiple addresses>>
 test mapped::error_explained ... ok: seL4_InvalidArgument (argument 0)
 <<seL4(CPU 0) [decodeX86FrameInvocation/995]: X86Frame: Mapping address too high.>>
@@ -520,7 +589,10 @@ paging semantics: end";
         let report = Report::parse(&lines(log));
         assert_eq!(
             report.cases[0].console,
-            ["Attempted to make unsupported write only mapping"]
+            [Message {
+                origin: Some(("maskVMRights".into(), 188)),
+                text: "Attempted to make unsupported write only mapping".into()
+            }]
         );
         assert_eq!(
             report.failures(),
@@ -557,6 +629,24 @@ paging semantics: end";
                 "t::two: the table says `–`, the kernel `seL4_FailedLookup at level 39`"
             ]
         );
+    }
+
+    #[test]
+    fn a_success_that_shows_nothing_fails_and_a_refusal_names_its_site() {
+        let report = Report::parse(&lines(
+            "running 3 tests\ntest t::bare ... ok: seL4_NoError\ntest t::seen ... ok: seL4_NoError, then a frame maps below it\ntest t::refused ... ok: seL4_InvalidArgument (argument 0) [arm/64/kernel/vspace.c:1573]\ntest result: ok. 3 passed; 0 failed\npaging semantics: end",
+        ));
+        assert_eq!(
+            report.failures(),
+            [
+                "t::bare: seL4_NoError, but the case does not show what the kernel did (Outcome::Seen)"
+            ]
+        );
+        let refused = &report.cases[2];
+        assert!(refused.refused() && !report.cases[1].refused());
+        assert_eq!(refused.answer(), Some("seL4_InvalidArgument (argument 0)"));
+        assert_eq!(refused.site(), Some("arm/64/kernel/vspace.c:1573"));
+        assert_eq!(report.cases[1].site(), None);
     }
 
     #[test]

@@ -482,7 +482,6 @@ impl Walk {
 /// the root task runs.
 pub struct Walker {
     socket: PathBuf,
-    arch: &'static Arch,
     tables: Tables,
     entry: u64,
     reading: Option<JoinHandle<Result<(Stub, u64)>>>,
@@ -492,7 +491,10 @@ impl Walker {
     /// A walker for the root task `root_task` (its entry point is where the breakpoint goes), on
     /// `arch`'s kernel, whose configuration gives its tables' levels.
     pub fn new(project: &Project, arch: &'static Arch, root_task: &Path) -> Result<Self> {
-        let tables = Tables::of(arch.paging, &crate::kernel::config(project, arch)?)
+        let format = arch
+            .paging
+            .with_context(|| format!("nothing walks the tables of the kernel {arch}"))?;
+        let tables = Tables::of(format, &crate::kernel::config(project, arch)?)
             .with_context(|| format!("the walk cannot read {arch}'s tables"))?;
         let elf = fs::read(root_task).with_context(|| root_task.display().to_string())?;
         let entry = object::File::parse(&*elf)
@@ -512,7 +514,6 @@ impl Walker {
         let _ = fs::remove_file(&socket);
         Ok(Self {
             socket,
-            arch,
             tables,
             entry,
             reading: None,
@@ -537,7 +538,7 @@ impl Walker {
     /// whenever it comes).
     pub fn start(&mut self, patience: Option<Duration>) {
         let socket = self.socket.clone();
-        let register = self.arch.paging.root_register();
+        let register = self.tables.format.root_register();
         let entry = self.entry;
         self.reading = Some(thread::spawn(move || {
             let mut stub = Stub::connect(&socket, Duration::from_secs(10))?;
@@ -570,7 +571,7 @@ impl Walker {
             bail!(
                 "the program ended before it ran in its own VSpace, so its translation tables \
                  could not be found ({} was never read)",
-                self.arch.paging.root_register_name()
+                self.tables.format.root_register_name()
             );
         }
         let (mut stub, register) = reading
@@ -579,7 +580,7 @@ impl Walker {
             .context("cannot read the VSpace root from QEMU's gdb stub")?;
         stub.interrupt()?;
         stub.physical_memory()?;
-        let root = self.arch.paging.root_from_register(register);
+        let root = self.tables.format.root_from_register(register);
         let mut walks = Vec::new();
         for address in addresses {
             walks.push(self.walk(&mut stub, root, register, address)?);
@@ -589,7 +590,7 @@ impl Walker {
     }
 
     fn walk(&self, stub: &mut Stub, root: u64, register: u64, address: &Address) -> Result<Walk> {
-        let format = self.arch.paging;
+        let format = self.tables.format;
         let mut steps = Vec::new();
         let mut table = root;
         for (depth, level) in self.tables.levels().iter().enumerate() {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! Execute permission: a probe jumps to an instruction in a page mapped with and without it
-//! (ARM's and RISC-V's `seL4_*_ExecuteNever` attribute; seL4's x86 API has none, so x86_64 maps
-//! every user page executable and has no case here). The instruction is undefined, so where the
-//! fetch works the probe stops with a user exception.
+//! Execute permission: a probe jumps to code in a page mapped with and without it (ARM's and
+//! RISC-V's `seL4_*_ExecuteNever` attribute; seL4's x86 API has none, so x86_64 maps every user
+//! page executable and has no case here). The code ([`arch::CODE`]) ends in an undefined
+//! instruction, so where the fetch works the probe stops with a user exception at that
+//! instruction, which says the code written there ran.
 
 use mapping_tutorial::Context;
 use sel4::VmAttributes;
@@ -14,13 +15,21 @@ use crate::case::{by_arch, cases};
 use crate::env::{Access, Env, rw};
 use crate::outcome::{Cause, Direction, Outcome};
 
-/// A page whose first instruction is [`arch::UNDEFINED_INSTRUCTION`], mapped (a copy of its
-/// capability) at a second address with `attributes`: the address.
+/// A page holding [`arch::CODE`], mapped (a copy of its capability) at a second address with
+/// `attributes`: the address.
 fn code_page(env: &mut Env, attributes: VmAttributes) -> Result<usize, mapping_tutorial::Failure> {
     let vaddr = env.page_region()?;
     let frame = env.mapped_frame_at(vaddr, rw())?;
-    env.write(vaddr, arch::UNDEFINED_INSTRUCTION as sel4::Word)?;
-    arch::sync_instructions(frame).context("prepare: make the instruction visible to fetches")?;
+    // The instructions, little-endian, a word of the suite at a time.
+    let per_word = size_of::<sel4::Word>() / size_of::<u32>();
+    for (k, chunk) in arch::CODE.chunks(per_word).enumerate() {
+        let word = chunk
+            .iter()
+            .rev()
+            .fold(0, |word: sel4::Word, &i| word << 16 << 16 | i as sel4::Word);
+        env.write(vaddr + k * size_of::<sel4::Word>(), word)?;
+    }
+    arch::sync_instructions(frame).context("prepare: make the instructions visible to fetches")?;
     let code = env.copy(frame)?;
     code.frame_map(VSPACE.cap(), vaddr + PAGE, rw(), attributes)
         .context("prepare: map the code page")?;
@@ -30,7 +39,7 @@ fn code_page(env: &mut Env, attributes: VmAttributes) -> Result<usize, mapping_t
 cases! {
     /// The default attributes leave a page executable.
     fetch_from_a_page_mapped_with_default_attributes_runs {
-        expected: Outcome::NoFault,
+        expected: Outcome::Ran(arch::CODE_TRAP),
         kernel: by_arch!(
             aarch64 = "arm/64/kernel/vspace.c makeUserPagePTE: no UXN without ExecuteNever",
             aarch32 = "arm/32/kernel/vspace.c makeUserPTE: no XN without ExecuteNever",

@@ -17,6 +17,7 @@ mod cache;
 #[cfg(not(target_arch = "x86_64"))]
 mod execute;
 mod mapped_caps;
+mod messages;
 mod missing;
 mod neighbours;
 mod occupied;
@@ -35,6 +36,7 @@ pub const TOPICS: &[(&str, &[Case])] = &[
     ("addresses", addresses::CASES),
     ("vspace", vspace::CASES),
     ("wrong_object", wrong_object::CASES),
+    ("messages", messages::CASES),
     ("unmapping", unmapping::CASES),
     ("access", access::CASES),
     ("rights", rights::CASES),

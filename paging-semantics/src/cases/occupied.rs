@@ -11,18 +11,19 @@ use sel4::init_thread::slot::VSPACE;
 use crate::arch::{DEPTH, LEVELS, PAGE};
 use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
-use crate::outcome::{Outcome, outcome};
+use crate::outcome::{Effect, Outcome, outcome};
 
 /// The marks of the frame mapped first and of the one mapped over it: no fresh (zeroed) frame
 /// holds either, so a read at the address says which frame is there.
 const OLD: sel4::Word = 0x5e14;
 const NEW: sel4::Word = 0x4e3e;
 
-/// What a read at the address gives after `result`: the new frame where the map succeeded, the
-/// old one where it was refused; an error otherwise.
+/// What a read at the address gives after `result`: the new frame where the map succeeded (then
+/// seen), the old one where it was refused; an error otherwise.
 fn visible(result: Outcome, read: sel4::Word) -> Result<Outcome, Failure> {
     match (result == Outcome::Ok, read) {
-        (true, NEW) | (false, OLD) => Ok(result),
+        (true, NEW) => Ok(Outcome::Seen(Effect::ReadsTheFrame)),
+        (false, OLD) => Ok(result),
         (true, _) => Err(Failure::new("the new frame is not the one at the address")),
         (false, _) => Err(Failure::new(
             "a refused map changed the frame at the address",
@@ -36,13 +37,13 @@ cases! {
     frame_where_another_frame_is_mapped {
         expected: by_arch!(
             riscv = Outcome::Err(DeleteFirst),
-            other = Outcome::Ok,
+            other = Outcome::Seen(Effect::ReadsTheFrame),
         ),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c createSafeMappingEntries_PTE: old entry unchecked",
             aarch64 = "arm/64/kernel/vspace.c performPageInvocationMap: overwrites the entry",
             aarch32 = "arm/32/kernel/vspace.c createSafeMappingEntries_PTE: only a large page",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: the entry is valid",
+            riscv = "riscv/kernel/vspace.c:892 decodeRISCVFrameInvocation: the entry is valid",
         ),
         run: |env| {
             let vaddr = env.page_region()?;
@@ -59,13 +60,13 @@ cases! {
     big_page_where_another_big_page_is_mapped {
         expected: by_arch!(
             riscv = Outcome::Err(DeleteFirst),
-            other = Outcome::Ok,
+            other = Outcome::Seen(Effect::ReadsTheFrame),
         ),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c createSafeMappingEntries_PDE: rejects only a page table",
             aarch64 = "arm/64/kernel/vspace.c performPageInvocationMap: overwrites the entry",
             aarch32 = "arm/32/kernel/vspace.c createSafeMappingEntries_PDE: a section is allowed",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: the entry is valid",
+            riscv = "riscv/kernel/vspace.c:892 decodeRISCVFrameInvocation: the entry is valid",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
@@ -84,10 +85,10 @@ cases! {
     frame_inside_a_big_page_fails_at_the_last_level {
         expected: Outcome::Lookup(LEVELS[DEPTH - 1]),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c lookupPTSlot: the PD entry is a large page, not a table",
-            aarch64 = "arm/64/kernel/vspace.c lookupPTSlot: stops at the block entry",
-            aarch32 = "arm/32/kernel/vspace.c lookupPTSlot: the PD entry is a section, not a table",
-            riscv = "riscv/kernel/vspace.c lookupPTSlot: stops at the megapage's leaf entry",
+            x86_64 = "x86/kernel/vspace.c:879 createSafeMappingEntries_PTE -> lookupPTSlot: the PD entry is a large page, not a table",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation -> lookupPTSlot: stops at the block entry",
+            aarch32 = "arm/32/kernel/vspace.c:1584 createSafeMappingEntries_PTE -> lookupPTSlot: the PD entry is a section, not a table",
+            riscv = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation -> lookupPTSlot: stops at the megapage's leaf entry",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
@@ -99,10 +100,10 @@ cases! {
     page_table_where_a_big_page_is_mapped_is_delete_first {
         expected: Outcome::Err(DeleteFirst),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c decodeX86PageTableInvocation: the PD entry is present",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMPageTableInvocation: the slot is valid",
-            aarch32 = "arm/32/kernel/vspace.c decodeARMPageTableInvocation: the PD entry is in use",
-            riscv = "riscv/kernel/vspace.c decodeRISCVPageTableInvocation: the slot is valid",
+            x86_64 = "x86/kernel/vspace.c:1236 decodeX86PageTableInvocation: the PD entry is present",
+            aarch64 = "arm/64/kernel/vspace.c:1488 decodeARMPageTableInvocation: the slot is valid",
+            aarch32 = "arm/32/kernel/vspace.c:2207 decodeARMPageTableInvocation: the PD entry is in use",
+            riscv = "riscv/kernel/vspace.c:770 decodeRISCVPageTableInvocation: the slot is valid",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
@@ -120,10 +121,10 @@ cases! {
             other = Outcome::Lookup(12),
         ),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c createSafeMappingEntries_PDE: check for a page table",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: ptBitsLeft 12 is not 21",
-            aarch32 = "arm/32/kernel/vspace.c createSafeMappingEntries_PDE: the PD entry is in use",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: ptBitsLeft 12 is not 21",
+            x86_64 = "x86/kernel/vspace.c:918 createSafeMappingEntries_PDE: check for a page table",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation: ptBitsLeft 12 is not 21",
+            aarch32 = "arm/32/kernel/vspace.c:1687 createSafeMappingEntries_PDE: the PD entry is in use",
+            riscv = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation: ptBitsLeft 12 is not 21",
         ),
         run: |env| {
             let vaddr = env.page_region()?;
@@ -136,9 +137,9 @@ cases! {
     big_page_inside_a_huge_page_fails_at_the_huge_page_level {
         expected: Outcome::Lookup(LEVELS[DEPTH - 2]),
         kernel: by_arch!(
-            x86_64 = "x86/64/kernel/vspace.c lookupPDSlot: the PDPT entry is a huge page",
-            aarch64 = "arm/64/kernel/vspace.c lookupPTSlot: stops at the 1 GiB block entry",
-            riscv64 = "riscv/kernel/vspace.c lookupPTSlot: stops at the gigapage's leaf entry",
+            x86_64 = "x86/kernel/vspace.c:908 createSafeMappingEntries_PDE -> lookupPDSlot: the PDPT entry is a huge page",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation -> lookupPTSlot: stops at the 1 GiB block entry",
+            riscv64 = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation -> lookupPTSlot: stops at the gigapage's leaf entry",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 2)?;
@@ -151,9 +152,9 @@ cases! {
     frame_inside_a_huge_page_fails_at_the_huge_page_level {
         expected: Outcome::Lookup(LEVELS[DEPTH - 2]),
         kernel: by_arch!(
-            x86_64 = "x86/64/kernel/vspace.c lookupPDSlot: the PDPT entry is a huge page",
-            aarch64 = "arm/64/kernel/vspace.c lookupPTSlot: stops at the 1 GiB block entry",
-            riscv64 = "riscv/kernel/vspace.c lookupPTSlot: stops at the gigapage's leaf entry",
+            x86_64 = "x86/kernel/vspace.c:879 createSafeMappingEntries_PTE -> lookupPDSlot: the PDPT entry is a huge page",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation -> lookupPTSlot: stops at the 1 GiB block entry",
+            riscv64 = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation -> lookupPTSlot: stops at the gigapage's leaf entry",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 2)?;
@@ -167,9 +168,9 @@ cases! {
     table_where_a_huge_page_is_mapped_is_delete_first {
         expected: Outcome::Err(DeleteFirst),
         kernel: by_arch!(
-            x86_64 = "x86/64/kernel/vspace.c decodeX64PageDirectoryInvocation: PDPT entry present",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMPageTableInvocation: the slot is valid",
-            riscv64 = "riscv/kernel/vspace.c decodeRISCVPageTableInvocation: the slot is valid",
+            x86_64 = "x86/64/kernel/vspace.c:1229 decodeX64PageDirectoryInvocation: PDPT entry present",
+            aarch64 = "arm/64/kernel/vspace.c:1488 decodeARMPageTableInvocation: the slot is valid",
+            riscv64 = "riscv/kernel/vspace.c:770 decodeRISCVPageTableInvocation: the slot is valid",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 2)?;
@@ -186,9 +187,9 @@ cases! {
             other = Outcome::Lookup(21),
         ),
         kernel: by_arch!(
-            x86_64 = "x86/64/kernel/vspace.c createSafeMappingEntries_PDPTE: a page directory",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: ptBitsLeft 21 is not 30",
-            riscv64 = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: ptBitsLeft 21 is not 30",
+            x86_64 = "x86/64/kernel/vspace.c:1495 createSafeMappingEntries_PDPTE: a page directory",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation: ptBitsLeft 21 is not 30",
+            riscv64 = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation: ptBitsLeft 21 is not 30",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 2)?;
@@ -200,7 +201,7 @@ cases! {
     #[cfg(target_arch = "x86_64")]
     pdpt_where_a_pdpt_is_mapped_is_delete_first {
         expected: Outcome::Err(DeleteFirst),
-        kernel: "x86/64/kernel/vspace.c decodeX64PDPTInvocation: the PML4 entry is present",
+        kernel: "x86/64/kernel/vspace.c:1387 decodeX64PDPTInvocation: the PML4 entry is present",
         run: |env| {
             let vaddr = env.region(0)?;
             env.map_table(vaddr, 0)?;
@@ -212,7 +213,7 @@ cases! {
     #[cfg(target_arch = "x86_64")]
     page_directory_where_one_is_mapped_is_delete_first {
         expected: Outcome::Err(DeleteFirst),
-        kernel: "x86/64/kernel/vspace.c decodeX64PageDirectoryInvocation: PDPT entry present",
+        kernel: "x86/64/kernel/vspace.c:1229 decodeX64PageDirectoryInvocation: PDPT entry present",
         run: |env| {
             let vaddr = env.region(1)?;
             env.map_table(vaddr, 1)?;
@@ -226,7 +227,7 @@ cases! {
     #[cfg(target_arch = "arm")]
     frame_inside_a_64k_large_page_is_delete_first {
         expected: Outcome::Err(DeleteFirst),
-        kernel: "arm/32/kernel/vspace.c createSafeMappingEntries_PTE: the entry is a large page",
+        kernel: "arm/32/kernel/vspace.c:1597 createSafeMappingEntries_PTE: the entry is a large page",
         run: |env| {
             let vaddr = env.page_region()?;
             let large = env.alloc::<sel4::cap_type::LargePage>()?;
@@ -238,12 +239,27 @@ cases! {
     #[cfg(target_arch = "arm")]
     large_64k_page_over_a_frame_is_delete_first {
         expected: Outcome::Err(DeleteFirst),
-        kernel: "arm/32/kernel/vspace.c createSafeMappingEntries_PTE: one of 16 entries in use",
+        kernel: "arm/32/kernel/vspace.c:1638 createSafeMappingEntries_PTE: one of 16 entries in use",
         run: |env| {
             let vaddr = env.page_region()?;
             env.mapped_frame_at(vaddr + PAGE, rw())?;
             let large = env.alloc::<sel4::cap_type::LargePage>()?;
             Ok(outcome(map_frame(large, vaddr, rw())))
+        },
+    }
+
+    /// aarch32's 16 MiB supersection fills 16 page directory entries: a section in one of them
+    /// is refused, not replaced (as the 64 KiB page over a frame).
+    #[cfg(target_arch = "arm")]
+    supersection_over_a_section_is_delete_first {
+        expected: Outcome::Err(DeleteFirst),
+        kernel: "arm/32/kernel/vspace.c:1718 createSafeMappingEntries_PDE: one of 16 entries in use",
+        run: |env| {
+            let vaddr = env.aligned_entries(16)?;
+            map_frame(env.big_page()?, vaddr + crate::arch::span(0), rw())
+                .context("prepare: map a section")?;
+            let supersection = env.supersection()?;
+            Ok(outcome(map_frame(supersection, vaddr, rw())))
         },
     }
 }

@@ -34,10 +34,10 @@ cases! {
             other = Outcome::InvalidArgument(0),
         ),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: USER_TOP (1005) before checkVPAlignment (1035)",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: checkVPAlignment (1558) before USER_TOP (1580)",
-            aarch32 = "arm/32/kernel/vspace.c decodeARMFrameInvocation: USER_TOP (2295) before checkVPAlignment (2332)",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: USER_TOP (848) before checkVPAlignment (853)",
+            x86_64 = "x86/kernel/vspace.c:1005 decodeX86FrameInvocation: USER_TOP (1005) before checkVPAlignment (1035)",
+            aarch64 = "arm/64/kernel/vspace.c:1558 decodeARMFrameInvocation: checkVPAlignment (1558) before USER_TOP (1580)",
+            aarch32 = "arm/32/kernel/vspace.c:2295 decodeARMFrameInvocation: USER_TOP (2295) before checkVPAlignment (2332)",
+            riscv = "riscv/kernel/vspace.c:848 decodeRISCVFrameInvocation: USER_TOP (848) before checkVPAlignment (853)",
         ),
         run: |env| {
             Ok(outcome(map_frame(env.frame()?, USER_TOP_PAGE + OFF, rw())))
@@ -53,10 +53,10 @@ cases! {
             other = Outcome::Err(AlignmentError),
         ),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: capFMappedAddress (994) before checkVPAlignment (1035)",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: checkVPAlignment (1558) before capFMappedAddress (1573)",
-            aarch32 = "arm/32/kernel/vspace.c decodeARMFrameInvocation: capFMappedAddress (2285) before checkVPAlignment (2332)",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: checkVPAlignment (853) before the mapped address (877)",
+            x86_64 = "x86/kernel/vspace.c:994 decodeX86FrameInvocation: capFMappedAddress (994) before checkVPAlignment (1035)",
+            aarch64 = "arm/64/kernel/vspace.c:1558 decodeARMFrameInvocation: checkVPAlignment (1558) before capFMappedAddress (1573)",
+            aarch32 = "arm/32/kernel/vspace.c:2285 decodeARMFrameInvocation: capFMappedAddress (2285) before checkVPAlignment (2332)",
+            riscv = "riscv/kernel/vspace.c:853 decodeRISCVFrameInvocation: checkVPAlignment (853) before the mapped address (877)",
         ),
         run: |env| {
             let vaddr = env.page_region()?;
@@ -73,10 +73,10 @@ cases! {
             other = Outcome::InvalidArgument(0),
         ),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: capFMappedAddress (994) before decodeX86ModeMapPage",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: capFMappedAddress (1573) before lookupPTSlot (1592)",
-            aarch32 = "arm/32/kernel/vspace.c decodeARMFrameInvocation: capFMappedAddress (2285) before createSafeMappingEntries_PTE",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: lookupPTSlot (859) before the mapped address (877)",
+            x86_64 = "x86/kernel/vspace.c:994 decodeX86FrameInvocation: capFMappedAddress (994) before decodeX86ModeMapPage",
+            aarch64 = "arm/64/kernel/vspace.c:1573 decodeARMFrameInvocation: capFMappedAddress (1573) before lookupPTSlot (1592)",
+            aarch32 = "arm/32/kernel/vspace.c:2285 decodeARMFrameInvocation: capFMappedAddress (2285) before createSafeMappingEntries_PTE",
+            riscv = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation: lookupPTSlot (859) before the mapped address (877)",
         ),
         run: |env| {
             let vaddr = env.page_region()?;
@@ -90,10 +90,10 @@ cases! {
     misaligned_frame_where_no_structure_is {
         expected: Outcome::Err(AlignmentError),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: checkVPAlignment (1035) before decodeX86ModeMapPage",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: checkVPAlignment (1558) before lookupPTSlot (1592)",
-            aarch32 = "arm/32/kernel/vspace.c decodeARMFrameInvocation: checkVPAlignment (2332) before createSafeMappingEntries_PTE",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: checkVPAlignment (853) before lookupPTSlot (859)",
+            x86_64 = "x86/kernel/vspace.c:1035 decodeX86FrameInvocation: checkVPAlignment (1035) before decodeX86ModeMapPage",
+            aarch64 = "arm/64/kernel/vspace.c:1558 decodeARMFrameInvocation: checkVPAlignment (1558) before lookupPTSlot (1592)",
+            aarch32 = "arm/32/kernel/vspace.c:2332 decodeARMFrameInvocation: checkVPAlignment (2332) before createSafeMappingEntries_PTE",
+            riscv = "riscv/kernel/vspace.c:853 decodeRISCVFrameInvocation: checkVPAlignment (853) before lookupPTSlot (859)",
         ),
         run: |env| {
             let nowhere = env.region(0)?;

@@ -8,14 +8,14 @@ use mapping_tutorial::{Context, Failure};
 use crate::arch::PAGE;
 use crate::case::{by_arch, cases};
 use crate::env::{map_frame, rw};
-use crate::outcome::{Outcome, outcome};
+use crate::outcome::{Effect, Outcome, outcome};
 use sel4::init_thread::slot::VSPACE;
 
 cases! {
     /// Unmapped, mapped, unmapped again, and through a copy of its capability: one address, a
     /// page-aligned one that is not 0.
     frame_address_is_the_frames_mapped_or_not_and_through_a_copy {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::OneAddress),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation -> performPageGetAddress",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation -> performPageGetAddress",
@@ -38,14 +38,14 @@ cases! {
             if [mapped, through_copy, after] != [unmapped; 3] {
                 return Err(Failure::new("the frame's address changed"));
             }
-            Ok(Outcome::Ok)
+            Ok(Outcome::Seen(Effect::OneAddress))
         },
     }
 
     /// A big page's address is aligned to its size (2 MiB; aarch32's section 1 MiB, riscv32's
     /// megapage 4 MiB).
     big_page_address_is_aligned_to_its_size {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::AlignedAddress),
         kernel: by_arch!(
             x86_64 = "object/untyped.c decodeUntypedInvocation: objects are aligned to their size",
             other = "object/untyped.c decodeUntypedInvocation: objects are aligned to their size",
@@ -57,7 +57,7 @@ cases! {
             if !address.is_multiple_of(size) {
                 return Err(Failure::new("the big page's address is not aligned to its size"));
             }
-            Ok(Outcome::Ok)
+            Ok(Outcome::Seen(Effect::AlignedAddress))
         },
     }
 
@@ -66,7 +66,7 @@ cases! {
     /// x86_64, fw_cfg's signature on ARM, the boot ROM on RISC-V), never the zeroes of a frame
     /// made from RAM.
     device_frame_maps_and_reads_the_device_not_zeroes {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::ReadsTheDevice),
         kernel: "object/untyped.c resetUntypedCap: device memory is never cleared",
         run: |env| {
             let device = crate::arch::DEVICE;
@@ -78,10 +78,12 @@ cases! {
                 rw(),
                 crate::arch::DEVICE_ATTRIBUTES,
             ));
-            if result == Outcome::Ok && env.read(vaddr)? & device.mask != device.value {
-                return Err(Failure::new("the device frame does not read the device"));
-            }
-            Ok(result)
+            env.then(result, Effect::ReadsTheDevice, |env| {
+                match env.read(vaddr)? & device.mask == device.value {
+                    true => Ok(()),
+                    false => Err(Failure::new("the device frame does not read the device")),
+                }
+            })
         },
     }
 }

@@ -10,7 +10,7 @@ use sel4::CapRights;
 
 use crate::case::{by_arch, cases};
 use crate::env::{Access, Env, map_frame};
-use crate::outcome::{Cause, Direction, Outcome, outcome};
+use crate::outcome::{Cause, Direction, Effect, Outcome, outcome};
 
 /// Maps a fresh frame at the next probe page, asking for `requested`, through a copy of its
 /// capability with `cap_rights`; returns the address and what the map did.
@@ -39,9 +39,21 @@ fn mapped_through(
     }
 }
 
+/// An error unless a read at `vaddr` faults on a mapped page the thread has no right to (where
+/// the architecture says why).
+#[track_caller]
+fn kernel_only(env: &mut Env, vaddr: usize) -> Result<(), Failure> {
+    match env.probe(Access::Read, vaddr)? {
+        outcome if outcome == Outcome::fault(Direction::Read, Cause::NoRight) => Ok(()),
+        _ => Err(Failure::new(
+            "a read there does not fault for want of the right",
+        )),
+    }
+}
+
 cases! {
     read_only_cap_asked_for_read_write_maps {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::ReadOnly),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c maskVMRights: never an error",
             aarch64 = "arm/64/kernel/vspace.c maskVMRights: never an error",
@@ -49,8 +61,14 @@ cases! {
             riscv = "riscv/kernel/vspace.c maskVMRights: never an error",
         ),
         run: |env| {
-            let (_, result) = map_through(env, CapRights::read_only(), CapRights::read_write())?;
-            Ok(result)
+            let (vaddr, result) = map_through(env, CapRights::read_only(), CapRights::read_write())?;
+            env.then(result, Effect::ReadOnly, |env| {
+                env.read(vaddr)?;
+                match env.probe(Access::Write(1), vaddr)? {
+                    Outcome::VmFault(_) => Ok(()),
+                    _ => Err(Failure::new("a write there does not fault")),
+                }
+            })
         },
     }
 
@@ -85,7 +103,7 @@ cases! {
 
     /// The kernel prints "Attempted to make unsupported write only mapping", and maps.
     write_only_request_maps {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::KernelOnly),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c maskVMRights: write-only gives VMKernelOnly",
             aarch64 = "arm/64/kernel/vspace.c maskVMRights: write-only gives VMKernelOnly",
@@ -95,8 +113,8 @@ cases! {
         // It maps the page for the kernel alone (VMKernelOnly), and says so.
         warns: Some("Attempted to make unsupported write only mapping"),
         run: |env| {
-            let (_, result) = map_through(env, CapRights::read_write(), CapRights::write_only())?;
-            Ok(result)
+            let (vaddr, result) = map_through(env, CapRights::read_write(), CapRights::write_only())?;
+            env.then(result, Effect::KernelOnly, |env| kernel_only(env, vaddr))
         },
     }
 
@@ -133,7 +151,7 @@ cases! {
     }
 
     no_rights_request_maps {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::KernelOnly),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c maskVMRights: no rights give VMKernelOnly",
             aarch64 = "arm/64/kernel/vspace.c maskVMRights: no rights give VMKernelOnly",
@@ -141,8 +159,8 @@ cases! {
             riscv = "riscv/kernel/vspace.c maskVMRights: no rights give VMKernelOnly",
         ),
         run: |env| {
-            let (_, result) = map_through(env, CapRights::read_write(), CapRights::none())?;
-            Ok(result)
+            let (vaddr, result) = map_through(env, CapRights::read_write(), CapRights::none())?;
+            env.then(result, Effect::KernelOnly, |env| kernel_only(env, vaddr))
         },
     }
 

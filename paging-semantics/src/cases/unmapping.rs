@@ -12,11 +12,11 @@ use sel4::init_thread::slot::{CNODE, VSPACE};
 use crate::arch::{DEPTH, LEVELS, PAGE, PageTableType, Table};
 use crate::case::{by_arch, cases};
 use crate::env::{Access, delete, map_frame, rw};
-use crate::outcome::{Cause, Direction, Outcome, outcome};
+use crate::outcome::{Cause, Direction, Effect, Outcome, outcome};
 
 cases! {
     frame_unmapped_twice_is_ok {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::CapMapsAgain),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c performX86FrameInvocationUnmap: nothing mapped",
             aarch64 = "arm/64/kernel/vspace.c performPageInvocationUnmap: nothing mapped",
@@ -27,12 +27,15 @@ cases! {
             let vaddr = env.page_region()?;
             let frame = env.mapped_frame_at(vaddr, rw())?;
             frame.frame_unmap().context("prepare: unmap the frame")?;
-            Ok(outcome(frame.frame_unmap()))
+            let result = outcome(frame.frame_unmap());
+            env.then(result, Effect::CapMapsAgain, |_| {
+                map_frame(frame, vaddr + PAGE, rw()).context("the frame does not map again")
+            })
         },
     }
 
     frame_unmapped_can_map_at_another_address {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::ReadsAndWrites),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c performX86PageInvocationUnmap: clears the cap's mapping",
             aarch64 = "arm/64/kernel/vspace.c performPageInvocationUnmap: clears the cap's mapping",
@@ -43,17 +46,18 @@ cases! {
             let vaddr = env.page_region()?;
             let frame = env.mapped_frame_at(vaddr, rw())?;
             frame.frame_unmap().context("prepare: unmap the frame")?;
-            Ok(outcome(map_frame(frame, vaddr + PAGE, rw())))
+            let result = outcome(map_frame(frame, vaddr + PAGE, rw()));
+            env.mapped_read_write(result, vaddr + PAGE)
         },
     }
 
     page_table_unmap_then_frame_fails_at_the_last_level {
         expected: Outcome::Lookup(LEVELS[DEPTH - 1]),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c performX86PageTableInvocationUnmap -> unmapPageTable",
-            aarch64 = "arm/64/kernel/vspace.c performPageTableInvocationUnmap -> unmapPageTable",
-            aarch32 = "arm/32/kernel/vspace.c performPageTableInvocationUnmap -> unmapPageTable",
-            riscv = "riscv/kernel/vspace.c performPageTableInvocationUnmap -> unmapPageTable",
+            x86_64 = "x86/kernel/vspace.c:879 createSafeMappingEntries_PTE: no page table, since performX86PageTableInvocationUnmap -> unmapPageTable removed it",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation: no page table, since performPageTableInvocationUnmap -> unmapPageTable removed it",
+            aarch32 = "arm/32/kernel/vspace.c:1584 createSafeMappingEntries_PTE: no page table, since performPageTableInvocationUnmap -> unmapPageTable removed it",
+            riscv = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation: no page table, since performPageTableInvocationUnmap -> unmapPageTable removed it",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
@@ -67,10 +71,10 @@ cases! {
     page_table_unmap_with_a_copy_is_revoke_first {
         expected: Outcome::Err(RevokeFirst),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c decodeX86PageTableInvocation: isFinalCapability",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMPageTableInvocation: isFinalCapability",
-            aarch32 = "arm/32/kernel/vspace.c decodeARMPageTableInvocation: isFinalCapability",
-            riscv = "riscv/kernel/vspace.c decodeRISCVPageTableInvocation: isFinalCapability",
+            x86_64 = "x86/kernel/vspace.c:1157 decodeX86PageTableInvocation: isFinalCapability",
+            aarch64 = "arm/64/kernel/vspace.c:1430 decodeARMPageTableInvocation: isFinalCapability",
+            aarch32 = "arm/32/kernel/vspace.c:2126 decodeARMPageTableInvocation: isFinalCapability",
+            riscv = "riscv/kernel/vspace.c:687 decodeRISCVPageTableInvocation: isFinalCapability",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
@@ -84,7 +88,7 @@ cases! {
     #[cfg(target_arch = "x86_64")]
     pdpt_unmap_with_a_copy_is_revoke_first {
         expected: Outcome::Err(RevokeFirst),
-        kernel: "x86/64/kernel/vspace.c decodeX64PDPTInvocation: isFinalCapability",
+        kernel: "x86/64/kernel/vspace.c:1315 decodeX64PDPTInvocation: isFinalCapability",
         run: |env| {
             let vaddr = env.region(0)?;
             let Table::Pdpt(pdpt) = env.map_table(vaddr, 0)? else {
@@ -99,7 +103,7 @@ cases! {
     #[cfg(target_arch = "x86_64")]
     page_directory_unmap_with_a_copy_is_revoke_first {
         expected: Outcome::Err(RevokeFirst),
-        kernel: "x86/64/kernel/vspace.c decodeX64PageDirectoryInvocation: isFinalCapability",
+        kernel: "x86/64/kernel/vspace.c:1152 decodeX64PageDirectoryInvocation: isFinalCapability",
         run: |env| {
             let vaddr = env.region(1)?;
             let Table::PageDirectory(directory) = env.map_table(vaddr, 1)? else {
@@ -114,10 +118,10 @@ cases! {
     copy_of_unmapped_page_table_cap_is_illegal_operation {
         expected: Outcome::Err(IllegalOperation),
         kernel: by_arch!(
-            x86_64 = "x86/object/objecttype.c Arch_deriveCap: an unmapped page table",
-            aarch64 = "arm/64/object/objecttype.c Arch_deriveCap: a PT without an ASID",
-            aarch32 = "arm/32/object/objecttype.c Arch_deriveCap: an unmapped page table",
-            riscv = "riscv/object/objecttype.c Arch_deriveCap: an unmapped page table",
+            x86_64 = "x86/object/objecttype.c:32 Arch_deriveCap: an unmapped page table",
+            aarch64 = "arm/64/object/objecttype.c:51 Arch_deriveCap: a PT without an ASID",
+            aarch32 = "arm/32/object/objecttype.c:45 Arch_deriveCap: an unmapped page table",
+            riscv = "riscv/object/objecttype.c:26 Arch_deriveCap: an unmapped page table",
         ),
         run: |env| {
             let table = env.alloc::<PageTableType>()?;
@@ -131,10 +135,10 @@ cases! {
     page_table_cap_deleted_then_frame_fails_at_the_last_level {
         expected: Outcome::Lookup(LEVELS[DEPTH - 1]),
         kernel: by_arch!(
-            x86_64 = "x86/object/objecttype.c Arch_finaliseCap -> unmapPageTable",
-            aarch64 = "arm/64/object/objecttype.c Arch_finaliseCap -> unmapPageTable",
-            aarch32 = "arm/32/object/objecttype.c Arch_finaliseCap -> unmapPageTable",
-            riscv = "riscv/object/objecttype.c Arch_finaliseCap -> unmapPageTable",
+            x86_64 = "x86/kernel/vspace.c:879 createSafeMappingEntries_PTE: no page table, since Arch_finaliseCap -> unmapPageTable removed it",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation: no page table, since Arch_finaliseCap -> unmapPageTable removed it",
+            aarch32 = "arm/32/kernel/vspace.c:1584 createSafeMappingEntries_PTE: no page table, since Arch_finaliseCap -> unmapPageTable removed it",
+            riscv = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation: no page table, since Arch_finaliseCap -> unmapPageTable removed it",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
@@ -168,9 +172,9 @@ cases! {
     top_structure_unmap_then_frame_fails_at_the_top_level {
         expected: Outcome::Lookup(LEVELS[0]),
         kernel: by_arch!(
-            x86_64 = "x86/64/kernel/vspace.c performX64PDPTInvocationUnmap -> unmapPDPT",
-            aarch64 = "arm/64/kernel/vspace.c performPageTableInvocationUnmap -> unmapPageTable",
-            riscv64 = "riscv/kernel/vspace.c performPageTableInvocationUnmap -> unmapPageTable",
+            x86_64 = "x86/kernel/vspace.c:879 createSafeMappingEntries_PTE: nothing below the PML4, since performX64PDPTInvocationUnmap -> unmapPDPT removed it",
+            aarch64 = "arm/64/kernel/vspace.c:1593 decodeARMFrameInvocation: nothing below the VSpace, since performPageTableInvocationUnmap -> unmapPageTable removed it",
+            riscv64 = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation: nothing below the root, since performPageTableInvocationUnmap -> unmapPageTable removed it",
         ),
         run: |env| {
             let vaddr = env.region(0)?;
@@ -184,7 +188,7 @@ cases! {
     #[cfg(target_arch = "x86_64")]
     page_directory_unmap_then_page_table_fails_at_level_30 {
         expected: Outcome::Lookup(30),
-        kernel: "x86/64/kernel/vspace.c performX64PageDirectoryInvocationUnmap",
+        kernel: "x86/kernel/vspace.c:1229 decodeX86PageTableInvocation: no page directory, since performX64PageDirectoryInvocationUnmap removed it",
         run: |env| {
             let vaddr = env.region(1)?;
             let page_directory = env.map_table(vaddr, 1)?;
@@ -196,7 +200,7 @@ cases! {
     #[cfg(target_arch = "x86_64")]
     pdpt_unmap_then_page_directory_fails_at_level_39 {
         expected: Outcome::Lookup(39),
-        kernel: "x86/64/kernel/vspace.c performX64PDPTInvocationUnmap -> unmapPDPT",
+        kernel: "x86/64/kernel/vspace.c:1222 decodeX64PageDirectoryInvocation: no PDPT, since performX64PDPTInvocationUnmap -> unmapPDPT removed it",
         run: |env| {
             let vaddr = env.region(0)?;
             let pdpt = env.map_table(vaddr, 0)?;
@@ -207,7 +211,7 @@ cases! {
 
     /// An unmapped table's capability maps again.
     unmapped_page_table_maps_again {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::FrameMapsBelow),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c performX86PageTableInvocationUnmap: unmapped cap",
             aarch64 = "arm/64/kernel/vspace.c performPageTableInvocationUnmap: unmapped cap",
@@ -218,7 +222,8 @@ cases! {
             let vaddr = env.region(DEPTH - 1)?;
             let table = env.map_page_table(vaddr)?;
             page_table_unmap(table).context("prepare: unmap the page table")?;
-            Ok(outcome(Table::PageTable(table).map_into(VSPACE.cap(), vaddr)))
+            let result = outcome(Table::PageTable(table).map_into(VSPACE.cap(), vaddr));
+            env.frame_maps_below(result, vaddr)
         },
     }
 
@@ -246,7 +251,7 @@ cases! {
     /// The frame's capability still records its mapping after its table went: mapping it again
     /// at that address is a remap, and brings it back.
     stale_frame_cap_maps_again_at_its_old_address {
-        expected: Outcome::Ok,
+        expected: Outcome::Seen(Effect::ReadsTheFrame),
         kernel: by_arch!(
             x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: same ASID and address",
             aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: same ASID and address",
@@ -261,10 +266,7 @@ cases! {
             page_table_unmap(table).context("prepare: unmap the page table")?;
             env.map_page_table(vaddr)?;
             let result = outcome(map_frame(frame, vaddr, rw()));
-            if result == Outcome::Ok && env.read(vaddr)? != 0x5e14 {
-                return Err(Failure::new("the frame came back without its contents"));
-            }
-            Ok(result)
+            env.then(result, Effect::ReadsTheFrame, |env| env.reads(vaddr, 0x5e14))
         },
     }
 
@@ -276,10 +278,10 @@ cases! {
             other = Outcome::InvalidArgument(0),
         ),
         kernel: by_arch!(
-            x86_64 = "x86/kernel/vspace.c decodeX86FrameInvocation: capFMappedAddress != vaddr",
-            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: capFMappedAddress != vaddr",
-            aarch32 = "arm/32/kernel/vspace.c decodeARMFrameInvocation: capFMappedAddress != vaddr",
-            riscv = "riscv/kernel/vspace.c decodeRISCVFrameInvocation: lookupPTSlot comes first",
+            x86_64 = "x86/kernel/vspace.c:994 decodeX86FrameInvocation: capFMappedAddress != vaddr",
+            aarch64 = "arm/64/kernel/vspace.c:1573 decodeARMFrameInvocation: capFMappedAddress != vaddr",
+            aarch32 = "arm/32/kernel/vspace.c:2285 decodeARMFrameInvocation: capFMappedAddress != vaddr",
+            riscv = "riscv/kernel/vspace.c:860 decodeRISCVFrameInvocation: lookupPTSlot comes first",
         ),
         run: |env| {
             let vaddr = env.region(DEPTH - 1)?;
@@ -333,4 +335,77 @@ cases! {
             Ok(after)
         },
     }
+
+    /// seL4 16.0.0's fix of "a potential kernel crash in cache maintenance operations on AArch32
+    /// (Armv7)": a frame's capability that records a mapping its page table took away (map the
+    /// frame, map a page table, unmap the page table; here the table first, as the frame needs
+    /// it). A kernel that flushes through the mapping (aarch32, and aarch64 at EL1) now checks it,
+    /// and refuses the stale capability (capability 0); aarch64 at EL2 flushes through its own
+    /// window onto the frame's memory, for which the stale mapping does not matter. x86_64 and
+    /// RISC-V have no cache maintenance in their API: there the capability's unmap, which also
+    /// acts on the mapping it records, finds nothing of the frame at its address, changes nothing
+    /// in the VSpace, and clears the capability.
+    stale_frame_cap_after_its_page_table_is_unmapped {
+        expected: by_arch!(
+            aarch64_el1 = Outcome::InvalidCapability(0),
+            aarch32 = Outcome::InvalidCapability(0),
+            aarch64 = Outcome::Seen(Effect::KeepsItsContents),
+            other = Outcome::Seen(Effect::CapMapsAgain),
+        ),
+        kernel: by_arch!(
+            aarch64_el1 = "arm/64/kernel/vspace.c:1676 decodeARMFrameInvocation: the mapping the capability records is gone",
+            aarch32 = "arm/32/kernel/vspace.c:2464 decodeARMFrameInvocation: the mapping the capability records is gone (the 16.0.0 check)",
+            aarch64 = "arm/64/kernel/vspace.c decodeARMFrameInvocation: at EL2 through the kernel's window -> performPageFlush",
+            x86_64 = "x86/kernel/vspace.c performX86FrameInvocationUnmap -> unmapPage: nothing of the frame there",
+            riscv = "riscv/kernel/vspace.c performPageInvocationUnmap -> unmapPage: nothing of the frame there",
+        ),
+        run: |env| {
+            let vaddr = env.region(DEPTH - 1)?;
+            let table = env.map_page_table(vaddr)?;
+            let frame = env.mapped_frame_at(vaddr, rw())?;
+            env.write(vaddr, STALE_WORD)?;
+            page_table_unmap(table).context("prepare: unmap the page table")?;
+            through_a_stale_frame_cap(env, frame)
+        },
+    }
+}
+
+/// What the stale frame capability's case writes into its frame.
+const STALE_WORD: sel4::Word = 0x16_00;
+
+/// ARM: the page's cache maintenance through `frame`'s stale capability; where the kernel does
+/// it, the frame's memory still holds what was written (read through a copy mapped anew).
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+fn through_a_stale_frame_cap(
+    env: &mut crate::env::Env,
+    frame: sel4::cap::Granule,
+) -> Result<Outcome, Failure> {
+    let error = sel4::with_ipc_buffer_mut(|buffer| {
+        let end = PAGE as sel4::Word;
+        buffer
+            .inner_mut()
+            .seL4_ARM_Page_Clean_Data(frame.bits(), 0, end)
+    });
+    let result = outcome(sel4::Error::from_sys(error).map_or(Ok(()), Err));
+    env.then(result, Effect::KeepsItsContents, |env| {
+        let copy = env.copy(frame)?;
+        let elsewhere = env.page_region()?;
+        map_frame(copy, elsewhere, rw()).context("prepare: map a copy of the frame")?;
+        env.reads(elsewhere, STALE_WORD)
+    })
+}
+
+/// x86_64 and RISC-V: the frame's unmap through its stale capability; where it succeeds, the
+/// capability is unmapped: it maps at another address.
+#[cfg(not(any(target_arch = "aarch64", target_arch = "arm")))]
+fn through_a_stale_frame_cap(
+    env: &mut crate::env::Env,
+    frame: sel4::cap::Granule,
+) -> Result<Outcome, Failure> {
+    let result = outcome(frame.frame_unmap());
+    env.then(result, Effect::CapMapsAgain, |env| {
+        let elsewhere = env.page_region()?;
+        map_frame(frame, elsewhere, rw()).context("the frame's capability does not map again")?;
+        env.reads(elsewhere, STALE_WORD)
+    })
 }

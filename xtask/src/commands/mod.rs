@@ -113,7 +113,7 @@ pub enum Command {
         #[arg(long, default_value = "")]
         confirm: String,
     },
-    /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite (every architecture without ARCH=, then docs/kernel-semantics-cases.md)
+    /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite (every kernel without ARCH=, aarch64_el1 too, then docs/kernel-semantics-cases.md and -coverage.md)
     Semantics {
         #[command(flatten)]
         pick: Pick,
@@ -300,6 +300,33 @@ impl Pick {
     }
 }
 
+impl Pick {
+    /// The kernels `make semantics` boots: the one ARCH= names (an architecture's, or one the
+    /// suite alone boots: catalogue::suite_kernels), or every one.
+    pub fn suite_kernels(&self) -> Result<SuiteKernels> {
+        if !self.stage.is_empty() || !self.exercise.is_empty() {
+            bail!("the paging-semantics suite takes no STAGE= or EXERCISE=: it is no exercise");
+        }
+        Ok(match self.arch.as_str() {
+            "" => SuiteKernels {
+                kernels: catalogue::suite_kernels().collect(),
+                all: true,
+            },
+            name => SuiteKernels {
+                kernels: vec![catalogue::find_suite_kernel(name)?],
+                all: false,
+            },
+        })
+    }
+}
+
+/// The kernels a `make semantics` boots.
+pub struct SuiteKernels {
+    pub kernels: Vec<&'static Arch>,
+    /// Whether they are every one (no ARCH=): then the generated tables are made.
+    pub all: bool,
+}
+
 impl Picked {
     /// The exercise the command is about: the stage's, the one named, or the main one.
     pub fn exercise(&self) -> ExerciseRef {
@@ -365,7 +392,7 @@ pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
         Command::Stages { pick } => stages::run(&pick.check()?),
         Command::Solution { pick } => solution::run(project, &pick.check()?),
         Command::Reset { pick, confirm } => reset::run(project, &pick.check()?, confirm == "yes"),
-        Command::Semantics { pick, run } => semantics::run(project, &pick.check()?, run),
+        Command::Semantics { pick, run } => semantics::run(project, &pick.suite_kernels()?, run),
         Command::Kernel { pick } => kernel::run(project, &pick.check()?),
         Command::Image { pick } => image::run(project, &pick.check()?),
         Command::Bench { pick, runs } => bench::run(project, &pick.check()?, runs),
