@@ -212,21 +212,16 @@ fn the_workspace_has_each_architectures_package_and_profile() {
         .collect();
     assert_same("Cargo.toml", "[workspace] members", &arch_members, &dirs);
 
-    let profiles: BTreeSet<String> = cargo["profile"]["release"]["package"]
+    let profiles: BTreeSet<String> = cargo["profile"]["dev"]["package"]
         .as_table()
         .unwrap()
         .keys()
         .cloned()
         .collect();
     let packages: BTreeSet<String> = ARCHES.iter().map(|a| a.package.to_owned()).collect();
-    assert_same(
-        "Cargo.toml",
-        "[profile.release.package]",
-        &profiles,
-        &packages,
-    );
+    assert_same("Cargo.toml", "[profile.dev.package]", &profiles, &packages);
     for arch in ARCHES.iter() {
-        let profile = &cargo["profile"]["release"]["package"][arch.package];
+        let profile = &cargo["profile"]["dev"]["package"][arch.package];
         assert_eq!(
             profile["opt-level"].as_integer(),
             Some(1),

@@ -206,13 +206,7 @@ fn build_with(
     if let Some(level) = log_level {
         cargo.env("LOG_LEVEL", level);
     }
-    cargo.args([
-        "build",
-        "--release",
-        "-Z",
-        "unstable-options",
-        "--artifact-dir",
-    ]);
+    cargo.args(["build", "-Z", "unstable-options", "--artifact-dir"]);
     cargo.arg(&dir);
     // The learner's own text, read first: a file rustc cannot read is named by its line.
     let learner = match source {
@@ -447,11 +441,11 @@ edition = "2024"
 [workspace.dependencies]
 lib = { path = "lib" }
 log = { version = "0.4", default-features = false }
-[profile.release]
+[profile.dev]
 debug = "limited"
-[profile.release.package.p]
+[profile.dev.package.p]
 opt-level = 1
-[profile.release.package.another]
+[profile.dev.package.another]
 opt-level = 2
 "#
         .parse()
@@ -488,13 +482,10 @@ lib.workspace = true
         );
         assert!(copy["package"].get("default-run").is_none());
         assert_eq!(copy["package"]["name"].as_str(), Some("p-pt-l2"));
-        assert_eq!(
-            copy["profile"]["release"]["debug"].as_str(),
-            Some("limited")
-        );
+        assert_eq!(copy["profile"]["dev"]["debug"].as_str(), Some("limited"));
         assert!(copy["features"].get("aarch64").is_some());
         // The original package's settings, under the copy's name, and no other package's.
-        let packages = copy["profile"]["release"]["package"].as_table().unwrap();
+        let packages = copy["profile"]["dev"]["package"].as_table().unwrap();
         assert_eq!(packages.keys().collect::<Vec<_>>(), ["p-pt-l2"]);
         assert_eq!(packages["p-pt-l2"]["opt-level"].as_integer(), Some(1));
     }

@@ -92,7 +92,7 @@ pub(super) fn cold_build(
         }
         let cargo = |args: &[&str]| {
             let mut cmd = project.cargo(arch);
-            cmd.args(["build", "--release", "--locked", "--target-dir"])
+            cmd.args(["build", "--locked", "--target-dir"])
                 .arg(bench.join("target"))
                 .env("SEL4_PREFIX", kernel.join("prefix"))
                 .args(args);

@@ -25,6 +25,8 @@ pub fn run(project: &Project) -> Result<ExitCode> {
         // The kernel first: rust-sel4 reads its configuration when it is compiled.
         crate::kernel::ensure(project, arch, Output::Shown)?;
         step(&format!("clippy: the root tasks for {arch}"));
+        // In the profile the images are built with (Cargo.toml): clippy and the builds share what
+        // they compile (core, alloc, rust-sel4), so a check costs the builds nothing more.
         let mut clippy = project.cargo(arch);
         clippy.args(["clippy", "--locked", "--all-targets"]);
         if let Some(feature) = arch.feature {
