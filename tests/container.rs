@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 mod common;
 
 use xtask::catalogue;
+use xtask::exercise::stages;
 use xtask::project::Project;
-use xtask::stages;
 
 /// The learner: a user who is not root, and the environment their commands run in.
 struct Learner {

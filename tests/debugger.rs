@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 mod common;
 
 use xtask::boot::Boot;
-use xtask::command::Output;
+use xtask::boot::debugger;
+use xtask::boot::qemu::{Outcome, Step};
+use xtask::catalogue;
 use xtask::image::{self, Source};
 use xtask::project::Project;
-use xtask::qemu::{Outcome, Step};
-use xtask::{catalogue, debugger};
+use xtask::support::process::Output;
 
 /// Boots `stage` of `arch` halted under gdb's stub, runs the learner's gdb session in batch mode
 /// with `commands` after the stop at main, then `continue` to the end; returns gdb's output.
@@ -37,7 +38,7 @@ fn gdb_session(arch: &str, stage: &str, commands: &[&str]) -> String {
             .timeout(Some(Duration::from_secs(60)))
             .args(debugger::qemu_args(port))
             .run(&project, &image_for_qemu, |line| {
-                if xtask::expect::is_ending(line) {
+                if xtask::check::expect::is_ending(line) {
                     Step::StopWhenQuiet
                 } else {
                     Step::Continue

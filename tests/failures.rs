@@ -8,11 +8,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use xtask::boot::Boot;
+use xtask::boot::qemu::{self, Outcome, Step};
 use xtask::catalogue::{self, Arch};
-use xtask::command::Output;
 use xtask::image::{self, Image, Source};
 use xtask::project::Project;
-use xtask::qemu::{self, Outcome, Step};
+use xtask::support::process::Output;
 
 fn x86_64() -> &'static Arch {
     catalogue::default_arch()
@@ -313,7 +313,7 @@ fn a_panicking_root_task_shows_its_message_and_location() {
     )
     .unwrap_or_else(|e| panic!("{e:#}"));
     let run = run_quietly(&project, &image, Boot::quiet("test-panic"), 30, |line| {
-        if xtask::expect::is_ending(line) {
+        if xtask::check::expect::is_ending(line) {
             Step::StopWhenQuiet
         } else {
             Step::Continue

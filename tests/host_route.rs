@@ -438,7 +438,7 @@ fn the_container_publishes_xtasks_default_ports() {
         .find(|l| l.starts_with("gdb= serve= "))
         .expect("tools/container sets its default ports on one line");
     assert!(
-        defaults.contains(&format!("gdb_port={}", xtask::debugger::DEFAULT_PORT)),
+        defaults.contains(&format!("gdb_port={}", xtask::boot::debugger::DEFAULT_PORT)),
         "{defaults}"
     );
     assert!(

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use xtask::catalogue::{self, Arch};
-use xtask::elf_check::{Violation, check, sse_instructions};
+use xtask::image::elf_check::{Violation, check, sse_instructions};
 
 fn x86_64() -> &'static Arch {
     catalogue::find_arch("x86_64").unwrap()

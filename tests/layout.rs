@@ -9,9 +9,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use xtask::boot::qemu::Machine;
 use xtask::catalogue::ARCHES;
 use xtask::project::Project;
-use xtask::qemu::Machine;
 
 fn read(file: &str) -> String {
     let path = Project::here().root().join(file);

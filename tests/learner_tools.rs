@@ -10,14 +10,14 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use xtask::boot_check::boot_stage;
+use xtask::boot::symbolize::Symbolizer;
 use xtask::catalogue::{ARCHES, ExerciseRef};
+use xtask::check::boot_stage;
+use xtask::exercise::stages::{self, Progress};
 use xtask::image::Source;
-use xtask::observed::{self, Observed, describe};
+use xtask::learner::observed::{self, Observed, describe};
+use xtask::learner::solutions::{self, Advice, Solution, advise, next_stage, solution};
 use xtask::project::Project;
-use xtask::solutions::{self, Advice, Solution, advise, next_stage, solution};
-use xtask::stages::{self, Progress};
-use xtask::symbolize::Symbolizer;
 
 fn shipped(exercise: ExerciseRef) -> String {
     let path = Project::here().shipped(exercise.exercise.file);

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use xtask::catalogue::{ARCHES, SUITE_ONLY, default_arch, suite_kernels};
 use xtask::project::Project;
-use xtask::toolchain::cmake_setting;
+use xtask::support::toolchain::cmake_setting;
 
 fn read(file: &str) -> String {
     let path = Project::here().root().join(file);

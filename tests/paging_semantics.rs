@@ -13,10 +13,10 @@ use std::collections::BTreeSet;
 
 use xtask::boot::BOOT_TIMEOUT;
 use xtask::catalogue;
-use xtask::command::Output;
-use xtask::coverage;
 use xtask::project::Project;
 use xtask::semantics;
+use xtask::semantics::coverage;
+use xtask::support::process::Output;
 
 /// One module per kernel: each architecture's, then those the suite alone boots
 /// (catalogue::suite_kernels).
@@ -343,7 +343,8 @@ fn the_coverage_table_has_a_row_for_every_error_site_of_the_pinned_source() {
     let mut of_kernel = Vec::new();
     for arch in catalogue::suite_kernels() {
         // The kernel's configuration is its build's (seconds; make test builds them anyway).
-        xtask::kernel::ensure(&project, arch, Output::Captured).unwrap_or_else(|e| panic!("{e:#}"));
+        xtask::image::kernel::ensure(&project, arch, Output::Captured)
+            .unwrap_or_else(|e| panic!("{e:#}"));
         let kernel = coverage::Kernel::load(&project, arch).unwrap_or_else(|e| panic!("{e:#}"));
         let keys: BTreeSet<String> = kernel.sites.iter().map(|s| s.key()).collect();
         assert!(keys.len() > 30, "{arch}: only {} error sites", keys.len());

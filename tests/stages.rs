@@ -6,8 +6,8 @@
 //! the book shows of the stage (docs/book/recorded) and README.md's blocks (xtask::documented). Each architecture's tests are in a module of
 //! its name, so that `make test ARCH=<arch>` can pick them (`cargo test <arch>::`).
 
-use xtask::boot_check::boot_stage;
 use xtask::catalogue::{self, ARCHES, StageRef};
+use xtask::check::boot_stage;
 use xtask::project::Project;
 
 /// Boots `stage`, checks its expected lines (and its walks, where it has them), then its

@@ -9,8 +9,8 @@
 
 use std::process::Command;
 
-use xtask::boot_check::boot_stage;
 use xtask::catalogue::{self, Arch};
+use xtask::check::boot_stage;
 use xtask::image::Source;
 use xtask::project::Project;
 use xtask::walk;
@@ -88,22 +88,26 @@ fn any_user_address_walks(name: &str) {
     let arch = arch(name);
     let stage = arch.main_exercise().start();
     let source = Source::Stage(stage);
-    let image =
-        xtask::boot_check::build_checked_image(&project, &source, xtask::command::Output::Captured)
-            .unwrap();
+    let image = xtask::check::build_checked_image(
+        &project,
+        &source,
+        xtask::support::process::Output::Captured,
+    )
+    .unwrap();
     let entry = {
         use object::Object;
         let elf = std::fs::read(&image.root_task).unwrap();
         object::File::parse(&*elf).unwrap().entry()
     };
-    let addresses = walk::addresses_for(&project, &source, Some(&format!("{entry:#x}"))).unwrap();
+    let addresses =
+        walk::addresses::addresses_for(&project, &source, Some(&format!("{entry:#x}"))).unwrap();
     let mut walked = None;
     xtask::boot::Boot::quiet(format!("test-walk-entry-{name}"))
         .run_walking(
             &project,
             &image,
             &addresses,
-            xtask::expect::unattended_step,
+            xtask::check::expect::unattended_step,
             |w| walked = Some(w),
         )
         .unwrap();
@@ -116,10 +120,10 @@ fn any_user_address_walks(name: &str) {
         "{name}: the code's page: {page:?}"
     );
 
-    let top = walk::user_vspace_top(arch, &project.kernel_prefix(arch)).unwrap();
+    let top = walk::addresses::user_vspace_top(arch, &project.kernel_prefix(arch)).unwrap();
     let format = arch.paging.expect("every architecture's tables are walked");
-    let config = xtask::kernel::config(&project, arch).unwrap();
-    let tables = xtask::paging::Tables::of(format, &config).unwrap();
+    let config = xtask::image::kernel::config(&project, arch).unwrap();
+    let tables = xtask::walk::tables::Tables::of(format, &config).unwrap();
     assert!(top < 1 << tables.address_bits(), "{name}: {top:#x}");
     // The documents give the kernel's value: the book's row for the architecture, and the
     // seL4_UserVSpaceTop row of docs/kernel-semantics.md.
@@ -154,7 +158,7 @@ fn any_user_address_walks(name: &str) {
         "docs/kernel-semantics.md: {name}'s seL4_UserVSpaceTop is {grouped}, not as in: {row}"
     );
     let above = format!("{:#x}", top + 1);
-    let error = walk::addresses_for(&project, &source, Some(&above))
+    let error = walk::addresses::addresses_for(&project, &source, Some(&above))
         .unwrap_err()
         .to_string();
     assert!(

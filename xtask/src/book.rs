@@ -60,7 +60,7 @@ impl Mdbook {
             .join(format!("mdbook-{MDBOOK_VERSION}"))
             .join("mdbook");
         let key = format!("mdbook {MDBOOK_VERSION}");
-        let program = crate::loader::ensure(project, &path, &key, |dir| {
+        let program = crate::support::cache::ensure(project, &path, &key, |dir| {
             eprintln!(
                 "==> Installing mdBook {MDBOOK_VERSION} from crates.io (cargo install, once: a few \
                  minutes)"
@@ -72,16 +72,20 @@ impl Mdbook {
                 .arg("--root")
                 .arg(dir.join("install"))
                 .env("CARGO_TARGET_DIR", dir.join("target"));
-            crate::command::run(cargo, crate::command::Output::Shown, "cargo install mdbook")
-                .with_context(|| {
-                    format!(
-                        "mdBook {MDBOOK_VERSION} is missing and could not be installed: it comes \
+            crate::support::process::run(
+                cargo,
+                crate::support::process::Output::Shown,
+                "cargo install mdbook",
+            )
+            .with_context(|| {
+                format!(
+                    "mdBook {MDBOOK_VERSION} is missing and could not be installed: it comes \
                          from crates.io, so the first `make book` needs the network (or install it \
                          yourself: `cargo install mdbook --locked --version {MDBOOK_VERSION}`, \
                          and copy it to {})",
-                        path.display()
-                    )
-                })?;
+                    path.display()
+                )
+            })?;
             Ok(dir.join("install/bin/mdbook"))
         })?;
         Ok(Self { program })
@@ -102,7 +106,11 @@ impl Mdbook {
         );
         let mut cmd = self.command(project);
         cmd.arg("build").arg("--dest-dir").arg(dest);
-        crate::command::run(cmd, crate::command::Output::Captured, "mdbook build")
+        crate::support::process::run(
+            cmd,
+            crate::support::process::Output::Captured,
+            "mdbook build",
+        )
     }
 
     /// Serves the book on localhost at `port`, rebuilt on every change, until interrupted.

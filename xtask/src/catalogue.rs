@@ -45,13 +45,30 @@ pub struct Arch {
     pub gdb: &'static str,
     /// How its hardware reads the tables the kernel writes (`make walk`); `None` for a kernel
     /// nothing walks (the suite's own kernels, [`SUITE_ONLY`]).
-    pub paging: Option<crate::paging::Format>,
+    pub paging: Option<TableFormat>,
     /// A kernel the paging-semantics suite alone boots ([`SUITE_ONLY`]): its root tasks are built
     /// in its architecture's package (`dir`), against its own kernel and in its own target
     /// directory (project.rs, `Project::cargo`).
     pub suite_only: bool,
     /// The main exercise first, then the further ones.
     pub exercises: &'static [Exercise],
+}
+
+/// The format of an architecture's translation tables, as seL4 16 configures them here
+/// (sel4-kernel-config/<arch>.cmake); walk::tables decodes each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// x86-64 4-level paging: PML4, PDPT, page directory, page table; 8-byte entries.
+    X86_64,
+    /// ARMv8 stage-2 tables with a 4 KiB granule, 44-bit addresses: the hypervisor kernel's user
+    /// VSpaces (KernelArmHypervisorSupport); 8-byte entries.
+    Aarch64Stage2,
+    /// ARMv7 short descriptors: a page directory of 4096 entries, page tables of 256; 4 bytes each.
+    Aarch32Short,
+    /// RISC-V Sv39: three levels of 512 entries, 8 bytes each.
+    Sv39,
+    /// RISC-V Sv32: two levels of 1024 entries, 4 bytes each.
+    Sv32,
 }
 
 /// An architecture's goals for `make bench`, in seconds, and the C tutorial's own figures where
@@ -247,7 +264,7 @@ const AARCH64: Arch = Arch {
     counts_instructions: true,
     goals: GOALS_64,
     gdb: "gdb-multiarch",
-    paging: Some(crate::paging::Format::Aarch64Stage2),
+    paging: Some(TableFormat::Aarch64Stage2),
     suite_only: false,
     exercises: &[
         Exercise {
@@ -351,7 +368,7 @@ pub static ARCHES: [Arch; 5] = [
             }),
         },
         gdb: "gdb",
-        paging: Some(crate::paging::Format::X86_64),
+        paging: Some(TableFormat::X86_64),
         suite_only: false,
         exercises: &[
             Exercise {
@@ -447,7 +464,7 @@ pub static ARCHES: [Arch; 5] = [
         counts_instructions: true,
         goals: GOALS_64,
         gdb: "gdb-multiarch",
-        paging: Some(crate::paging::Format::Sv39),
+        paging: Some(TableFormat::Sv39),
         suite_only: false,
         exercises: &[
             Exercise {
@@ -545,7 +562,7 @@ pub static ARCHES: [Arch; 5] = [
         counts_instructions: false,
         goals: GOALS_32,
         gdb: "gdb-multiarch",
-        paging: Some(crate::paging::Format::Aarch32Short),
+        paging: Some(TableFormat::Aarch32Short),
         suite_only: false,
         exercises: &[
             Exercise {
@@ -635,7 +652,7 @@ pub static ARCHES: [Arch; 5] = [
         counts_instructions: true,
         goals: GOALS_32,
         gdb: "gdb-multiarch",
-        paging: Some(crate::paging::Format::Sv32),
+        paging: Some(TableFormat::Sv32),
         suite_only: false,
         exercises: &[
             Exercise {

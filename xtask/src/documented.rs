@@ -20,10 +20,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use crate::boot::qemu::Run;
+use crate::boot::symbolize::Symbolizer;
 use crate::catalogue::StageRef;
 use crate::project::Project;
-use crate::qemu::Run;
-use crate::symbolize::Symbolizer;
 use crate::walk::Walk;
 
 /// The kernel's last line before the root task runs: a stage's output starts after it.
@@ -126,7 +126,7 @@ pub fn record(project: &Project, stage: StageRef, output: &[String], walks: &[Wa
     // Replaced whole, and only when changed: `make book SERVE=1` may be reading them, and rebuilds
     // on every change.
     let write = |path: &Path, lines: &[String]| {
-        crate::files::write_if_changed(path, lines.join("\n") + "\n")
+        crate::support::files::write_if_changed(path, lines.join("\n") + "\n")
             .with_context(|| path.display().to_string())
     };
     write(&project.recorded_output(stage.arch, stage.name()), output)?;
@@ -151,7 +151,7 @@ pub fn traced(stage: StageRef) -> bool {
 /// Writes what a boot of `stage` built with `LOG_LEVEL=trace` showed as its recorded trace.
 pub fn record_trace(project: &Project, stage: StageRef, output: &[String]) -> Result<()> {
     let path = project.recorded_trace(stage.arch, stage.name());
-    crate::files::write_if_changed(&path, output.join("\n") + "\n")
+    crate::support::files::write_if_changed(&path, output.join("\n") + "\n")
         .with_context(|| path.display().to_string())
 }
 

@@ -5,33 +5,17 @@
 //! (image, kernel, loader) -> the boot (boot, qemu) -> the verdict (expect, boot_check).
 
 pub mod bench;
-
 pub mod book;
 pub mod boot;
-pub mod boot_check;
 pub mod catalogue;
-pub mod command;
+pub mod check;
 pub mod commands;
-pub mod coverage;
-pub mod debugger;
 pub mod documented;
-pub mod elf_check;
-pub mod expect;
-pub mod files;
-pub mod gdbstub;
+pub mod exercise;
 pub mod image;
-pub mod kernel;
+pub mod learner;
 pub mod links;
-pub mod loader;
-pub mod names;
-pub mod observed;
-pub mod paging;
 pub mod project;
-pub mod qemu;
 pub mod semantics;
-pub mod sites;
-pub mod solutions;
-pub mod stages;
-pub mod symbolize;
-pub mod toolchain;
+pub mod support;
 pub mod walk;

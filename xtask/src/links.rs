@@ -55,8 +55,10 @@ impl Links {
     pub fn load(project: &Project) -> Result<Self> {
         let path = project.book_links();
         let text = fs::read_to_string(&path).with_context(|| path.display().to_string())?;
-        Self::parse(&text, |name| crate::toolchain::upstream(project, name))
-            .with_context(|| path.display().to_string())
+        Self::parse(&text, |name| {
+            crate::support::toolchain::upstream(project, name)
+        })
+        .with_context(|| path.display().to_string())
     }
 
     /// The table `text`; `upstream` gives the values of tools/upstream.env.

@@ -10,13 +10,13 @@ use anyhow::{Context, Result, bail};
 use object::{Object, ObjectSection, ObjectSymbol};
 
 use super::{Figure, progress};
+use crate::boot::qemu::Step;
 use crate::boot::{BOOT_TIMEOUT, Boot};
 use crate::catalogue::Arch;
-use crate::command::Output;
-use crate::expect;
+use crate::check::expect;
 use crate::image::{self, Image, Source};
 use crate::project::Project;
-use crate::qemu::Step;
+use crate::support::process::Output;
 
 /// Guest instructions, counted under `-icount shift=0` (lib/src/instruction_count.rs), each twice:
 /// from `main` to `Success!`, and per map+unmap pair of a 4 KiB frame, with the root task's own

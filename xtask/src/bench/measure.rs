@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use super::{Figure, make, progress, sampled, secs, timed, touch};
-use crate::boot_check::boot_stage_unwalked;
 use crate::catalogue::{Arch, StageRef};
-use crate::command::Output;
+use crate::check::boot_stage_unwalked;
+use crate::image::loader;
 use crate::image::{self, Source};
-use crate::loader;
 use crate::project::Project;
+use crate::support::process::Output;
 
 /// The name of a fresh clone's first `make simulate`, which the container's is measured against.
 pub const FIRST_SIMULATE: &str = "first `make simulate` on a fresh clone";

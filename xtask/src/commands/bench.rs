@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::Picked;
+use crate::bench;
 use crate::project::Project;
-use crate::{bench, files};
+use crate::support::files;
 
 pub fn run(project: &Project, picked: &Picked, runs: usize) -> Result<ExitCode> {
     let measured = bench::run(project, &picked.arches(), runs)?;

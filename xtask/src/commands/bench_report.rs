@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::bench::report;
-use crate::files;
 use crate::project::Project;
+use crate::support::files;
 
 pub fn run(project: &Project, from: &Path) -> Result<ExitCode> {
     let from = project.root().join(from);

@@ -11,10 +11,10 @@ use anyhow::{Context, Result};
 
 use super::RunLimits;
 use crate::catalogue;
-use crate::command::Output;
-use crate::elf_check;
+use crate::image::elf_check;
 use crate::image::{Image, Source};
 use crate::project::Project;
+use crate::support::process::Output;
 
 pub fn run(project: &Project, elf: &Path, limits: RunLimits) -> Result<ExitCode> {
     let data = fs::read(elf).with_context(|| format!("cannot read {}", elf.display()))?;

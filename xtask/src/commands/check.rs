@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::catalogue::ARCHES;
-use crate::command::{self, Output};
 use crate::project::Project;
+use crate::support::process::{self, Output};
 
 pub fn run(project: &Project) -> Result<ExitCode> {
     let packages = project.workspace_packages()?;
@@ -20,10 +20,10 @@ pub fn run(project: &Project) -> Result<ExitCode> {
         fmt.args(["-p", package]);
     }
     step("rustfmt: the root tasks");
-    command::run(fmt, Output::Shown, "rustfmt --check on the root tasks")?;
+    process::run(fmt, Output::Shown, "rustfmt --check on the root tasks")?;
     for arch in ARCHES.iter() {
         // The kernel first: rust-sel4 reads its configuration when it is compiled.
-        crate::kernel::ensure(project, arch, Output::Shown)?;
+        crate::image::kernel::ensure(project, arch, Output::Shown)?;
         step(&format!("clippy: the root tasks for {arch}"));
         // In the profile the images are built with (Cargo.toml): clippy and the builds share what
         // they compile (core, alloc, rust-sel4), so a check costs the builds nothing more.
@@ -43,10 +43,10 @@ pub fn run(project: &Project) -> Result<ExitCode> {
             }
         }
         clippy.args(["--", "-D", "warnings"]);
-        command::run(clippy, Output::Shown, &format!("clippy for {arch}"))?;
+        process::run(clippy, Output::Shown, &format!("clippy for {arch}"))?;
     }
     step("rustfmt and clippy: xtask");
-    command::run(
+    process::run(
         xtask(project, &["fmt", "--check"]),
         Output::Shown,
         "rustfmt --check on xtask",
@@ -54,7 +54,7 @@ pub fn run(project: &Project) -> Result<ExitCode> {
     let clippy = xtask(project, &["clippy", "--locked", "--all-targets"]);
     let mut clippy = clippy;
     clippy.args(["--", "-D", "warnings"]);
-    command::run(clippy, Output::Shown, "clippy on xtask")?;
+    process::run(clippy, Output::Shown, "clippy on xtask")?;
     Ok(ExitCode::SUCCESS)
 }
 

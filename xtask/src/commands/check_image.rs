@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
-//! `xtask check-image FILE`: the static-image checks (crate::elf_check) on one ELF file.
+//! `xtask check-image FILE`: the static-image checks (crate::image::elf_check) on one ELF file.
 
 use std::fs;
 use std::path::Path;
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::elf_check;
+use crate::image::elf_check;
 
 pub fn run(path: &Path) -> Result<ExitCode> {
     let data = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::command::{self, Output};
 use crate::project::Project;
+use crate::support::process::{self, Output};
 
 pub fn run(project: &Project) -> Result<ExitCode> {
     let mut fmt = project.cargo(crate::catalogue::default_arch());
@@ -15,8 +15,8 @@ pub fn run(project: &Project) -> Result<ExitCode> {
     for package in project.workspace_packages()? {
         fmt.args(["-p", &package]);
     }
-    command::run(fmt, Output::Shown, "rustfmt on the root tasks")?;
-    command::run(
+    process::run(fmt, Output::Shown, "rustfmt on the root tasks")?;
+    process::run(
         super::check::xtask(project, &["fmt"]),
         Output::Shown,
         "rustfmt on xtask",

@@ -10,7 +10,7 @@ use std::process::{Command, ExitCode, ExitStatus};
 use anyhow::{Context, Result, bail};
 
 use super::{Picked, exit};
-use crate::debugger;
+use crate::boot::debugger;
 use crate::image::Image;
 use crate::project::Project;
 

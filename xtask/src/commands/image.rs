@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Picked;
-use crate::command::Output;
 use crate::project::Project;
+use crate::support::process::Output;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
     let image = crate::image::build(project, &picked.source(), Output::Shown)?;

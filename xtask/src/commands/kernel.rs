@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Picked;
-use crate::command::Output;
 use crate::project::Project;
+use crate::support::process::Output;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
-    crate::kernel::ensure(project, picked.arch, Output::Shown)?;
+    crate::image::kernel::ensure(project, picked.arch, Output::Shown)?;
     Ok(ExitCode::SUCCESS)
 }

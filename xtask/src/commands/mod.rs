@@ -64,7 +64,7 @@ pub enum Command {
         #[command(flatten)]
         walk: WalkOptions,
         /// The port it serves gdb on (GDB_PORT=).
-        #[arg(long, value_parser = port, default_value_t = crate::debugger::DEFAULT_PORT)]
+        #[arg(long, value_parser = port, default_value_t = crate::boot::debugger::DEFAULT_PORT)]
         port: u16,
     },
     /// `make walk [ARCH=...] [STAGE=...|EXERCISE=...] [ADDR=...]`: run it, then walk the address through the page tables the kernel wrote
@@ -82,7 +82,7 @@ pub enum Command {
         #[command(flatten)]
         pick: Pick,
         /// The port `make simulate GDB=1` serves gdb on.
-        #[arg(long, value_parser = port, default_value_t = crate::debugger::DEFAULT_PORT)]
+        #[arg(long, value_parser = port, default_value_t = crate::boot::debugger::DEFAULT_PORT)]
         port: u16,
     },
     /// `make test [ARCH=...]`: every test: host tests, then every stage booted and checked

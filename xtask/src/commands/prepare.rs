@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Picked;
-use crate::command::Output;
 use crate::image::Source;
 use crate::project::Project;
+use crate::support::process::Output;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
     for arch in picked.arches() {
@@ -20,7 +20,7 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
             "==> Preparing {arch}: its kernel, its loader, and the crates its root tasks share"
         );
         let start = Source::Stage(arch.main_exercise().start());
-        crate::boot_check::build_checked_image(project, &start, Output::Shown)?;
+        crate::check::build_checked_image(project, &start, Output::Shown)?;
     }
     Ok(ExitCode::SUCCESS)
 }

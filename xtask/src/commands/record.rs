@@ -12,14 +12,14 @@ use anyhow::{Result, bail};
 
 use super::Picked;
 use crate::boot::Boot;
-use crate::boot_check::boot_stage;
+use crate::boot::qemu::Outcome;
 use crate::catalogue::StageRef;
-use crate::command::Output;
+use crate::check::boot_stage;
+use crate::check::expect;
 use crate::documented;
-use crate::expect;
 use crate::image::{self, Source};
 use crate::project::Project;
-use crate::qemu::Outcome;
+use crate::support::process::Output;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
     let stages: Vec<StageRef> = match (picked.stage, picked.exercise) {

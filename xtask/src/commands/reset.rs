@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use super::Picked;
-use crate::files;
 use crate::project::Project;
+use crate::support::files;
 
 pub fn run(project: &Project, picked: &Picked, confirmed: bool) -> Result<ExitCode> {
     let exercise = picked.exercise();

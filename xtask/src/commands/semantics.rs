@@ -12,10 +12,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::{RunLimits, SuiteKernels, exit};
-use crate::command::Output;
-use crate::coverage;
 use crate::project::Project;
 use crate::semantics;
+use crate::semantics::coverage;
+use crate::support::process::Output;
 
 pub fn run(project: &Project, picked: &SuiteKernels, limits: RunLimits) -> Result<ExitCode> {
     let mut reports = Vec::new();
@@ -56,11 +56,11 @@ pub fn run(project: &Project, picked: &SuiteKernels, limits: RunLimits) -> Resul
             .map(|(arch, report)| (*arch, report))
             .collect();
         let path = project.docs_semantics_cases();
-        crate::files::write_if_changed(&path, semantics::cases_table(&columns))
+        crate::support::files::write_if_changed(&path, semantics::cases_table(&columns))
             .with_context(|| path.display().to_string())?;
         eprintln!("==> Every case on every kernel: {}", path.display());
         let path = project.docs_semantics_coverage();
-        crate::files::write_if_changed(&path, coverage::table(&coverage_columns))
+        crate::support::files::write_if_changed(&path, coverage::table(&coverage_columns))
             .with_context(|| path.display().to_string())?;
         eprintln!("==> Every error site on every kernel: {}", path.display());
     }

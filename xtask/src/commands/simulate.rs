@@ -12,13 +12,17 @@ use anyhow::Result;
 
 use super::{Picked, RunLimits, texts};
 use crate::boot::Boot;
+use crate::boot::debugger;
+use crate::boot::qemu::{self, Outcome, Step};
+use crate::boot::symbolize::Symbolizer;
 use crate::catalogue::ExerciseRef;
-use crate::command::Output;
+use crate::check::expect;
+use crate::image::kernel;
 use crate::image::{self, Image, Source};
+use crate::learner::observed;
 use crate::project::Project;
-use crate::qemu::{self, Outcome, Step};
-use crate::symbolize::Symbolizer;
-use crate::{debugger, expect, kernel, observed, walk};
+use crate::support::process::Output;
+use crate::walk;
 
 /// `walk`: `Some` with WALK=1, holding ADDR= if given.
 pub fn run(
@@ -54,7 +58,7 @@ fn build_and_boot(
         Some(addr) => {
             // The kernel first: ADDR= is checked against its user range.
             kernel::ensure(project, source.arch(), Output::Shown)?;
-            Some(walk::addresses_for(project, &source, addr)?)
+            Some(walk::addresses::addresses_for(project, &source, addr)?)
         }
         None => None,
     };
@@ -143,7 +147,7 @@ pub(super) fn boot(
         Some(addresses) => boot.run_walking(project, image, addresses, on_line, |walks| {
             // Printed while QEMU still runs: under the program's output, before the note.
             match &walks {
-                Ok(walks) => print!("{}", walk::render_all(walks)),
+                Ok(walks) => print!("{}", walk::draw::render_all(walks)),
                 Err(error) => eprintln!("==> No walk: {error:#}"),
             }
             walked = Some(walks.is_ok());

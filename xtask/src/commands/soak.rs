@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::{Picked, exit};
-use crate::boot_check::boot_stage;
+use crate::check::boot_stage;
 use crate::project::Project;
 
 pub fn run(project: &Project, picked: &Picked, runs: usize) -> Result<ExitCode> {

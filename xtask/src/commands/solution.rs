@@ -11,9 +11,9 @@ use anyhow::Result;
 use super::{Picked, texts};
 use crate::catalogue::StageRef;
 use crate::image::Source;
-use crate::observed;
+use crate::learner::observed;
+use crate::learner::solutions::{self, Advice, Solution};
 use crate::project::Project;
-use crate::solutions::{self, Advice, Solution};
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
     let exercise = picked.exercise();

@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use super::{Picked, texts};
 use crate::image::Source;
-use crate::observed;
+use crate::learner::observed;
 use crate::project::Project;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {

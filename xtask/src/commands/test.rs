@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use super::{Picked, exit};
-use crate::command::Output;
 use crate::project::Project;
-use crate::toolchain::FileLock;
+use crate::support::cache::FileLock;
+use crate::support::process::Output;
 
 pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
     // The stages' builds, images and logs are shared: a second run in this checkout stops at once.
@@ -60,7 +60,7 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
             "==> Preparing {arch}: its kernel, its loader, and the crates its root tasks share"
         );
         let start = crate::image::Source::Stage(arch.main_exercise().start());
-        if let Err(e) = crate::boot_check::build_checked_image(project, &start, Output::Shown) {
+        if let Err(e) = crate::check::build_checked_image(project, &start, Output::Shown) {
             eprintln!("error: building what the tests boot failed: {e:#}");
             println!("0 passed, 1 failed");
             return Ok(ExitCode::FAILURE);

@@ -48,7 +48,7 @@ pub fn run_with_hints(
         block.clear();
     };
     for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-        let plain = crate::qemu::without_colours(&line);
+        let plain = without_colours(&line);
         // A message begins at `error`, `warning` or cargo's own status lines.
         if !plain.starts_with(' ')
             && !plain.starts_with('|')
@@ -115,4 +115,24 @@ pub fn run(mut cmd: Command, output: Output, what: &str) -> Result<()> {
         log,
     }
     .into())
+}
+
+/// `line` without its ANSI escape sequences (`ESC [ ... letter`).
+pub fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

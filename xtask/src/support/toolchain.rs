@@ -2,16 +2,13 @@
 
 //! What the builds are made from, beyond the project's own files: the upstream pins
 //! (tools/upstream.env), the kernel's cross compiler (sel4-kernel-config/<arch>.cmake) and the
-//! Rust toolchain (build/toolchain, made by tools/setup-host). Caches are keyed by these.
+//! Rust toolchain (build/toolchain, made by tools/setup-host). Caches are keyed by these
+//! ([`super::cache`]).
 
-use std::fs::{self, File};
-use std::io;
-use std::os::fd::AsRawFd;
-use std::path::Path;
+use std::fs;
 
 use anyhow::{Context, Result};
 
-use crate::catalogue::Arch;
 use crate::project::Project;
 
 /// A value of tools/upstream.env (`KEY=value` lines), such as `RUST_SEL4_COMMIT`.
@@ -47,69 +44,6 @@ pub fn toolchain_key(project: &Project) -> Result<String> {
     fs::read_to_string(&path)
         .map(|k| k.split_whitespace().collect::<Vec<_>>().join(" "))
         .context("no toolchain in build/toolchain: run `make setup` (every make target does)")
-}
-
-/// This user's cache of what every checkout can share, keyed by what it is made from:
-/// `$XDG_CACHE_HOME/sel4-mapping-tutorial`, or `~/.cache/sel4-mapping-tutorial`.
-pub fn user_cache() -> Option<std::path::PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
-    Some(base.join("sel4-mapping-tutorial"))
-}
-
-/// A short, stable digest of `text` (FNV-1a), to name a cache entry by its key.
-pub fn digest(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    format!("{hash:016x}")
-}
-
-/// What `arch`'s kernel was built from (tools/build-kernel writes it).
-pub fn kernel_key(project: &Project, arch: &Arch) -> Result<String> {
-    let path = project.arch_dir(arch).join("kernel/key");
-    fs::read_to_string(&path)
-        .map(|k| k.trim().to_owned())
-        .with_context(|| path.display().to_string())
-}
-
-/// An exclusive lock on a file, held until dropped: one build of a shared thing at a time.
-pub struct FileLock {
-    _file: File,
-}
-
-impl FileLock {
-    /// The lock, once every other holder has let it go.
-    pub fn exclusive(path: &Path) -> io::Result<Self> {
-        Self::lock(path, libc::LOCK_EX).map(|lock| lock.expect("a blocking lock is taken"))
-    }
-
-    /// The lock if nobody holds it; `None` if somebody does.
-    pub fn try_exclusive(path: &Path) -> io::Result<Option<Self>> {
-        Self::lock(path, libc::LOCK_EX | libc::LOCK_NB)
-    }
-
-    fn lock(path: &Path, operation: libc::c_int) -> io::Result<Option<Self>> {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
-        // SAFETY: flock on a descriptor this value owns; closing it releases the lock.
-        if unsafe { libc::flock(file.as_raw_fd(), operation) } != 0 {
-            let error = io::Error::last_os_error();
-            return match error.raw_os_error() {
-                Some(libc::EWOULDBLOCK) => Ok(None),
-                _ => Err(error),
-            };
-        }
-        Ok(Some(Self { _file: file }))
-    }
 }
 
 #[cfg(test)]

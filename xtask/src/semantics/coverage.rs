@@ -23,7 +23,7 @@ use anyhow::{Context, Result, bail};
 use crate::catalogue::Arch;
 use crate::project::Project;
 use crate::semantics::Report;
-use crate::sites::{self, Config, Site};
+use crate::semantics::sites::{self, Config, Site};
 
 /// A kernel's source and configuration, and the error sites of its VSpace decoders.
 pub struct Kernel {
@@ -469,7 +469,7 @@ pub fn table_rows(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sites::SiteError;
+    use crate::semantics::sites::SiteError;
 
     fn site(line: usize, name: &str, message: Option<&str>) -> Site {
         Site {

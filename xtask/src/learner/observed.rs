@@ -12,17 +12,19 @@ use anyhow::Result;
 
 use crate::boot::Boot;
 use crate::catalogue::{ExerciseRef, StageRef};
-use crate::command::Output;
+use crate::check::expect;
+use crate::exercise::hints;
+use crate::exercise::stages::{self, Progress};
+use crate::image::kernel;
 use crate::image::{self, Source};
 use crate::project::Project;
-use crate::stages::{self, Progress};
-use crate::{expect, kernel, names};
+use crate::support::process::Output;
 
 /// What a build and a boot of the file showed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Observed {
     /// cargo refused the file: its first error (the message and the line that says where), and
-    /// the hints for it (names::hints).
+    /// the hints for it (hints::hints).
     Refused { error: String, hints: Vec<String> },
     /// It built and ran.
     Ran {
@@ -60,7 +62,7 @@ pub fn observe(project: &Project, source: &Source) -> Result<Observed> {
             // Every error's hints, as `make simulate` gives them under each.
             let mut hints: Vec<String> = Vec::new();
             for message in error_messages(log) {
-                for hint in names::hints_in(message, &text, arch) {
+                for hint in hints::hints_in(message, &text, arch) {
                     if !hints.contains(&hint) {
                         hints.push(hint);
                     }

@@ -2,27 +2,13 @@
 
 //! The translation tables as each architecture's hardware reads them: which register holds the
 //! VSpace's root while a thread of it runs, which address bits each level's table indexes, and
-//! what an entry means. `make walk` (walk.rs) reads the entries from the guest's memory; this
-//! module only decodes them, so that it can be tested without a machine.
+//! what an entry means. `make walk` (the walk module) reads the entries from the guest's memory;
+//! this module only decodes them, so that it can be tested without a machine. Which format an
+//! architecture's tables have is the catalogue's to say ([`Format`]).
 
 use std::fmt::Write as _;
 
-/// The format of an architecture's translation tables, as seL4 16 configures them here
-/// (sel4-kernel-config/<arch>.cmake).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// x86-64 4-level paging: PML4, PDPT, page directory, page table; 8-byte entries.
-    X86_64,
-    /// ARMv8 stage-2 tables with a 4 KiB granule, 44-bit addresses: the hypervisor kernel's user
-    /// VSpaces (KernelArmHypervisorSupport); 8-byte entries.
-    Aarch64Stage2,
-    /// ARMv7 short descriptors: a page directory of 4096 entries, page tables of 256; 4 bytes each.
-    Aarch32Short,
-    /// RISC-V Sv39: three levels of 512 entries, 8 bytes each.
-    Sv39,
-    /// RISC-V Sv32: two levels of 1024 entries, 4 bytes each.
-    Sv32,
-}
+pub use crate::catalogue::TableFormat as Format;
 
 /// One level of tables: its name in the architecture's seL4 API, and the address bits its
 /// index takes (`high..=low`).

@@ -17,18 +17,21 @@
 //! case names are Rust function names, so the compiler already refuses two of one name in a
 //! topic; the report check catches the rest.
 
+pub mod coverage;
+pub mod sites;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::boot::Boot;
+use crate::boot::qemu::{Outcome, Run, Step};
 use crate::catalogue::Arch;
-use crate::command::Output;
-use crate::expect;
+use crate::check::expect;
 use crate::image::{self, Image, Source};
 use crate::project::Project;
-use crate::qemu::{Outcome, Run, Step};
+use crate::support::process::Output;
 
 const RUNNING: &str = "running ";
 const CASE: &str = "test ";
@@ -380,7 +383,7 @@ pub fn boot(
     echo: bool,
     timeout: Duration,
 ) -> Result<Booted> {
-    let image = crate::boot_check::build_checked_image(project, &Source::Semantics(arch), output)?;
+    let image = crate::check::build_checked_image(project, &Source::Semantics(arch), output)?;
     let mut booted = boot_image(
         project,
         &image,
@@ -388,8 +391,8 @@ pub fn boot(
         echo,
         timeout,
     )?;
-    let kernel = crate::coverage::Kernel::load(project, arch)?;
-    booted.refusals = crate::coverage::refusal_problems(&kernel, &booted.report)?;
+    let kernel = crate::semantics::coverage::Kernel::load(project, arch)?;
+    booted.refusals = crate::semantics::coverage::refusal_problems(&kernel, &booted.report)?;
     Ok(booted)
 }
 

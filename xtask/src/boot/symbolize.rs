@@ -43,7 +43,7 @@ impl Symbolizer {
     /// `None` if the image (a root task ELF) cannot be read as an ELF file with a .text section.
     pub fn new(project: &Project, image: &Path) -> Option<Self> {
         let data = fs::read(image).ok()?;
-        let arch = crate::elf_check::arch_of(&data)?;
+        let arch = crate::image::elf_check::arch_of(&data)?;
         let file = object::File::parse(&*data).ok()?;
         let text = file.section_by_name(".text")?;
         let prefix = arch.cross_prefix;

@@ -11,7 +11,7 @@
 //! rust-sel4 v5.0.0's loader enters a kernel at EL2 only) gets a loader built from a patched copy
 //! of the checkout; the checkout itself stays as pinned.
 //!
-//! Both are kept in this user's cache (toolchain::user_cache), named by a digest of what they are
+//! Both are kept in this user's cache (support::cache::user_cache), named by a digest of what they are
 //! built from (the kernel's key, the toolchain, the rust-sel4 commit, the target, the patch), so
 //! that every checkout on the machine shares them: a fresh clone builds neither again. cargo runs from
 //! outside the project for them (`/`, with the manifest's path), so that neither the project's
@@ -25,10 +25,11 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::catalogue::{Arch, Loader};
-use crate::command::{self, Output};
-use crate::files;
 use crate::project::Project;
-use crate::toolchain::{self, FileLock};
+use crate::support::cache;
+use crate::support::files;
+use crate::support::process::{self, Output};
+use crate::support::toolchain;
 
 const BUILD_STD: [&str; 4] = [
     "-Z",
@@ -46,7 +47,7 @@ pub fn ensure_loader(
     output: Output,
 ) -> Result<PathBuf> {
     let mut key = [
-        toolchain::kernel_key(project, arch)?,
+        crate::image::kernel::key(project, arch)?,
         toolchain::toolchain_key(project)?,
         toolchain::upstream(project, "RUST_SEL4_COMMIT")?,
         loader.target.to_owned(),
@@ -59,10 +60,10 @@ pub fn ensure_loader(
         let text = fs::read(&path).with_context(|| path.display().to_string())?;
         key.push_str(&format!(
             " patch {}",
-            toolchain::digest(&String::from_utf8_lossy(&text))
+            cache::digest(&String::from_utf8_lossy(&text))
         ));
     }
-    ensure(project, &project.loader(arch), &key, |dir| {
+    cache::ensure(project, &project.loader(arch), &key, |dir| {
         eprintln!(
             "==> Building rust-sel4's kernel loader for {arch} ({}; once for each kernel)",
             loader.target
@@ -88,45 +89,12 @@ pub fn ensure_payload_tool(project: &Project, output: Output) -> Result<PathBuf>
     let path = project
         .host_tools_dir()
         .join("sel4-kernel-loader-add-payload");
-    ensure(project, &path, &key, |dir| {
+    cache::ensure(project, &path, &key, |dir| {
         eprintln!(
             "==> Building rust-sel4's kernel loader payload tool (once for every architecture)"
         );
         build_payload_tool(project, dir, output)
     })
-}
-
-/// `path`, made by `build` (which builds in the directory it is given and returns the file)
-/// unless this checkout or this user's cache has one made from `key`.
-pub(crate) fn ensure(
-    project: &Project,
-    path: &Path,
-    key: &str,
-    build: impl FnOnce(&Path) -> Result<PathBuf>,
-) -> Result<PathBuf> {
-    let dir = path.parent().expect("a built file has a directory");
-    let _lock = lock(project)?;
-    if path.is_file() && fs::read_to_string(dir.join("key")).is_ok_and(|k| k.trim() == key) {
-        return Ok(path.to_owned());
-    }
-    let name = path.file_name().expect("a built file has a name");
-    let cached = toolchain::user_cache()
-        .map(|cache| cache.join("built").join(toolchain::digest(key)).join(name));
-    let built = match &cached {
-        Some(cached) if cached.is_file() => cached.clone(),
-        _ => build(dir)?,
-    };
-    // Replaced whole, here and in the cache: other runs may be reading either (a cache entry
-    // copied while another checkout wrote it once gave a loader cut short).
-    files::copy(&built, path)
-        .with_context(|| format!("cannot copy {} to {}", built.display(), path.display()))?;
-    if let Some(cached) = cached.filter(|c| !c.is_file()) {
-        // A cache that cannot be written is only a cache: the next checkout builds again.
-        let _ = files::copy(&built, &cached);
-    }
-    let key_file = dir.join("key");
-    files::write(&key_file, format!("{key}\n")).with_context(|| key_file.display().to_string())?;
-    Ok(path.to_owned())
 }
 
 /// Builds the loader for `arch`, with the kernel at `kernel_prefix`, in `dir`; returns it.
@@ -164,7 +132,7 @@ pub fn build_loader(
         .arg(dir.join("target"))
         .arg("--artifact-dir")
         .arg(&out);
-    command::run(
+    process::run(
         cargo,
         output,
         &format!("building the kernel loader for {arch}"),
@@ -182,7 +150,7 @@ pub fn build_payload_tool(project: &Project, dir: &Path, output: Output) -> Resu
         .arg(dir.join("target"))
         .arg("--artifact-dir")
         .arg(&out);
-    command::run(cargo, output, "building the kernel loader's payload tool")?;
+    process::run(cargo, output, "building the kernel loader's payload tool")?;
     Ok(out.join("sel4-kernel-loader-add-payload"))
 }
 
@@ -209,7 +177,7 @@ pub fn add_payload(
         .arg("-o")
         .arg(&partial);
     // Its output is a line of progress that says nothing to a learner.
-    let made = command::run(
+    let made = process::run(
         cmd,
         Output::Captured,
         "adding the kernel and root task to the loader",
@@ -248,7 +216,7 @@ fn patched_copy(project: &Project, patch: &str, dir: &Path) -> Result<PathBuf> {
         .env("GIT_CEILING_DIRECTORIES", dir)
         .args(["apply", "--whitespace=nowarn"])
         .arg(project.root().join(patch));
-    command::run(git, Output::Captured, &format!("applying {patch}"))?;
+    process::run(git, Output::Captured, &format!("applying {patch}"))?;
     Ok(copy)
 }
 
@@ -268,10 +236,4 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// One loader or tool build at a time: they share rust-sel4's checkout (and its lock file).
-fn lock(project: &Project) -> Result<FileLock> {
-    let path = project.build_dir().join("rust-sel4.lock");
-    FileLock::exclusive(&path).with_context(|| path.display().to_string())
 }

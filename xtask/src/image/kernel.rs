@@ -7,8 +7,8 @@
 use anyhow::{Context, Result};
 
 use crate::catalogue::Arch;
-use crate::command::{self, Output};
 use crate::project::Project;
+use crate::support::process::{self, Output};
 
 /// Builds `arch`'s kernel (and firmware) unless it is built already; says so when it builds.
 pub fn ensure(project: &Project, arch: &Arch, output: Output) -> Result<()> {
@@ -17,14 +17,14 @@ pub fn ensure(project: &Project, arch: &Arch, output: Output) -> Result<()> {
         .env("KERNEL_OUT", project.kernel_dir(arch))
         .env("SEL4_SRC", project.sel4_src())
         .current_dir(project.root());
-    command::run(cmd, output, &format!("building the seL4 kernel for {arch}"))?;
+    process::run(cmd, output, &format!("building the seL4 kernel for {arch}"))?;
     if arch.firmware {
         let mut cmd = project.command(project.root().join("tools/build-firmware"));
         cmd.arg(arch.name)
             .env("FIRMWARE_OUT", project.firmware_dir(arch))
             .env("OPENSBI_SRC", project.opensbi_src())
             .current_dir(project.root());
-        command::run(cmd, output, &format!("building the firmware for {arch}"))?;
+        process::run(cmd, output, &format!("building the firmware for {arch}"))?;
     }
     Ok(())
 }
@@ -42,4 +42,12 @@ pub fn config(project: &Project, arch: &Arch) -> Result<serde_json::Value> {
         )
     })?;
     serde_json::from_str(&text).with_context(|| path.display().to_string())
+}
+
+/// What `arch`'s kernel was built from (tools/build-kernel writes it).
+pub fn key(project: &Project, arch: &Arch) -> Result<String> {
+    let path = project.arch_dir(arch).join("kernel/key");
+    std::fs::read_to_string(&path)
+        .map(|k| k.trim().to_owned())
+        .with_context(|| path.display().to_string())
 }

@@ -8,6 +8,10 @@
 //!   {trampoline}  a jump to {image}'s entry point (RISC-V; see qemu/riscv64.args)
 //!   {firmware}    the firmware built for the architecture (riscv32's OpenSBI)
 
+pub mod debugger;
+pub mod qemu;
+pub mod symbolize;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,10 +20,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use object::{Object, ObjectKind};
 
+use crate::boot::qemu::{Machine, Run, RunOptions, Step};
 use crate::image::Image;
 use crate::project::Project;
-use crate::qemu::{self, Machine, Run, RunOptions, Step};
-use crate::walk::{Address, Walk, Walker};
+use crate::walk::walker::Walker;
+use crate::walk::{Address, Walk};
 
 /// One boot of an image, and how it is watched: every run goes through [`Boot::run`] (make
 /// simulate, the stage tests, the suite, bench, the failure and gdb tests), which names its log
@@ -156,7 +161,7 @@ fn command(project: &Project, image: &Image, replaced: &[(&str, &Path)]) -> Resu
             fs::read(&image.bootable).with_context(|| image.bootable.display().to_string())?;
         let code =
             riscv_trampoline_for(&bytes).with_context(|| image.bootable.display().to_string())?;
-        crate::files::write_if_changed(&trampoline, code)
+        crate::support::files::write_if_changed(&trampoline, code)
             .with_context(|| trampoline.display().to_string())?;
     }
     if machine.uses("kernel") && !kernel.is_file() {
@@ -193,7 +198,7 @@ fn qemu_path(path: &Path) -> Result<PathBuf> {
     }));
     fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
     // Named by a digest of the path: the same file always gets the same link.
-    let hash = crate::toolchain::digest(&text);
+    let hash = crate::support::cache::digest(&text);
     let name = path.file_name().map_or("file".into(), |n| {
         n.to_string_lossy().replace([' ', ','], "_")
     });

@@ -2,19 +2,21 @@
 
 //! Builds a stage, boots it and checks its boot log against tests/expected/<arch>/<stage>.txt.
 
+pub mod expect;
+
 use std::fmt::Write as _;
 use std::fs;
 
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::boot::Boot;
+use crate::boot::qemu::{Outcome, Run, Step};
 use crate::catalogue::StageRef;
-use crate::command::Output;
-use crate::elf_check;
-use crate::expect::{self, Matcher, Verdict};
+use crate::check::expect::{Matcher, Verdict};
+use crate::image::elf_check;
 use crate::image::{self, Image, Source};
 use crate::project::Project;
-use crate::qemu::{Outcome, Run, Step};
+use crate::support::process::Output;
 use crate::walk::{self, Walk};
 
 /// A stage that booted and printed every expected line.
@@ -68,7 +70,7 @@ fn boot_stage_walking(project: &Project, stage: StageRef, walking: bool) -> Resu
     let run = match &expected_walk {
         None => boot.run(project, &image, on_line)?,
         Some(_) => {
-            let addresses = walk::addresses_for(project, &source, None)?;
+            let addresses = walk::addresses::addresses_for(project, &source, None)?;
             boot.run_walking(project, &image, &addresses, on_line, |walks| {
                 walked = Some(walks);
             })?
@@ -80,14 +82,14 @@ fn boot_stage_walking(project: &Project, stage: StageRef, walking: bool) -> Resu
             (None, _) => Vec::new(),
             (Some(expected), Some(Ok(walks))) => {
                 check_walks(stage, &walk_path.display().to_string(), &expected, &walks)?;
-                let disagree = walk::disagreements(&walks, &run.lines);
+                let disagree = walk::compare::disagreements(&walks, &run.lines);
                 if !disagree.is_empty() {
                     bail!(
                         "{} stage '{}': the walk and the kernel disagree: {}\n{}",
                         stage.arch,
                         stage.name(),
                         disagree.join("; "),
-                        walk::render_all(&walks)
+                        walk::draw::render_all(&walks)
                     );
                 }
                 walks
@@ -160,7 +162,7 @@ fn check_walks(stage: StageRef, path: &str, expected: &str, walks: &[Walk]) -> R
             .get(n)
             .map_or("(nothing more)".to_owned(), |l| format!("`{l}`")),
     );
-    report.push_str(&walk::render_all(walks));
+    report.push_str(&walk::draw::render_all(walks));
     report.push_str("--- end of the walk ---");
     bail!(report)
 }

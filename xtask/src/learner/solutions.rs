@@ -11,8 +11,8 @@ use std::process::Command;
 use anyhow::{Context, Result, anyhow};
 
 use crate::catalogue::{ExerciseRef, StageRef};
-use crate::observed::{self, Observed};
-use crate::stages::{self, Progress};
+use crate::exercise::stages::{self, Progress};
+use crate::learner::observed::{self, Observed};
 
 /// The stage after the one `learner` (the learner's text of `exercise`'s file, whose shipped text
 /// is `shipped`) is at, if any. Out of order, the error names the stage to ask for.

@@ -14,6 +14,10 @@
 //! the architecture's target directory, so only the stage's own file is compiled again. Files
 //! are rewritten only when their content changes, so cargo's freshness checks keep working.
 
+pub mod elf_check;
+pub mod kernel;
+pub mod loader;
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -21,9 +25,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::catalogue::{Arch, ExerciseRef, StageRef};
-use crate::command::{self, Output};
+use crate::exercise::stages;
 use crate::project::Project;
-use crate::{files, kernel, loader, stages};
+use crate::support::files;
+use crate::support::process::{self, Output};
 
 /// What to build.
 #[derive(Clone, Copy)]
@@ -151,7 +156,7 @@ impl Image {
 /// cargo refused to build the root task: the source's code, not the set-up, is at fault. With
 /// [`Output::Captured`], its messages are in the log.
 #[derive(Debug)]
-pub struct Refused(pub command::Failed);
+pub struct Refused(pub process::Failed);
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -257,11 +262,11 @@ fn build_with(
         // The learner's own file: a name from another architecture or from C gets a hint.
         (Source::File(_), Output::Shown) => {
             let text = learner.unwrap_or_default();
-            command::run_with_hints(cargo, &what, |error| {
-                crate::names::hints_in(error, &text, arch)
+            process::run_with_hints(cargo, &what, |error| {
+                crate::exercise::hints::hints_in(error, &text, arch)
             })?
         }
-        _ => command::run(cargo, output, &what).map_err(|e| match e.downcast() {
+        _ => process::run(cargo, output, &what).map_err(|e| match e.downcast() {
             Ok(failed) => anyhow::Error::new(Refused(failed)),
             Err(e) => e,
         })?,

@@ -76,8 +76,8 @@ pub enum Ending {
 
 /// How a run nobody watches goes on after `line`: it stops at a last line, and once a report
 /// has gone quiet.
-pub fn unattended_step(line: &str) -> crate::qemu::Step {
-    use crate::qemu::Step;
+pub fn unattended_step(line: &str) -> crate::boot::qemu::Step {
+    use crate::boot::qemu::Step;
     match ending(line) {
         None => Step::Continue,
         Some(Ending::Last) => Step::Stop,

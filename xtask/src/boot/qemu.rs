@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::support::process::without_colours;
+
 /// How long a run goes on printing after the line that decided it (a fault report's stack dump).
 pub const QUIET_AFTER_END: Duration = Duration::from_millis(150);
 
@@ -290,26 +292,6 @@ pub fn run_to_end(
         elapsed: ended_at.unwrap_or_else(|| started.elapsed()),
         log_path: options.log_path.to_owned(),
     })
-}
-
-/// `line` without its ANSI escape sequences (`ESC [ ... letter`).
-pub fn without_colours(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            if chars.next() == Some('[') {
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Stops QEMU (if still running) when the run ends, however it ends.
