@@ -115,7 +115,7 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
     let table_path = project.docs_semantics_cases();
     let table = std::fs::read_to_string(&table_path)
         .unwrap_or_else(|e| panic!("{}: {e}: run `make semantics`", table_path.display()));
-    let wrong = semantics::column_disagreements(&table, arch.name, &booted.report);
+    let wrong = semantics::report::column_disagreements(&table, arch.name, &booted.report);
     assert!(
         wrong.is_empty(),
         "docs/kernel-semantics-cases.md disagrees with the {arch} kernel (`make semantics` makes it again):\n{}",

@@ -51,12 +51,12 @@ pub fn run(project: &Project, picked: &SuiteKernels, limits: RunLimits) -> Resul
         coverage_columns.push(column);
     }
     if ok && picked.all {
-        let columns: Vec<(&str, &semantics::Report)> = reports
+        let columns: Vec<(&str, &semantics::report::Report)> = reports
             .iter()
             .map(|(arch, report)| (*arch, report))
             .collect();
         let path = project.docs_semantics_cases();
-        crate::support::files::write_if_changed(&path, semantics::cases_table(&columns))
+        crate::support::files::write_if_changed(&path, semantics::report::cases_table(&columns))
             .with_context(|| path.display().to_string())?;
         eprintln!("==> Every case on every kernel: {}", path.display());
         let path = project.docs_semantics_coverage();

@@ -22,7 +22,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::catalogue::Arch;
 use crate::project::Project;
-use crate::semantics::Report;
+use crate::semantics::report::Report;
 use crate::semantics::sites::{self, Config, Site};
 
 /// A kernel's source and configuration, and the error sites of its VSpace decoders.
