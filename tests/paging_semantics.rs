@@ -129,7 +129,7 @@ fn every_case_gets_the_kernel_answer_it_expects(arch: &str) {
     let problems = column.problems(&unreachable);
     assert!(
         problems.is_empty(),
-        "{arch}: error sites (paging-semantics/unreachable.txt, xtask/src/coverage.rs):\n{}",
+        "{arch}: error sites (paging-semantics/unreachable.txt, xtask/src/semantics/coverage.rs):\n{}",
         problems.join("\n")
     );
     let coverage_path = project.docs_semantics_coverage();

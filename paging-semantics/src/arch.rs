@@ -3,7 +3,7 @@
 //! What differs between the architectures, for the suite: the levels, the structure at each, the
 //! VSpace entries the suite may use, a second VSpace, and the probe threads' code.
 
-use crate::outcome::{Cause, Direction, Fault};
+use crate::fault::{Cause, Direction, Fault};
 use sel4::{VmAttributes, cap, cap_type};
 
 use mapping_tutorial::paging::PageTable;

@@ -18,7 +18,7 @@ pub struct Case {
     /// `arm/64/kernel/vspace.c decodeARMFrameInvocation -> checkVPAlignment: why`. A case that
     /// expects a refusal names the check's line, its error site (`arm/64/kernel/vspace.c:1558
     /// decodeARMFrameInvocation: ...`): the host holds the answer and the kernel's console to that
-    /// line of the source (xtask/src/coverage.rs).
+    /// line of the source (xtask/src/semantics/coverage.rs).
     pub kernel: &'static str,
     /// The message the debug kernel prints on the console while the case runs, where a case that
     /// expects success (or a fault) gets one: the host checks it in the boot log, and fails such a

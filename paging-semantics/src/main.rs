@@ -22,7 +22,7 @@
 //! ```
 //!
 //! A refusal's `ok` line ends with the error site the case names (`[file:line]`); a success's says
-//! what the case saw of it (`seL4_NoError, then ...`): the host holds both (xtask/src/coverage.rs).
+//! what the case saw of it (`seL4_NoError, then ...`): the host holds both (xtask/src/semantics/coverage.rs).
 //!
 //! A preparation step that fails is a failure too (`FAILED: expected X, but <step>: seL4_Y at
 //! <file:line>`): the case could not ask its question. `make test` boots this image on every
@@ -35,6 +35,7 @@ mod arch;
 mod case;
 mod cases;
 mod env;
+mod fault;
 mod outcome;
 
 use mapping_tutorial::Failure;
@@ -46,10 +47,11 @@ use crate::env::Env;
 /// catch: a fault's status (a read where nothing is mapped, for a write to a read-only page), a
 /// capability's index (0, the frame, for 1, the CNode passed as its VSpace), and a kernel warning
 /// left undeclared. The host boots this build and expects exactly these three cases to fail
-/// (xtask/src/semantics.rs, `MUTATED`).
+/// (xtask/src/semantics/mod.rs, `MUTATED`).
 #[cfg(feature = "mutation")]
 fn mutated(topic: &str, case: &case::Case) -> case::Case {
-    use crate::outcome::{Cause, Direction, Outcome};
+    use crate::fault::{Cause, Direction};
+    use crate::outcome::Outcome;
     match (topic, case.name) {
         ("access", "write_to_read_only_mapping_faults") => case::Case {
             expected: Outcome::fault(Direction::Read, Cause::NotMapped),

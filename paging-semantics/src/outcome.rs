@@ -9,6 +9,7 @@ use core::fmt;
 use sel4::sys::seL4_LookupFailureType;
 
 use crate::arch;
+use crate::fault::{Cause, Direction, Fault};
 
 /// What an invocation did, or what an access made by a probe thread ([`crate::env::Env::probe`])
 /// did, with what the kernel says besides the error's name:
@@ -103,33 +104,6 @@ impl fmt::Display for Effect {
             Effect::KernelOnly => "a read there faults",
         })
     }
-}
-
-/// Whether the access read, wrote, or fetched an instruction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    Read,
-    Write,
-    Fetch,
-}
-
-/// Why the access faulted, as far as the architecture's status says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cause {
-    /// Nothing is mapped there (x86's "not present", ARM's translation fault).
-    NotMapped,
-    /// A page is mapped, without the right (x86's protection violation, ARM's permission fault).
-    NoRight,
-    /// RISC-V: seL4 reports a load or store access fault whether the page is missing or lacks the
-    /// right (riscv/kernel/vmfault.c... handleVMFault turns both page faults into access faults).
-    Unsaid,
-}
-
-/// A VM fault's status, decoded ([`arch::decode_fault`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fault {
-    pub direction: Direction,
-    pub cause: Cause,
 }
 
 impl Outcome {

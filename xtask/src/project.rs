@@ -97,7 +97,7 @@ impl Project {
         self.build_dir().join("opensbi-src")
     }
 
-    /// rust-sel4's kernel loader for `arch`, without a payload (xtask/src/loader.rs).
+    /// rust-sel4's kernel loader for `arch`, without a payload (xtask/src/image/loader.rs).
     pub fn loader(&self, arch: &Arch) -> PathBuf {
         self.arch_dir(arch).join("loader/sel4-kernel-loader")
     }

@@ -10,7 +10,8 @@ use sel4::CapRights;
 
 use crate::case::{by_arch, cases};
 use crate::env::{Access, delete, map_frame, rw};
-use crate::outcome::{Cause, Direction, Outcome};
+use crate::fault::{Cause, Direction};
+use crate::outcome::Outcome;
 
 cases! {
     /// The control: the probe itself works and reports no fault.

@@ -13,7 +13,8 @@ use sel4::init_thread::slot::VSPACE;
 use crate::arch::{self, PAGE};
 use crate::case::{by_arch, cases};
 use crate::env::{Access, Env, rw};
-use crate::outcome::{Cause, Direction, Outcome};
+use crate::fault::{Cause, Direction};
+use crate::outcome::Outcome;
 
 /// A page holding [`arch::CODE`], mapped (a copy of its capability) at a second address with
 /// `attributes`: the address.

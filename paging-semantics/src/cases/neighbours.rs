@@ -9,7 +9,8 @@ use sel4::CapRights;
 use crate::arch::PAGE;
 use crate::case::{by_arch, cases};
 use crate::env::{Access, map_frame, rw};
-use crate::outcome::{Cause, Direction, Effect, Outcome, outcome};
+use crate::fault::{Cause, Direction};
+use crate::outcome::{Effect, Outcome, outcome};
 
 /// Values no fresh (zeroed) frame holds, one per frame.
 const FIRST: sel4::Word = 0x11;

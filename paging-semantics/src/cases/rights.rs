@@ -10,7 +10,8 @@ use sel4::CapRights;
 
 use crate::case::{by_arch, cases};
 use crate::env::{Access, Env, map_frame};
-use crate::outcome::{Cause, Direction, Effect, Outcome, outcome};
+use crate::fault::{Cause, Direction};
+use crate::outcome::{Effect, Outcome, outcome};
 
 /// Maps a fresh frame at the next probe page, asking for `requested`, through a copy of its
 /// capability with `cap_rights`; returns the address and what the map did.

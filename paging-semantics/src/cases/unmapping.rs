@@ -12,7 +12,8 @@ use sel4::init_thread::slot::{CNODE, VSPACE};
 use crate::arch::{DEPTH, LEVELS, PAGE, PageTableType, Table};
 use crate::case::{by_arch, cases};
 use crate::env::{Access, delete, map_frame, rw};
-use crate::outcome::{Cause, Direction, Effect, Outcome, outcome};
+use crate::fault::{Cause, Direction};
+use crate::outcome::{Effect, Outcome, outcome};
 
 cases! {
     frame_unmapped_twice_is_ok {

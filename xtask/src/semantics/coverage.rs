@@ -349,7 +349,7 @@ pub fn table(columns: &[Column]) -> String {
          Made by `make semantics` (every kernel) from the pinned kernel source and the \
          paging-semantics suite's reports:\na row per place where a VSpace decoder of some \
          kernel hands an error back (its *site*: the check that guards\nthe `return`, read from \
-         the source as each kernel's configuration compiles it; xtask/src/sites.rs), a column\n\
+         the source as each kernel's configuration compiles it; xtask/src/semantics/sites.rs), a column\n\
          per kernel. A cell names the case that provokes that error there (and how many more \
          do), or says why no root\ntask can (paging-semantics/unreachable.txt); `–` where the \
          site is not that kernel's. `make test` holds\neach column to its kernel's boot \
