@@ -195,7 +195,9 @@ fn the_performance_figures_are_made_from_a_bench_run() {
         panic!("docs/bench.json: {e}: run `make bench`, then `make bench-report`")
     });
     let bench = xtask::bench::report::from_json(&json).unwrap_or_else(|e| panic!("{e:#}"));
-    let made = xtask::bench::report::performance_md(&bench);
+    let why = std::fs::read_to_string(project.docs_performance_why()).unwrap_or_default();
+    let made =
+        xtask::bench::report::performance_md(&bench, &why).unwrap_or_else(|e| panic!("{e:#}"));
     let written = std::fs::read_to_string(project.docs_performance())
         .unwrap_or_else(|e| panic!("docs/performance.md: {e}: run `make bench-report`"));
     assert!(

@@ -39,8 +39,6 @@ pub struct Arch {
     pub firmware: bool,
     /// Whether a root task can count instructions (lib/src/instruction_count.rs) for `make bench`.
     pub counts_instructions: bool,
-    /// What `make bench` measures this architecture's figures against.
-    pub goals: BenchGoals,
     /// The debugger that reads this architecture's programs.
     pub gdb: &'static str,
     /// How its hardware reads the tables the kernel writes (`make walk`); `None` for a kernel
@@ -70,47 +68,6 @@ pub enum TableFormat {
     /// RISC-V Sv32: two levels of 1024 entries, 4 bytes each.
     Sv32,
 }
-
-/// An architecture's goals for `make bench`, in seconds, and the C tutorial's own figures where
-/// it runs (x86_64).
-#[derive(Debug, PartialEq)]
-pub struct BenchGoals {
-    /// A fresh clone's first `make simulate`.
-    pub first_simulate: f64,
-    /// An edit to the last line of `make simulate`, warm.
-    pub edit_loop: f64,
-    /// QEMU's start to a stage's last line.
-    pub qemu_last_line: f64,
-    pub c_tutorial: Option<CTutorial>,
-}
-
-// Goals are plain decimals, never NaN: their equality is total.
-impl Eq for BenchGoals {}
-
-/// The C tutorial's figures (seL4/sel4-tutorials, mapping, x86_64), measured on the same kind of
-/// machine, as the tables write them.
-#[derive(Debug, PartialEq, Eq)]
-pub struct CTutorial {
-    pub cold_build: &'static str,
-    pub warm_rebuild: &'static str,
-    pub qemu_last_line: &'static str,
-    pub instructions: &'static str,
-    pub stripped: &'static str,
-}
-
-/// Goals of the 64-bit architectures other than x86_64 (a loader to build; quicker to boot).
-const GOALS_64: BenchGoals = BenchGoals {
-    first_simulate: 150.0,
-    edit_loop: 0.7,
-    qemu_last_line: 0.1,
-    c_tutorial: None,
-};
-
-/// Goals of the 32-bit architectures: the same, but a second for the edit loop.
-const GOALS_32: BenchGoals = BenchGoals {
-    edit_loop: 1.0,
-    ..GOALS_64
-};
 
 /// An ELF file's machine and class.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -262,7 +219,6 @@ const AARCH64: Arch = Arch {
     }),
     firmware: false,
     counts_instructions: true,
-    goals: GOALS_64,
     gdb: "gdb-multiarch",
     paging: Some(TableFormat::Aarch64Stage2),
     suite_only: false,
@@ -355,18 +311,6 @@ pub static ARCHES: [Arch; 5] = [
         loader: None,
         firmware: false,
         counts_instructions: true,
-        goals: BenchGoals {
-            first_simulate: 90.0,
-            edit_loop: 0.7,
-            qemu_last_line: 0.2,
-            c_tutorial: Some(CTutorial {
-                cold_build: "46 s",
-                warm_rebuild: "0.19 s",
-                qemu_last_line: "0.46-0.52 s",
-                instructions: "666,554",
-                stripped: "118,368 B",
-            }),
-        },
         gdb: "gdb",
         paging: Some(TableFormat::X86_64),
         suite_only: false,
@@ -462,7 +406,6 @@ pub static ARCHES: [Arch; 5] = [
         }),
         firmware: false,
         counts_instructions: true,
-        goals: GOALS_64,
         gdb: "gdb-multiarch",
         paging: Some(TableFormat::Sv39),
         suite_only: false,
@@ -560,7 +503,6 @@ pub static ARCHES: [Arch; 5] = [
         firmware: false,
         // Its kernel cannot let user mode at the PMU on this board (sel4-kernel-config/aarch32.cmake).
         counts_instructions: false,
-        goals: GOALS_32,
         gdb: "gdb-multiarch",
         paging: Some(TableFormat::Aarch32Short),
         suite_only: false,
@@ -650,7 +592,6 @@ pub static ARCHES: [Arch; 5] = [
         }),
         firmware: true,
         counts_instructions: true,
-        goals: GOALS_32,
         gdb: "gdb-multiarch",
         paging: Some(TableFormat::Sv32),
         suite_only: false,

@@ -227,6 +227,11 @@ impl Project {
         self.root.join("docs/bench.json")
     }
 
+    /// Why each goal docs/performance.md lists as missed was missed (written by hand).
+    pub fn docs_performance_why(&self) -> PathBuf {
+        self.root.join("docs/performance-why.md")
+    }
+
     /// The performance figures, made by `make bench-report`.
     pub fn docs_performance(&self) -> PathBuf {
         self.root.join("docs/performance.md")

@@ -11,7 +11,9 @@ use std::{fs, io};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Figure, make, sampled, timed, touch};
+use crate::bench::figure::Figure;
+use crate::bench::goals;
+use crate::bench::timing::{make, sampled, timed, touch};
 use crate::project::Project;
 
 fn progress(what: &str) {
@@ -79,10 +81,8 @@ pub fn figures(
         .trim()
         .parse()
         .with_context(|| format!("{engine} image inspect {image}: size"))?;
-    figures.push(
-        Figure::new("container image: size", "bytes", vec![bytes])
-            .against(Some(format!("under {} GB", super::IMAGE_SIZE / 1e9)), None),
-    );
+    figures
+        .push(Figure::new("container image: size", "bytes", vec![bytes]).goal(goals::IMAGE_SIZE));
 
     // What takes the space: the image's largest directories, two levels down.
     let du = Command::new(engine)
@@ -117,7 +117,7 @@ pub fn figures(
             "s",
             vec![took?.as_secs_f64()],
         )
-        .against(Some(format!("{} s", super::NOTHING_INSTALLED)), None),
+        .goal(goals::NOTHING_INSTALLED),
     );
 
     progress("the image built from its definition, with no cache (1 run)");
@@ -147,23 +147,19 @@ pub fn figures(
         let clone = fresh_clone(project, "container-clone")?;
         timed(make(&clone, &["simulate", "CONTAINER=1"]))
     })?;
-    let over = super::CONTAINER_FIRST_OVER_NATIVE;
-    let goal = match native_first {
-        Some(native) => format!(
-            "{:.0} % over native ({native:.1} s): {:.1} s",
-            over * 100.0,
-            native * (1.0 + over)
-        ),
-        None => format!("{:.0} % over the native figure", over * 100.0),
-    };
-    figures.push(
-        Figure::new(
-            "first `make simulate CONTAINER=1` on a fresh clone",
-            "s",
-            samples,
-        )
-        .against(Some(goal), None),
+    let over = goals::CONTAINER_FIRST_OVER_NATIVE;
+    let figure = Figure::new(
+        "first `make simulate CONTAINER=1` on a fresh clone",
+        "s",
+        samples,
     );
+    figures.push(match native_first {
+        Some(native) => figure.goal_said(
+            native * (1.0 + over),
+            format!("{:.0} % over native ({native:.1} s)", over * 100.0),
+        ),
+        None => figure,
+    });
 
     progress("edit, then `make simulate CONTAINER=1` until its last line");
     let file = clone.join(
@@ -179,7 +175,7 @@ pub fn figures(
     })?;
     figures.push(
         Figure::new("edit -> `make simulate CONTAINER=1` output", "s", samples)
-            .against(Some(format!("{} s", super::CONTAINER_EDIT_LOOP)), None),
+            .goal(goals::CONTAINER_EDIT_LOOP),
     );
     remove(&clone)?;
     Ok(figures)

@@ -9,7 +9,9 @@ use std::fs;
 use anyhow::{Context, Result, bail};
 use object::{Object, ObjectSection, ObjectSymbol};
 
-use super::{Figure, progress};
+use crate::bench::figure::Figure;
+use crate::bench::goals;
+use crate::bench::timing::progress;
 use crate::boot::qemu::Step;
 use crate::boot::{BOOT_TIMEOUT, Boot};
 use crate::catalogue::Arch;
@@ -29,7 +31,7 @@ pub(super) fn instruction_counts(project: &Project, arch: &'static Arch) -> Resu
     );
     let image = image::build_with_features(
         project,
-        &Source::Stage(super::measure::last_stage(arch)),
+        &Source::Stage(crate::bench::measure::last_stage(arch)),
         Output::Captured,
         &["mapping-tutorial/instruction-count"],
     )?;
@@ -46,7 +48,7 @@ pub(super) fn instruction_counts(project: &Project, arch: &'static Arch) -> Resu
             "instructions",
             counts.to_vec(),
         )
-        .against(None, arch.goals.c_tutorial.as_ref().map(|c| c.instructions)),
+        .beside_c(goals::c_tutorial(arch).map(|c| c.instructions)),
     );
 
     progress(
@@ -90,7 +92,7 @@ pub(super) fn instruction_counts(project: &Project, arch: &'static Arch) -> Resu
             "%",
             vec![100.0 * user[0] / kernel[0]],
         )
-        .against(Some(format!("{} %", super::ROOT_TASK_SHARE)), None),
+        .goal(goals::ROOT_TASK_SHARE),
     );
     Ok(figures)
 }

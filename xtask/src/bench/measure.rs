@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Figure, make, progress, sampled, secs, timed, touch};
+use crate::bench::figure::Figure;
+use crate::bench::goals;
+use crate::bench::timing::{make, progress, sampled, secs, timed, touch};
 use crate::catalogue::{Arch, StageRef};
 use crate::check::boot_stage_unwalked;
 use crate::image::loader;
@@ -120,9 +122,8 @@ pub(super) fn cold_build(
         .into_iter()
         .map(|(name, samples)| Figure::new(format!("cold build: {name}"), "s", samples))
         .collect();
-    let c = arch.goals.c_tutorial.as_ref();
-    figures
-        .push(Figure::new("cold build: total", "s", totals).against(None, c.map(|c| c.cold_build)));
+    let c = goals::c_tutorial(arch);
+    figures.push(Figure::new("cold build: total", "s", totals).beside_c(c.map(|c| c.cold_build)));
     Ok(figures)
 }
 
@@ -148,10 +149,9 @@ pub(super) fn warm_loop(
         image::build(project, &Source::File(main), Output::Captured)?;
         Ok(started.elapsed())
     })?;
-    let c = arch.goals.c_tutorial.as_ref();
+    let c = goals::c_tutorial(arch);
     figures.push(
-        Figure::new("warm rebuild after an edit", "s", samples)
-            .against(None, c.map(|c| c.warm_rebuild)),
+        Figure::new("warm rebuild after an edit", "s", samples).beside_c(c.map(|c| c.warm_rebuild)),
     );
 
     // Touch the file, then time `make <goal>` to its end.
@@ -163,10 +163,8 @@ pub(super) fn warm_loop(
     };
     progress(arch, "edit, then `make simulate` until its last line");
     let samples = after_an_edit("simulate")?;
-    figures.push(
-        Figure::new("edit -> `make simulate` output", "s", samples)
-            .against(Some(format!("{} s", arch.goals.edit_loop)), None),
-    );
+    figures
+        .push(Figure::new("edit -> `make simulate` output", "s", samples).goal(goals::EDIT_LOOP));
 
     // The same run with and without the walk, one after the other: the walk's cost is their
     // difference (the gdb stub, a breakpoint, the tables read at the end).
@@ -190,20 +188,14 @@ pub(super) fn warm_loop(
         runs,
         || Ok(simulate(true)?.saturating_sub(simulate(false)?)),
     )?;
-    figures.push(
-        Figure::new(WALK_FIGURE, "s", samples)
-            .against(Some(format!("{} s", super::WALK_ADDS)), None),
-    );
+    figures.push(Figure::new(WALK_FIGURE, "s", samples).goal(goals::WALK_ADDS));
 
     progress(
         arch,
         "edit, then `make status` (it builds and boots the file)",
     );
     let samples = after_an_edit("status")?;
-    figures.push(
-        Figure::new("edit -> `make status` answer", "s", samples)
-            .against(Some(format!("{} s", super::STATUS)), None),
-    );
+    figures.push(Figure::new("edit -> `make status` answer", "s", samples).goal(goals::STATUS));
 
     for stage in main.stages() {
         progress(
@@ -221,10 +213,8 @@ pub(super) fn warm_loop(
                 "s",
                 samples,
             )
-            .against(
-                Some(format!("{} s", arch.goals.qemu_last_line)),
-                c.map(|c| c.qemu_last_line),
-            ),
+            .goal(goals::qemu_last_line(arch))
+            .beside_c(c.map(|c| c.qemu_last_line)),
         );
     }
     Ok(figures)
@@ -272,7 +262,7 @@ pub(super) fn image_sizes(project: &Project, arch: &'static Arch) -> Result<Vec<
             file_size(&image.root_task)?,
         ),
         one("root task stripped", file_size(&stripped)?)
-            .against(None, arch.goals.c_tutorial.as_ref().map(|c| c.stripped)),
+            .beside_c(goals::c_tutorial(arch).map(|c| c.stripped)),
         one("root task text", text_size),
         one("root task data", data),
         one("root task bss", bss),
@@ -308,8 +298,7 @@ pub(super) fn first_simulate(
         let _ = fs::remove_dir_all(&clone);
         time
     })?;
-    Ok(Figure::new(FIRST_SIMULATE, "s", samples)
-        .against(Some(format!("{} s", arch.goals.first_simulate)), None))
+    Ok(Figure::new(FIRST_SIMULATE, "s", samples).goal(goals::first_simulate(arch)))
 }
 
 /// The time `make test` takes, failing or not: a failure is reported and its time kept, so that a
@@ -352,10 +341,11 @@ pub(super) fn make_test(
         None => {
             eprintln!("==> bench: warm `make test` of every architecture");
             let samples = sampled(runs, || timed_test(make(project.root(), &["test"])))?;
-            let (goal, c) = super::MAKE_TEST_ALL;
+            let (goal, c) = goals::MAKE_TEST_ALL;
             Ok(
                 Figure::new("warm `make test` (every architecture)", "s", samples)
-                    .against(Some(format!("{goal} s")), Some(c)),
+                    .goal(goal)
+                    .beside_c(Some(c)),
             )
         }
     }

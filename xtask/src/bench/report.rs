@@ -3,12 +3,14 @@
 //! What `make bench` measured, reported: a Markdown table per section for the terminal, the JSON
 //! of the whole run (build/bench.json), and docs/performance.md, which `make bench-report` makes
 //! from a run's JSON (kept as docs/bench.json) and a test holds to it: no figure there is typed.
+//! A figure over its goal is listed with why, from docs/performance-why.md, which has a section
+//! for each (`## <section>: <figure>`); one without is an error.
 
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 
-use super::{ArchFigures, Bench, Figure};
+use crate::bench::figure::{ArchFigures, Bench, Figure};
 
 /// The container section's title.
 pub const CONTAINER: &str = "container (x86_64)";
@@ -20,6 +22,16 @@ fn show(f: &Figure, v: f64) -> String {
         "%" => format!("{v:.1} %"),
         unit => format!("{v:.0} {unit}"),
     }
+}
+
+/// What a figure is shown beside: its goal and the C tutorial's figure.
+fn beside(f: &Figure) -> String {
+    let goal = f.goal.map(|g| match &f.goal_text {
+        Some(text) => format!("goal: {text}: {}", show(f, g)),
+        None => format!("goal: {}", show(f, g)),
+    });
+    let c = f.c_tutorial.as_ref().map(|c| format!("C tutorial: {c}"));
+    goal.into_iter().chain(c).collect::<Vec<_>>().join("; ")
 }
 
 /// A Markdown table for each architecture, one for every architecture together, and the
@@ -58,7 +70,7 @@ pub fn section(title: &str, figures: &[Figure]) -> String {
             show(f, f.median()),
             show(f, f.max()),
             f.samples.len(),
-            f.beside.as_deref().unwrap_or("")
+            beside(f)
         );
     }
     out
@@ -108,7 +120,7 @@ const GLANCE: [(&str, &str); 9] = [
 
 /// docs/performance.md: at a glance (medians, with what each is measured against), the
 /// container's figures, then every figure of every section.
-pub fn performance_md(bench: &Bench) -> String {
+pub fn performance_md(bench: &Bench, why: &str) -> Result<String> {
     let mut out = String::from(
         "<!-- Made by `make bench-report` from docs/bench.json, the JSON of a `make bench` run: \
          edit neither by hand. -->\n\n# Performance\n\n",
@@ -155,10 +167,10 @@ pub fn performance_md(bench: &Bench) -> String {
                     .filter(|f| f.name.starts_with(name))
                     .max_by(|x, y| x.median().total_cmp(&y.median()));
                 match slowest {
-                    Some(f) => match &f.beside {
-                        Some(beside) => format!("{} ({beside})", show(f, f.median())),
-                        None => show(f, f.median()),
-                    },
+                    Some(f) if f.goal.is_some() || f.c_tutorial.is_some() => {
+                        format!("{} ({})", show(f, f.median()), beside(f))
+                    }
+                    Some(f) => show(f, f.median()),
                     None => "–".to_owned(),
                 }
             })
@@ -169,11 +181,60 @@ pub fn performance_md(bench: &Bench) -> String {
         out.push_str("\n## The container\n\nThe route of every host but Debian 12 (the book's \"Setting up: With docker or podman\"), with podman.\n");
         out.push_str(&section("x86_64", &bench.container));
     }
+    out.push_str(&missed(bench, why)?);
     out.push_str("\n## Every figure\n");
     for (title, figures) in sections(bench) {
         out.push_str(&section(title, figures));
     }
-    out
+    Ok(out)
+}
+
+/// The goals the run missed (median over the goal), each with why: the paragraphs under its
+/// heading (`## <section>: <figure>`) in `why`, the text of docs/performance-why.md. A missed
+/// goal that text does not explain is an error that names the heading to write.
+fn missed(bench: &Bench, why: &str) -> Result<String> {
+    let mut out = String::new();
+    let mut unexplained = Vec::new();
+    for (title, figures) in sections(bench) {
+        for f in figures.iter().filter(|f| f.misses_its_goal()) {
+            let heading = format!("## {title}: {}", f.name);
+            let _ = write!(
+                out,
+                "\n### {title}: {}\n\n{} against {}.",
+                f.name,
+                show(f, f.median()),
+                beside(f)
+            );
+            match explanation(why, &heading) {
+                Some(text) => {
+                    let _ = writeln!(out, " {text}");
+                }
+                None => unexplained.push(heading),
+            }
+        }
+    }
+    anyhow::ensure!(
+        unexplained.is_empty(),
+        "docs/performance-why.md does not say why these goals were missed; write a section for \
+         each:\n{}",
+        unexplained.join("\n")
+    );
+    Ok(match out.is_empty() {
+        true => "\n## Goals missed\n\nNone: every figure is within its goal.\n".to_owned(),
+        false => format!("\n## Goals missed, and why\n{out}"),
+    })
+}
+
+/// The text under `heading` in `why`, to the next heading, as one paragraph.
+fn explanation(why: &str, heading: &str) -> Option<String> {
+    let mut lines = why.lines().skip_while(|l| l.trim() != heading).skip(1);
+    let text: Vec<&str> = lines
+        .by_ref()
+        .take_while(|l| !l.starts_with("## "))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    (!text.is_empty()).then(|| text.join(" "))
 }
 
 #[cfg(test)]
@@ -187,7 +248,8 @@ mod tests {
                 figures: vec![
                     Figure::new("x", "s", vec![3.0, 1.0, 2.0, 5.0, 4.0]),
                     Figure::new("QEMU start -> last line: start", "s", vec![0.1])
-                        .against(Some("0.2 s".into()), Some("0.5 s")),
+                        .goal(0.2)
+                        .beside_c(Some("0.5 s")),
                     Figure::new("QEMU start -> last line: remap", "s", vec![0.3]),
                 ],
             }],
@@ -215,7 +277,7 @@ mod tests {
 
     #[test]
     fn the_glance_shows_the_slowest_stage_and_what_it_is_measured_against() {
-        let md = performance_md(&a_bench());
+        let md = performance_md(&a_bench(), "").unwrap();
         assert!(
             md.contains("| QEMU start → last line (slowest stage) | 0.30 s |"),
             "{md}"
@@ -225,6 +287,34 @@ mod tests {
         assert!(md.contains("## The container"), "{md}");
         assert!(
             md.contains("| container image: size | 1500000000 B |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("None: every figure is within its goal."),
+            "{md}"
+        );
+    }
+
+    /// A goal missed is listed with the explanation written for it, and one with none written is
+    /// an error naming the heading to write.
+    #[test]
+    fn a_missed_goal_needs_its_reason() {
+        let mut bench = a_bench();
+        bench.arches[0]
+            .figures
+            .push(Figure::new("edit -> `make simulate` output", "s", vec![0.9]).goal(0.7));
+        let err = performance_md(&bench, "").unwrap_err().to_string();
+        assert!(
+            err.contains("## x86_64: edit -> `make simulate` output"),
+            "{err}"
+        );
+        let why = "# Why\n\n## x86_64: edit -> `make simulate` output\n\nQEMU takes\nlonger.\n\n## other\nno\n";
+        let md = performance_md(&bench, why).unwrap();
+        assert!(
+            md.contains(
+                "### x86_64: edit -> `make simulate` output\n\n0.90 s against goal: 0.70 s. \
+                 QEMU takes longer.\n"
+            ),
             "{md}"
         );
     }

@@ -20,8 +20,11 @@ pub fn run(project: &Project, from: &Path) -> Result<ExitCode> {
     let bench = report::from_json(&text).with_context(|| from.display().to_string())?;
     let json = project.docs_bench_json();
     files::write(&json, report::json(&bench)).with_context(|| json.display().to_string())?;
+    let why = project.docs_performance_why();
+    let why = fs::read_to_string(&why).with_context(|| why.display().to_string())?;
     let md = project.docs_performance();
-    files::write(&md, report::performance_md(&bench)).with_context(|| md.display().to_string())?;
+    files::write(&md, report::performance_md(&bench, &why)?)
+        .with_context(|| md.display().to_string())?;
     eprintln!(
         "==> {} and {} made from {}",
         md.display(),
