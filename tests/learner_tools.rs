@@ -201,6 +201,15 @@ fn reset_asks_first_then_restores_the_shipped_file_and_keeps_a_backup() {
             "{stderr}"
         );
         assert_eq!(fs::read_to_string(root.join(file)).unwrap(), edited);
+        // Anything but `yes` is refused, and changes nothing either.
+        let typo = xtask(&root, &["reset", "--arch", arch.name, "--confirm", "y"]);
+        let stderr = String::from_utf8_lossy(&typo.stderr);
+        assert!(!typo.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("invalid value 'y'") && stderr.contains("[possible values: yes]"),
+            "{stderr}"
+        );
+        assert_eq!(fs::read_to_string(root.join(file)).unwrap(), edited);
 
         let done = xtask(&root, &["reset", "--arch", arch.name, "--confirm", "yes"]);
         let stderr = String::from_utf8_lossy(&done.stderr);

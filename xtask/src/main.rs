@@ -12,7 +12,7 @@ use xtask::project::Project;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match commands::run(&Project::from_env(), cli.command) {
+    match commands::dispatch::run(&Project::from_env(), cli.command) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -9,7 +9,8 @@ use std::process::{Command, ExitCode, ExitStatus};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Picked, exit};
+use super::Picked;
+use super::shared::exit;
 use crate::boot::debugger;
 use crate::image::Image;
 use crate::project::Project;

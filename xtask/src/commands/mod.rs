@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 
 //! The commands: one enum, whose doc comments are the help (`make help` prints them, and a test
-//! holds the Makefile's list to them), and one module per command. The Makefile passes make's
-//! variables through as options; an empty one (`ARCH=`) means not given, and every default is
-//! here.
+//! holds the Makefile's list to them), and its arguments; one module per command, run by
+//! [`dispatch`]. The Makefile passes make's variables through as options (an empty one, `ARCH=`,
+//! is left out: not given), and every default is here.
 
-use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-
-use crate::catalogue::{self, Arch, ExerciseRef, StageRef};
-use crate::image::Source;
-use crate::project::Project;
 
 mod bench;
 mod bench_report;
@@ -22,15 +16,18 @@ mod boot;
 mod check;
 mod check_image;
 mod clean;
+pub mod dispatch;
 mod fmt;
 mod gdb;
 mod help;
 mod image;
 mod kernel;
+mod pick;
 mod prepare;
 mod record;
 mod reset;
 mod semantics;
+mod shared;
 mod simulate;
 mod soak;
 mod solution;
@@ -40,6 +37,7 @@ mod test;
 
 pub use clean::BUILT;
 pub use help::make_help;
+pub use pick::{Picked, SuiteKernels};
 
 /// The tutorial's host tools: the Makefile runs every command through them (tools/xtask).
 #[derive(Parser)]
@@ -74,8 +72,8 @@ pub enum Command {
         #[command(flatten)]
         run: RunLimits,
         /// The address (ADDR=); default: each `*_VADDR` constant of the file.
-        #[arg(long, default_value = "")]
-        addr: String,
+        #[arg(long)]
+        addr: Option<String>,
     },
     /// `make gdb [ARCH=...] [STAGE=...|EXERCISE=...]`: in a second terminal, gdb on `make simulate GDB=1`, stopped at main
     Gdb {
@@ -109,9 +107,9 @@ pub enum Command {
     Reset {
         #[command(flatten)]
         pick: Pick,
-        /// `yes`: no question.
-        #[arg(long, default_value = "")]
-        confirm: String,
+        /// CONFIRM=yes: no question.
+        #[arg(long, value_enum)]
+        confirm: Option<Confirm>,
     },
     /// `make semantics [ARCH=...]`: build and boot the paging-semantics suite (every kernel without ARCH=, aarch64_el1 too, then docs/kernel-semantics-cases.md and -coverage.md)
     Semantics {
@@ -199,15 +197,15 @@ pub enum Command {
 }
 
 /// The architecture, exercise and stage a command is about, as make's ARCH=, EXERCISE= and
-/// STAGE= give them (empty: not given).
+/// STAGE= give them (the Makefile leaves out an empty one: not given). pick.rs checks them.
 #[derive(Args, Clone, Default)]
 pub struct Pick {
-    #[arg(long, default_value = "")]
-    arch: String,
-    #[arg(long, default_value = "")]
-    exercise: String,
-    #[arg(long, default_value = "")]
-    stage: String,
+    #[arg(long)]
+    pub(crate) arch: Option<String>,
+    #[arg(long)]
+    pub(crate) exercise: Option<String>,
+    #[arg(long)]
+    pub(crate) stage: Option<String>,
 }
 
 /// WALK= and ADDR= of `make simulate`.
@@ -215,21 +213,16 @@ pub struct Pick {
 pub struct WalkOptions {
     /// After the program, the walk of its addresses through its page tables (WALK=1).
     #[arg(long)]
-    walk: bool,
+    pub(crate) walk: bool,
     /// The address to walk (ADDR=); default: each `*_VADDR` constant of the file.
-    #[arg(long, default_value = "")]
-    addr: String,
+    #[arg(long)]
+    pub(crate) addr: Option<String>,
 }
 
-impl WalkOptions {
-    /// The address given, if any: ADDR= alone means WALK=1.
-    fn wanted(&self) -> Option<Option<&str>> {
-        match (self.walk, self.addr.as_str()) {
-            (false, "") => None,
-            (_, "") => Some(None),
-            (_, addr) => Some(Some(addr)),
-        }
-    }
+/// CONFIRM='s one value: yes (anything else is refused, and nothing is done).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    Yes,
 }
 
 /// How long a run without a terminal may take before it is stopped (TIMEOUT=).
@@ -257,199 +250,4 @@ fn seconds(text: &str) -> anyhow::Result<Duration> {
         .filter(|s: &f64| s.is_finite() && *s > 0.0)
         .map(Duration::from_secs_f64)
         .ok_or_else(|| anyhow::anyhow!("'{text}' is not a positive number of seconds"))
-}
-
-/// A [`Pick`] checked against the catalogue.
-#[derive(Clone, Copy)]
-pub struct Picked {
-    pub arch: &'static Arch,
-    /// Whether ARCH= named one (a command about every architecture then takes only it).
-    pub arch_given: bool,
-    pub stage: Option<StageRef>,
-    pub exercise: Option<ExerciseRef>,
-}
-
-impl Pick {
-    /// The names checked: an unknown one is refused with the valid ones.
-    pub fn check(&self) -> Result<Picked> {
-        let arch = catalogue::find_arch(&self.arch)?;
-        let stage = match self.stage.as_str() {
-            "" => None,
-            name => Some(arch.find_stage(name)?),
-        };
-        let exercise = match self.exercise.as_str() {
-            "" => None,
-            name => Some(arch.find_exercise(name)?),
-        };
-        if let (Some(stage), Some(exercise)) = (stage, exercise)
-            && stage.exercise() != exercise
-        {
-            bail!(
-                "stage '{}' belongs to exercise '{}', not '{}'",
-                stage.name(),
-                stage.exercise.name,
-                exercise.exercise.name
-            );
-        }
-        Ok(Picked {
-            arch,
-            arch_given: !self.arch.is_empty(),
-            stage,
-            exercise,
-        })
-    }
-}
-
-impl Pick {
-    /// The kernels `make semantics` boots: the one ARCH= names (an architecture's, or one the
-    /// suite alone boots: catalogue::suite_kernels), or every one.
-    pub fn suite_kernels(&self) -> Result<SuiteKernels> {
-        if !self.stage.is_empty() || !self.exercise.is_empty() {
-            bail!("the paging-semantics suite takes no STAGE= or EXERCISE=: it is no exercise");
-        }
-        Ok(match self.arch.as_str() {
-            "" => SuiteKernels {
-                kernels: catalogue::suite_kernels().collect(),
-                all: true,
-            },
-            name => SuiteKernels {
-                kernels: vec![catalogue::find_suite_kernel(name)?],
-                all: false,
-            },
-        })
-    }
-}
-
-/// The kernels a `make semantics` boots.
-pub struct SuiteKernels {
-    pub kernels: Vec<&'static Arch>,
-    /// Whether they are every one (no ARCH=): then the generated tables are made.
-    pub all: bool,
-}
-
-impl Picked {
-    /// The exercise the command is about: the stage's, the one named, or the main one.
-    pub fn exercise(&self) -> ExerciseRef {
-        match (self.stage, self.exercise) {
-            (Some(stage), _) => stage.exercise(),
-            (None, Some(exercise)) => exercise,
-            (None, None) => self.arch.main_exercise(),
-        }
-    }
-
-    /// What to build: the stage named, or the exercise's file as it is.
-    pub fn source(&self) -> Source<'static> {
-        match self.stage {
-            Some(stage) => Source::Stage(stage),
-            None => Source::File(self.exercise()),
-        }
-    }
-
-    /// The architectures a command about all of them takes: the one named, or every one.
-    pub fn arches(&self) -> Vec<&'static Arch> {
-        match self.arch_given {
-            true => vec![self.arch],
-            false => catalogue::ARCHES.iter().collect(),
-        }
-    }
-
-    /// make's arguments that name this pick again (` ARCH=aarch64 STAGE=pt-l2`).
-    pub fn make_args(&self) -> String {
-        match self.stage {
-            Some(stage) => stage.make_args(),
-            None => self.exercise().make_args(),
-        }
-    }
-}
-
-/// Runs `command` on `project`.
-pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
-    match command {
-        Command::Simulate {
-            pick,
-            run,
-            gdb,
-            walk,
-            port,
-        } => {
-            let picked = pick.check()?;
-            if gdb && walk.wanted().is_some() {
-                bail!(
-                    "GDB=1 and WALK=1 both need QEMU's gdb stub: use one at a time (`make walk{}` \
-                     walks without a debugger)",
-                    picked.make_args()
-                );
-            }
-            simulate::run(project, &picked, run, gdb.then_some(port), walk.wanted())
-        }
-        Command::Walk { pick, run, addr } => {
-            let addr = (!addr.is_empty()).then_some(addr.as_str());
-            simulate::walk(project, &pick.check()?, run, addr)
-        }
-        Command::Gdb { pick, port } => gdb::run(project, &pick.check()?, port),
-        Command::Test { pick } => test::run(project, &pick.check()?),
-        Command::Status { pick } => status::run(project, &pick.check()?),
-        Command::Stages { pick } => stages::run(&pick.check()?),
-        Command::Solution { pick } => solution::run(project, &pick.check()?),
-        Command::Reset { pick, confirm } => reset::run(project, &pick.check()?, confirm == "yes"),
-        Command::Semantics { pick, run } => semantics::run(project, &pick.suite_kernels()?, run),
-        Command::Kernel { pick } => kernel::run(project, &pick.check()?),
-        Command::Image { pick } => image::run(project, &pick.check()?),
-        Command::Bench { pick, runs } => bench::run(project, &pick.check()?, runs),
-        Command::BenchReport { from } => bench_report::run(project, &from),
-        Command::Soak { pick, runs } => soak::run(project, &pick.check()?, runs),
-        Command::Book { serve, port } => book::run(project, serve, port),
-        Command::Record { pick } => record::run(project, &pick.check()?),
-        Command::BookPreprocess { args } => book::preprocess(project, &args),
-        Command::Check => check::run(project),
-        Command::Fmt => fmt::run(project),
-        Command::Clean => clean::run(project),
-        Command::Prepare { pick } => prepare::run(project, &pick.check()?),
-        Command::CheckImage { file } => check_image::run(&file),
-        Command::Boot { file, run } => boot::run(project, &file, run),
-        Command::Help => print_listing(&make_help()),
-    }
-}
-
-/// An exercise file's texts: as shipped, and as the learner has it.
-struct Texts {
-    shipped: String,
-    learner: String,
-}
-
-fn texts(project: &Project, exercise: ExerciseRef) -> Result<Texts> {
-    let file = exercise.exercise.file;
-    let shipped = project.shipped(file);
-    if !project.root().join(file).exists() {
-        bail!(
-            "{file} is missing: `make` makes it again from {}",
-            shipped.display()
-        );
-    }
-    Ok(Texts {
-        shipped: std::fs::read_to_string(&shipped)
-            .with_context(|| format!("cannot read {}", shipped.display()))?,
-        learner: crate::image::learner_text(project, exercise)?,
-    })
-}
-
-/// Prints a listing to standard output. A reader that stops early (`make stages | head`) closes the
-/// pipe, which ends the listing quietly instead of as an error.
-fn print_listing(text: &str) -> Result<ExitCode> {
-    use std::io::Write as _;
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("cannot write to standard output")
-        }
-        _ => Ok(ExitCode::SUCCESS),
-    }
-}
-
-/// An exit code from whether something went well.
-fn exit(ok: bool) -> ExitCode {
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
 }

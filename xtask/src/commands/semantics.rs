@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::{RunLimits, SuiteKernels, exit};
+use super::shared::exit;
+use super::{RunLimits, SuiteKernels};
 use crate::project::Project;
 use crate::semantics;
 use crate::semantics::coverage;

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{Picked, RunLimits, texts};
+use super::shared::texts;
+use super::{Picked, RunLimits};
 use crate::boot::Boot;
 use crate::boot::debugger;
 use crate::boot::qemu::{self, Outcome, Step};

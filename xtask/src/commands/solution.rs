@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{Picked, texts};
+use super::Picked;
+use super::shared::texts;
 use crate::catalogue::StageRef;
 use crate::image::Source;
 use crate::learner::observed;

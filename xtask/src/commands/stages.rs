@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{Picked, print_listing};
+use super::Picked;
+use super::shared::print_listing;
 
 pub fn run(picked: &Picked) -> Result<ExitCode> {
     let mut listing = String::new();

@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Picked, exit};
+use super::Picked;
+use super::shared::exit;
 use crate::project::Project;
 use crate::support::cache::FileLock;
 use crate::support::process::Output;
