@@ -120,10 +120,10 @@ fn every_link_and_anchor_of_the_book_resolves() {
 #[test]
 fn every_link_out_of_the_book_comes_from_the_table_of_links() {
     let project = Project::here();
-    let links = xtask::links::Links::load(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let links = xtask::book::links::Links::load(&project).unwrap_or_else(|e| panic!("{e:#}"));
     let table: BTreeSet<String> = links.addresses().into_iter().collect();
     for address in &table {
-        xtask::links::check_url(address).unwrap_or_else(|e| panic!("{e:#}"));
+        xtask::book::links::check_url(address).unwrap_or_else(|e| panic!("{e:#}"));
     }
     let mut used = BTreeSet::new();
     let mut stray = Vec::new();
@@ -172,7 +172,7 @@ fn every_link_out_of_the_book_comes_from_the_table_of_links() {
 #[test]
 fn every_link_of_the_table_is_used() {
     let project = Project::here();
-    let links = xtask::links::Links::load(&project).unwrap_or_else(|e| panic!("{e:#}"));
+    let links = xtask::book::links::Links::load(&project).unwrap_or_else(|e| panic!("{e:#}"));
     let mut linked = BTreeSet::new();
     for page in html_files(built()) {
         let html = fs::read_to_string(&page).unwrap();
@@ -871,7 +871,7 @@ fn path() -> Vec<Vec<String>> {
 
 /// The make commands that take ARCH= (their usage in `make help` says so).
 fn commands_with_arch() -> Vec<String> {
-    xtask::commands::make_help()
+    xtask::commands::help::make_help()
         .lines()
         .filter(|l| l.contains("[ARCH="))
         .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
@@ -882,7 +882,7 @@ fn commands_with_arch() -> Vec<String> {
 /// chooser's menu aside), and what is wrong with it, each a line.
 fn read_as(browser: &Browser, arch: &str) -> (usize, Vec<String>) {
     let arches: Vec<&str> = ARCHES.iter().map(|a| a.name).collect();
-    let addresses = xtask::links::Links::load(&Project::here())
+    let addresses = xtask::book::links::Links::load(&Project::here())
         .unwrap_or_else(|e| panic!("{e:#}"))
         .addresses();
     let script = format!(

@@ -2,16 +2,16 @@
 
 //! The book (docs/book) shows every stage's output and walk as `make record` recorded them from real
 //! boots (docs/book/recorded); the stage tests compare each boot with its recordings
-//! (tests/stages.rs, xtask::documented). Here: that every stage is recorded and shown in the book,
+//! (tests/stages.rs, xtask::book::recorded). Here: that every stage is recorded and shown in the book,
 //! that every recording is a stage's, and that a changed line is caught.
 
 use std::collections::BTreeSet;
 use std::fs;
 
-use xtask::catalogue::ARCHES;
-use xtask::documented::{
+use xtask::book::recorded::{
     self, block_name, first_difference, normalise, normalise_walk, program_output,
 };
+use xtask::catalogue::ARCHES;
 use xtask::project::Project;
 
 /// Every `{{#<directive> <argument>}}` of the book's chapters.
@@ -75,17 +75,17 @@ fn every_stage_is_recorded_and_shown_in_the_book() {
             let trace = project.recorded_trace(arch, stage.name());
             assert_eq!(
                 trace.is_file(),
-                documented::traced(stage),
+                recorded::traced(stage),
                 "{name}: a recorded trace exactly where the book shows the stage traced: run `make \
                  record{}`",
                 stage.make_args()
             );
-            if documented::traced(stage) {
+            if recorded::traced(stage) {
                 assert!(
                     traced.contains(&name),
                     "no chapter of the book shows stage '{name}' traced ({{{{#trace {name}}}}})"
                 );
-                documented::check_trace(&project, stage).unwrap_or_else(|e| panic!("{e:#}"));
+                recorded::check_trace(&project, stage).unwrap_or_else(|e| panic!("{e:#}"));
             }
             stages.insert(name);
         }
@@ -132,14 +132,14 @@ fn a_trace_that_is_not_its_stages_run_is_caught() {
     let stage = ARCHES[0].main_exercise().start();
     let path = project.recorded_trace(stage.arch, stage.name());
     let kept = fs::read_to_string(&path).unwrap();
-    documented::check_trace(&project, stage).unwrap_or_else(|e| panic!("{e:#}"));
+    recorded::check_trace(&project, stage).unwrap_or_else(|e| panic!("{e:#}"));
     let scratch = Project::here().build_dir().join("test-trace");
     for (what, text) in [
         ("changed", kept.replacen("level 30", "level 21", 1)),
         (
             "untraced",
             kept.lines()
-                .filter(|l| !documented::is_traced_line(l))
+                .filter(|l| !recorded::is_traced_line(l))
                 .map(|l| format!("{l}\n"))
                 .collect(),
         ),
@@ -157,7 +157,7 @@ fn a_trace_that_is_not_its_stages_run_is_caught() {
         fs::write(book.join("start.trace"), text).unwrap();
         let copy = Project::at(&root);
         assert!(
-            documented::check_trace(&copy, stage).is_err(),
+            recorded::check_trace(&copy, stage).is_err(),
             "a {what} trace passed"
         );
     }

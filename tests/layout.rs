@@ -4,7 +4,7 @@
 //! test file that is no test target, a make variable that never reaches the container, a QEMU the
 //! image would not have, a path a comment names that is gone: each fails here, by name.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -314,4 +314,217 @@ fn the_path_finder_finds_paths_and_placeholders_match() {
     // (A missing one, spelt so that this file names no missing path itself.)
     assert!(exists(&root, "tools/setup-host") && !exists(&root, &["tools", "run-tests"].join("/")));
     assert!(exists(&root, "sel4-kernel-config/ARCH.cmake"));
+}
+
+/// The rows of the table under `heading` in docs/ARCHITECTURE.md, each a list of its cells.
+fn architecture_table(heading: &str) -> Vec<Vec<String>> {
+    let text = read("docs/ARCHITECTURE.md");
+    let section = text
+        .split(&format!("\n## {heading}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("docs/ARCHITECTURE.md has no section {heading}"));
+    section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+/// The names in backticks of a table cell (`` `aarch64/`, `riscv64/` ``), without a trailing `/`.
+fn names_in(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|n| n.trim_end_matches('/').to_owned())
+        .collect()
+}
+
+/// docs/ARCHITECTURE.md's layout table names each directory of the project, and no other: the
+/// directories git keeps, and the learner's `src/` (made by `make`).
+#[test]
+fn the_layout_table_names_every_directory() {
+    let named: BTreeSet<String> = architecture_table("Layout")
+        .iter()
+        .flat_map(|row| names_in(&row[0]))
+        .collect();
+    let mut dirs: BTreeSet<String> = tracked_files()
+        .iter()
+        .filter_map(|f| f.split_once('/').map(|(dir, _)| dir.to_owned()))
+        .collect();
+    dirs.insert("src".into());
+    assert_eq!(
+        named, dirs,
+        "docs/ARCHITECTURE.md's layout table and the project's directories disagree"
+    );
+}
+
+/// A module of xtask/src: its top-level folder or module (`walk`, `catalogue`), and the files it
+/// imports from (`crate::walk::tables::Entry` -> walk/tables.rs).
+fn xtask_imports() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Project::here().root().join("xtask/src");
+    let mut files = Vec::new();
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(
+                    path.strip_prefix(&src)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let exists = |f: &str| files.iter().any(|g| g == f);
+    // The file a module path names: the longest prefix that is a file.
+    let file_of = |segments: &[&str]| -> Option<String> {
+        (1..=segments.len()).rev().find_map(|n| {
+            let stem = segments[..n].join("/");
+            [format!("{stem}.rs"), format!("{stem}/mod.rs")]
+                .into_iter()
+                .find(|f| exists(f))
+        })
+    };
+    let mut imports = BTreeMap::new();
+    for file in &files {
+        let text = fs::read_to_string(src.join(file)).unwrap();
+        // Test modules may reach anywhere.
+        let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+        let here: Vec<&str> = file
+            .trim_end_matches(".rs")
+            .trim_end_matches("/mod")
+            .split('/')
+            .collect();
+        let mut to = BTreeSet::new();
+        for (at, _) in code
+            .match_indices("crate::")
+            .chain(code.match_indices("super::"))
+        {
+            let path: String = code[at..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            let mut segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+            let first = segments.remove(0);
+            let mut full: Vec<&str> = match first {
+                "crate" => Vec::new(),
+                // `super` in a folder's file is the folder; in mod.rs, the folder's parent.
+                _ if file.ends_with("mod.rs") => here[..here.len().saturating_sub(1)].to_vec(),
+                _ => here[..here.len() - 1].to_vec(),
+            };
+            full.extend(segments);
+            if let Some(target) = file_of(&full)
+                && &target != file
+            {
+                to.insert(target);
+            }
+        }
+        // A folder's mod.rs also names its own modules by their names alone (`pub use help::x`).
+        if file.ends_with("mod.rs") || !file.contains('/') {
+            let folder = here.join("/");
+            for child in files.iter().filter_map(|f| {
+                let rest = f.strip_prefix(&format!("{folder}/"))?;
+                (!rest.contains('/') && rest != "mod.rs").then(|| rest.trim_end_matches(".rs"))
+            }) {
+                let named = code.match_indices(&format!("{child}::")).any(|(at, _)| {
+                    !code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':')
+                });
+                if named {
+                    to.insert(format!("{folder}/{child}.rs"));
+                }
+            }
+        }
+        imports.insert(file.clone(), to);
+    }
+    imports
+}
+
+/// The layer of a file of xtask/src: its top-level folder's or module's row in docs/
+/// ARCHITECTURE.md's table (row 1 is the top).
+fn unit_of(file: &str) -> String {
+    match file.split_once('/') {
+        Some((folder, _)) => format!("{folder}/"),
+        None => file.to_owned(),
+    }
+}
+
+/// xtask's imports run down the layers docs/ARCHITECTURE.md draws: a module imports only from its
+/// own folder and from the rows below its own; every folder and top-level module has a row; and
+/// no two modules import each other, directly or round about.
+#[test]
+fn xtask_imports_run_down_the_layers() {
+    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+    for row in architecture_table("The host tools (xtask)") {
+        let n: usize = row[0].parse().unwrap();
+        for name in row[1].split('`').skip(1).step_by(2) {
+            rows.insert(name.to_owned(), n);
+        }
+    }
+    let imports = xtask_imports();
+    let mut wrong = Vec::new();
+    for (file, to) in &imports {
+        let unit = unit_of(file);
+        let Some(&row) = rows.get(&unit) else {
+            wrong.push(format!(
+                "xtask/src/{unit} has no row in docs/ARCHITECTURE.md"
+            ));
+            continue;
+        };
+        for target in to {
+            let target_unit = unit_of(target);
+            if target_unit == unit {
+                continue;
+            }
+            match rows.get(&target_unit) {
+                Some(&below) if below > row => {}
+                _ => wrong.push(format!(
+                    "xtask/src/{file} (row {row}) imports xtask/src/{target} (row {}), not below it",
+                    rows.get(&target_unit).map_or("none".into(), |r| r.to_string())
+                )),
+            }
+        }
+    }
+    // No circle: a depth-first walk never meets a file it is still inside.
+    fn visit<'a>(
+        file: &'a str,
+        imports: &'a BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+        circles: &mut Vec<String>,
+    ) {
+        if let Some(at) = path.iter().position(|f| *f == file) {
+            circles.push(format!("{} -> {file}", path[at..].join(" -> ")));
+            return;
+        }
+        if !done.insert(file) {
+            return;
+        }
+        path.push(file);
+        for next in imports.get(file).into_iter().flatten() {
+            visit(next, imports, path, done, circles);
+        }
+        path.pop();
+    }
+    let mut circles = Vec::new();
+    let mut done = BTreeSet::new();
+    for file in imports.keys() {
+        visit(file, &imports, &mut Vec::new(), &mut done, &mut circles);
+    }
+    wrong.extend(
+        circles
+            .into_iter()
+            .map(|c| format!("a circle of imports: {c}")),
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

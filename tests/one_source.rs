@@ -403,7 +403,7 @@ fn the_makefiles_help_and_clean_are_xtasks() {
         .lines()
         .filter_map(|l| l.strip_prefix("#   "))
         .collect();
-    let help = xtask::commands::make_help();
+    let help = xtask::commands::help::make_help();
     let expected: Vec<&str> = help.lines().collect();
     for (k, (found, wanted)) in header.iter().zip(&expected).enumerate() {
         assert_eq!(
@@ -419,7 +419,7 @@ fn the_makefiles_help_and_clean_are_xtasks() {
         expected.len(),
         "Makefile: the help has not `tools/xtask help`'s lines"
     );
-    let clean = format!("rm -rf {}", xtask::commands::BUILT.join(" "));
+    let clean = format!("rm -rf {}", xtask::commands::clean::BUILT.join(" "));
     assert!(
         makefile.contains(&format!("\t{clean}\n")),
         "Makefile: `make clean` is not `{clean}`"

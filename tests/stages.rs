@@ -3,7 +3,7 @@
 //! Every stage of every exercise of every architecture, derived from its file, built, booted on
 //! that architecture's seL4 kernel under QEMU and checked line by line against
 //! tests/expected/<arch>/<stage>.txt; the same boot is then compared with the output and walks
-//! the book shows of the stage (docs/book/recorded) and README.md's blocks (xtask::documented). Each architecture's tests are in a module of
+//! the book shows of the stage (docs/book/recorded) and README.md's blocks (xtask::book::recorded). Each architecture's tests are in a module of
 //! its name, so that `make test ARCH=<arch>` can pick them (`cargo test <arch>::`).
 
 use xtask::catalogue::{self, ARCHES, StageRef};
@@ -14,8 +14,8 @@ use xtask::project::Project;
 /// documented output and walks.
 fn boot_and_check(project: &Project, stage: StageRef) -> anyhow::Result<()> {
     let passed = boot_stage(project, stage)?;
-    xtask::documented::check(project, stage, &passed.image.root_task, &passed.run)?;
-    xtask::documented::check_walks(project, stage, &passed.walks)
+    xtask::book::recorded::check(project, stage, &passed.image.root_task, &passed.run)?;
+    xtask::book::recorded::check_walks(project, stage, &passed.walks)
 }
 
 fn boot(arch: &str, stage: &str) {

@@ -175,7 +175,7 @@ impl Project {
         self.recorded_output(arch, stage).with_extension("trace")
     }
 
-    /// The book's one table of links to elsewhere (xtask::links).
+    /// The book's one table of links to elsewhere (xtask::book::links).
     pub fn book_links(&self) -> PathBuf {
         self.book_dir().join("links.toml")
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::Picked;
+use super::pick::Picked;
 use crate::bench;
 use crate::project::Project;
 use crate::support::files;

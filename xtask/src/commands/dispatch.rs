@@ -56,6 +56,6 @@ pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
         Command::Prepare { pick } => prepare::run(project, &pick.check()?),
         Command::CheckImage { file } => check_image::run(&file),
         Command::Boot { file, run } => boot::run(project, &file, run),
-        Command::Help => print_listing(&make_help()),
+        Command::Help => print_listing(&super::help::make_help()),
     }
 }

@@ -9,7 +9,7 @@ use std::process::{Command, ExitCode, ExitStatus};
 
 use anyhow::{Context, Result, bail};
 
-use super::Picked;
+use super::pick::Picked;
 use super::shared::exit;
 use crate::boot::debugger;
 use crate::image::Image;

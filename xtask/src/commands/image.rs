@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Picked;
+use super::pick::Picked;
 use crate::project::Project;
 use crate::support::process::Output;
 

@@ -15,11 +15,11 @@ mod book;
 mod boot;
 mod check;
 mod check_image;
-mod clean;
+pub mod clean;
 pub mod dispatch;
 mod fmt;
 mod gdb;
-mod help;
+pub mod help;
 mod image;
 mod kernel;
 mod pick;
@@ -34,10 +34,6 @@ mod solution;
 mod stages;
 mod status;
 mod test;
-
-pub use clean::BUILT;
-pub use help::make_help;
-pub use pick::{Picked, SuiteKernels};
 
 /// The tutorial's host tools: the Makefile runs every command through them (tools/xtask).
 #[derive(Parser)]

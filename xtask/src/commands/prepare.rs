@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Picked;
+use super::pick::Picked;
 use crate::image::Source;
 use crate::project::Project;
 use crate::support::process::Output;

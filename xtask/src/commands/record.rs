@@ -3,20 +3,20 @@
 //! `make record`: each stage booted (and walked), and what it showed recorded for the book
 //! (docs/book/recorded), after its expected lines passed. The stage tests compare every later
 //! boot with these recordings, so a stage whose output changes on purpose is recorded again here.
-//! The stages the book also shows traced (documented::traced) are booted once more, built with
+//! The stages the book also shows traced (recorded::traced) are booted once more, built with
 //! `LOG_LEVEL=trace`, and that run is recorded beside them.
 
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use super::Picked;
+use super::pick::Picked;
+use crate::book::recorded;
 use crate::boot::Boot;
 use crate::boot::qemu::Outcome;
 use crate::catalogue::StageRef;
 use crate::check::boot_stage;
 use crate::check::expect;
-use crate::documented;
 use crate::image::{self, Source};
 use crate::project::Project;
 use crate::support::process::Output;
@@ -36,12 +36,12 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
             "==> [{}/{}] Booting and recording {}",
             i + 1,
             stages.len(),
-            documented::block_name(*stage)
+            recorded::block_name(*stage)
         );
         let passed = boot_stage(project, *stage)?;
-        let output = documented::shown_output(project, &passed.image.root_task, &passed.run)?;
-        documented::record(project, *stage, &output, &passed.walks)?;
-        if documented::traced(*stage) {
+        let output = recorded::shown_output(project, &passed.image.root_task, &passed.run)?;
+        recorded::record(project, *stage, &output, &passed.walks)?;
+        if recorded::traced(*stage) {
             record_trace(project, *stage)?;
         }
     }
@@ -58,7 +58,7 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
 fn record_trace(project: &Project, stage: StageRef) -> Result<()> {
     eprintln!(
         "==> Booting and recording {} with LOG_LEVEL=trace",
-        documented::block_name(stage)
+        recorded::block_name(stage)
     );
     let image = image::build_traced(project, &Source::Stage(stage), Output::Captured)?;
     let boot = Boot::quiet(format!("record-{}-{}-trace", stage.arch, stage.name()));
@@ -66,12 +66,12 @@ fn record_trace(project: &Project, stage: StageRef) -> Result<()> {
     if !matches!(run.outcome, Outcome::Stopped) {
         bail!(
             "{}: the traced boot did not end as the program does ({:?}); the log is in {}",
-            documented::block_name(stage),
+            recorded::block_name(stage),
             run.outcome,
             run.log_path.display()
         );
     }
-    let output = documented::shown_output(project, &image.root_task, &run)?;
-    documented::record_trace(project, stage, &output)?;
-    documented::check_trace(project, stage)
+    let output = recorded::shown_output(project, &image.root_task, &run)?;
+    recorded::record_trace(project, stage, &output)?;
+    recorded::check_trace(project, stage)
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use super::Picked;
+use super::pick::Picked;
 use crate::project::Project;
 use crate::support::files;
 

@@ -11,8 +11,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use super::RunLimits;
+use super::pick::SuiteKernels;
 use super::shared::exit;
-use super::{RunLimits, SuiteKernels};
 use crate::project::Project;
 use crate::semantics;
 use crate::semantics::coverage;

@@ -10,8 +10,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use super::RunLimits;
+use super::pick::Picked;
 use super::shared::texts;
-use super::{Picked, RunLimits};
 use crate::boot::Boot;
 use crate::boot::debugger;
 use crate::boot::qemu::{self, Outcome, Step};

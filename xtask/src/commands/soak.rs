@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Picked;
+use super::pick::Picked;
 use super::shared::exit;
 use crate::check::boot_stage;
 use crate::project::Project;

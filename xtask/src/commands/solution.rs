@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Picked;
+use super::pick::Picked;
 use super::shared::texts;
 use crate::catalogue::StageRef;
 use crate::image::Source;

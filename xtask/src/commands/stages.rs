@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Picked;
+use super::pick::Picked;
 use super::shared::print_listing;
 
 pub fn run(picked: &Picked) -> Result<ExitCode> {

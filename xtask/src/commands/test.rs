@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::Picked;
+use super::pick::Picked;
 use super::shared::exit;
 use crate::project::Project;
 use crate::support::cache::FileLock;

@@ -24,12 +24,15 @@
 //! - `{{ARCH}}` and `{{FILE}}` (`{{FILE <exercise>}}`) in code: the reader's architecture and
 //!   exercise file, so that every command shown is the reader's own (`make simulate
 //!   ARCH={{ARCH}}`);
-//! - `[text][key]`: a link to the address docs/book/links.toml gives `key` (xtask::links); code
+//! - `[text][key]`: a link to the address docs/book/links.toml gives `key` (xtask::book::links); code
 //!   that names an API of that table (`frame_map`, `seL4_ARM_Page_Map`) links to its documentation;
 //! - a term the glossary (glossary.md) defines links there at its first use on a page.
 //!
 //! Every chapter also starts with the architecture chooser, which the script fills in from the
 //! catalogue's architectures named on it.
+
+pub mod links;
+pub mod recorded;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -37,9 +40,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::book::links::{Link, Links};
+use crate::book::recorded::read_recorded;
 use crate::catalogue::{self, ARCHES, Arch, StageRef};
-use crate::documented::read_recorded;
-use crate::links::{Link, Links};
 use crate::project::Project;
 
 /// The mdBook release the book is built with (`make book` installs it if missing).
