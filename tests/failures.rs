@@ -7,20 +7,17 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod common;
+
 use xtask::boot::Boot;
 use xtask::boot::qemu::{self, Outcome, Step};
-use xtask::catalogue::{self, Arch};
 use xtask::image::{self, Image, Source};
 use xtask::project::Project;
 use xtask::support::process::Output;
 
-fn x86_64() -> &'static Arch {
-    catalogue::default_arch()
-}
-
 /// The x86_64 start stage's image, built.
 fn start_image(project: &Project) -> Image {
-    let start = Source::Stage(x86_64().find_stage("start").unwrap());
+    let start = Source::Stage(common::x86_64().find_stage("start").unwrap());
     image::build(project, &start, Output::Captured).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
@@ -55,7 +52,7 @@ fn an_unknown_stage_is_refused_with_the_valid_ones_and_nothing_is_built() {
         Some(
             format!(
                 "error: unknown stage 'pdpt' for x86_64; its stages are: {}",
-                x86_64().stage_names()
+                common::x86_64().stage_names()
             )
             .as_str()
         ),
@@ -63,7 +60,7 @@ fn an_unknown_stage_is_refused_with_the_valid_ones_and_nothing_is_built() {
     );
     assert!(!stderr.contains("Building"), "nothing is built: {stderr}");
     assert_eq!(fs::read(&main_rs).unwrap(), before);
-    assert!(!project.stage_dir(x86_64(), "pdpt").exists());
+    assert!(!project.stage_dir(common::x86_64(), "pdpt").exists());
 }
 
 #[test]
@@ -101,10 +98,14 @@ fn the_tool_refuses_an_unknown_stage_too() {
         String::from_utf8_lossy(&out.stderr).trim_end(),
         format!(
             "error: unknown stage 'pdpt' for x86_64; its stages are: {}",
-            x86_64().stage_names()
+            common::x86_64().stage_names()
         )
     );
-    assert!(x86_64().stage_names().starts_with("start, pd, pt, remap"));
+    assert!(
+        common::x86_64()
+            .stage_names()
+            .starts_with("start, pd, pt, remap")
+    );
 }
 
 /// A kernel that QEMU cannot load (the 64-bit ELF instead of the 32-bit copy) ends the run at
@@ -113,7 +114,9 @@ fn the_tool_refuses_an_unknown_stage_too() {
 fn a_kernel_qemu_cannot_load_ends_the_run_with_qemus_reason() {
     let project = Project::here();
     let image = start_image(&project);
-    let wrong_kernel = project.kernel_prefix(x86_64()).join("bin/kernel.elf");
+    let wrong_kernel = project
+        .kernel_prefix(common::x86_64())
+        .join("bin/kernel.elf");
     let boot = Boot::quiet("test-wrong-kernel").replacing("kernel", &wrong_kernel);
     let run = run_quietly(&project, &image, boot, 30, |_| Step::Continue);
     assert!(
@@ -305,7 +308,7 @@ fn a_panicking_root_task_shows_its_message_and_location() {
     let image = image::build(
         &project,
         &Source::Variant {
-            exercise: x86_64().main_exercise(),
+            exercise: common::x86_64().main_exercise(),
             name: "test-panic",
             text: &panicking,
         },
@@ -364,7 +367,7 @@ fn a_missing_system_tool_is_named_with_its_package() {
         "qemu-system-x86_64",
         &project.build_dir().join("test-path-without-qemu"),
     );
-    let images_dir = project.arch_dir(x86_64()).join("images");
+    let images_dir = project.arch_dir(common::x86_64()).join("images");
     let images = fs::read_dir(&images_dir).map(|d| d.count()).unwrap_or(0);
     let out = Command::new("make")
         .current_dir(project.root())

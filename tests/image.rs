@@ -6,12 +6,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use xtask::catalogue::{self, Arch};
-use xtask::image::elf_check::{Violation, check, sse_instructions};
+mod common;
 
-fn x86_64() -> &'static Arch {
-    catalogue::find_arch("x86_64").unwrap()
-}
+use xtask::catalogue;
+use xtask::image::elf_check::{Violation, check, sse_instructions};
 
 /// Compiles a small C program with gcc for x86_64 (the host's own or a cross one) and glibc.
 fn c_program(name: &str, flags: &[&str]) -> Vec<u8> {
@@ -35,7 +33,7 @@ fn c_program(name: &str, flags: &[&str]) -> Vec<u8> {
 
 #[test]
 fn a_static_glibc_program_is_rejected() {
-    let violations = check(&c_program("static", &["-static"]), x86_64());
+    let violations = check(&c_program("static", &["-static"]), common::x86_64());
     assert!(
         violations
             .iter()
@@ -52,7 +50,7 @@ fn a_static_glibc_program_is_rejected() {
 
 #[test]
 fn a_dynamic_program_is_rejected() {
-    let violations = check(&c_program("dynamic", &[]), x86_64());
+    let violations = check(&c_program("dynamic", &[]), common::x86_64());
     assert!(
         violations.contains(&Violation::Interpreter),
         "{violations:?}"
@@ -66,7 +64,7 @@ fn a_dynamic_program_is_rejected() {
 #[test]
 fn something_else_is_not_an_elf() {
     assert!(matches!(
-        check(b"#!/bin/sh\n", x86_64())[..],
+        check(b"#!/bin/sh\n", common::x86_64())[..],
         [Violation::NotElf(_)]
     ));
 }

@@ -9,14 +9,11 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 use xtask::boot::qemu::Machine;
 use xtask::catalogue::ARCHES;
 use xtask::project::Project;
-
-fn read(file: &str) -> String {
-    let path = Project::here().root().join(file);
-    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Every file git knows in the project.
 fn tracked_files() -> Vec<String> {
@@ -37,7 +34,7 @@ fn tracked_files() -> Vec<String> {
 /// a new test file that nobody listed would otherwise never run.
 #[test]
 fn every_test_file_is_a_test_target() {
-    let manifest: toml::Table = read("xtask/Cargo.toml").parse().unwrap();
+    let manifest: toml::Table = common::read("xtask/Cargo.toml").parse().unwrap();
     let targets: BTreeSet<String> = manifest["test"]
         .as_array()
         .unwrap()
@@ -70,7 +67,7 @@ fn every_test_file_is_a_test_target() {
 /// that is none of these would work natively and be dropped, silently, in the container.
 #[test]
 fn every_make_variable_reaches_the_container_or_is_the_hosts() {
-    let makefile = read("Makefile");
+    let makefile = common::read("Makefile");
     let list = |name: &str| -> BTreeSet<String> {
         let line = makefile
             .lines()
@@ -138,7 +135,7 @@ fn the_image_keeps_the_qemu_of_every_machine() {
                 .to_owned()
         })
         .collect();
-    let dockerfile = read("Dockerfile");
+    let dockerfile = common::read("Dockerfile");
     let kept: BTreeSet<String> = dockerfile
         .split("! -name ")
         .skip(1)
@@ -147,7 +144,7 @@ fn the_image_keeps_the_qemu_of_every_machine() {
         .collect();
     assert_eq!(kept, programs, "the Dockerfile's kept QEMU programs");
     // And the package list provides each.
-    let packages = read("tools/system-packages.txt");
+    let packages = common::read("tools/system-packages.txt");
     for program in &programs {
         assert!(
             packages
@@ -318,7 +315,7 @@ fn the_path_finder_finds_paths_and_placeholders_match() {
 
 /// The rows of the table under `heading` in docs/ARCHITECTURE.md, each a list of its cells.
 fn architecture_table(heading: &str) -> Vec<Vec<String>> {
-    let text = read("docs/ARCHITECTURE.md");
+    let text = common::read("docs/ARCHITECTURE.md");
     let section = text
         .split(&format!("\n## {heading}\n"))
         .nth(1)

@@ -10,22 +10,21 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
+mod common;
+
 use xtask::catalogue::{ARCHES, SUITE_ONLY, default_arch, suite_kernels};
 use xtask::project::Project;
 use xtask::support::toolchain::cmake_setting;
 
-fn read(file: &str) -> String {
-    let path = Project::here().root().join(file);
-    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn toml(file: &str) -> toml::Table {
-    read(file).parse().unwrap_or_else(|e| panic!("{file}: {e}"))
+    common::read(file)
+        .parse()
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
 /// `file:line` of the first line of `file` that contains `needle` (or the file alone).
 fn place(file: &str, needle: &str) -> String {
-    match read(file).lines().position(|l| l.contains(needle)) {
+    match common::read(file).lines().position(|l| l.contains(needle)) {
         Some(n) => format!("{file}:{}", n + 1),
         None => file.to_owned(),
     }
@@ -103,7 +102,7 @@ fn every_directory_of_per_architecture_files_has_the_catalogues_architectures() 
 #[test]
 fn a_suite_only_kernels_settings_are_its_architectures_but_for_hypervisor_support() {
     let settings = |file: &str| -> BTreeSet<String> {
-        read(file)
+        common::read(file)
             .lines()
             .filter(|l| l.starts_with("set("))
             .map(str::to_owned)
@@ -137,7 +136,7 @@ fn a_suite_only_kernels_settings_are_its_architectures_but_for_hypervisor_suppor
 fn each_kernels_settings_name_the_catalogues_cross_compiler() {
     for arch in suite_kernels() {
         let file = arch.kernel_settings();
-        let prefix = cmake_setting(&read(&file), "CROSS_COMPILER_PREFIX");
+        let prefix = cmake_setting(&common::read(&file), "CROSS_COMPILER_PREFIX");
         assert_eq!(
             prefix.as_deref(),
             Some(arch.cross_prefix),
@@ -309,7 +308,7 @@ fn the_cargo_settings_name_each_architectures_target_directory_and_kernel() {
 #[test]
 fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
     let words_after = |file: &str, start: &str, end: char| -> BTreeSet<String> {
-        read(file)
+        common::read(file)
             .lines()
             .filter_map(|l| l.trim().strip_prefix(start))
             .filter_map(|rest| rest.split(end).next())
@@ -326,7 +325,7 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
         ("tests/paging_semantics.rs", kernel_names()),
         ("tests/walk.rs", names()),
     ] {
-        let text = read(file);
+        let text = common::read(file);
         let per_arch = &text[text.find("per_arch! {").unwrap()..];
         let listed: BTreeSet<String> = per_arch[..per_arch.find('}').unwrap()]
             .lines()
@@ -337,7 +336,7 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
         assert_same(file, "per_arch!", &listed, &expected);
     }
 
-    let case = read("paging-semantics/src/case.rs");
+    let case = common::read("paging-semantics/src/case.rs");
     let body = &case[case.find("pub enum Arch {").unwrap()..];
     let variants: BTreeSet<String> = body[..body.find('}').unwrap()]
         .lines()
@@ -354,7 +353,7 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
         &kernel_names(),
     );
 
-    let ignored: BTreeSet<String> = read(".gitignore")
+    let ignored: BTreeSet<String> = common::read(".gitignore")
         .lines()
         .filter_map(|l| l.strip_prefix('/').and_then(|l| l.strip_suffix("/src/")))
         .map(str::to_owned)
@@ -372,7 +371,7 @@ fn the_tests_the_suite_and_gitignore_list_the_catalogues_architectures() {
 fn the_documents_list_of_architectures_is_the_catalogues() {
     let list = ARCHES.iter().map(|a| a.name).collect::<Vec<_>>().join("|");
     for file in ["README.md", "Makefile"] {
-        for (n, line) in read(file).lines().enumerate() {
+        for (n, line) in common::read(file).lines().enumerate() {
             if let Some(at) = line.find("ARCH=x86_64|") {
                 let written: String = line[at + 5..]
                     .chars()
@@ -398,7 +397,7 @@ fn the_documents_list_of_architectures_is_the_catalogues() {
 /// `make clean` removes what xtask's does.
 #[test]
 fn the_makefiles_help_and_clean_are_xtasks() {
-    let makefile = read("Makefile");
+    let makefile = common::read("Makefile");
     let header: Vec<&str> = makefile
         .lines()
         .filter_map(|l| l.strip_prefix("#   "))

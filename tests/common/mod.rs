@@ -9,7 +9,19 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 
+use xtask::catalogue::{self, Arch};
 use xtask::project::Project;
+
+/// A project file's text (its path relative to the project's top directory).
+pub fn read(file: &str) -> String {
+    let path = Project::here().root().join(file);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// x86_64, the default architecture, on which the tests of one architecture's workings run.
+pub fn x86_64() -> &'static Arch {
+    catalogue::default_arch()
+}
 
 /// A loopback port nothing listens on now.
 pub fn free_port() -> u16 {
