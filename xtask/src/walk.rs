@@ -442,19 +442,7 @@ impl Walk {
             .max()
             .unwrap_or(0);
         for ((title, row), step) in cells.iter().zip(&self.steps) {
-            let (edge, meaning) = match &step.entry {
-                Entry::Invalid => ("│  ", "invalid: the walk stops here".to_owned()),
-                Entry::Table(next) => ("├─>", format!("next table at {next:#x}")),
-                Entry::Page(page) => (
-                    "├─>",
-                    format!(
-                        "{} page at {:#x}: {}",
-                        paging::size_name(page.size),
-                        page.physical,
-                        page.rights()
-                    ),
-                ),
-            };
+            let (edge, meaning) = drawn_entry(&step.entry);
             let rule = "─".repeat(width - title.chars().count() - 1);
             lines.push(format!("    ┌─ {title} {rule}┐"));
             lines.push(format!("    │ {row:<width$} {edge} {meaning}"));
@@ -476,6 +464,68 @@ impl Walk {
         }
         lines
     }
+}
+
+/// How the picture of a walk draws an entry beside its table's box: the box's edge (an arrow out
+/// of it, or none), and what the entry says.
+pub fn drawn_entry(entry: &Entry) -> (&'static str, String) {
+    match entry {
+        Entry::Invalid => ("│  ", "invalid: the walk stops here".to_owned()),
+        Entry::Table(next) => ("├─>", format!("next table at {next:#x}")),
+        Entry::Page(page) => (
+            "├─>",
+            format!(
+                "{} page at {:#x}: {}",
+                paging::size_name(page.size),
+                page.physical,
+                page.rights()
+            ),
+        ),
+    }
+}
+
+/// The walk of `address` through `tables` from the root table at `root` (`register` holds it),
+/// reading each entry with `read(address, bytes)`: as the hardware walks, one entry per level,
+/// until an entry is not a table's.
+pub fn walk_with(
+    tables: &Tables,
+    root: u64,
+    register: u64,
+    address: &Address,
+    mut read: impl FnMut(u64, usize) -> Result<u64>,
+) -> Result<Walk> {
+    let format = tables.format;
+    let mut steps = Vec::new();
+    let mut table = root;
+    for (depth, level) in tables.levels().iter().enumerate() {
+        let bits = level.high - level.low + 1;
+        let index = address.value >> level.low & ((1 << bits) - 1);
+        let size = format.entry_bytes();
+        let raw = read(table + index * size, size as usize)
+            .with_context(|| format!("cannot read the {} at {table:#x}", level.name))?;
+        let entry = tables.decode(depth, raw);
+        let next = match entry {
+            Entry::Table(next) => Some(next),
+            _ => None,
+        };
+        steps.push(Step {
+            level: *level,
+            table,
+            index,
+            raw,
+            entry,
+        });
+        match next {
+            Some(next) => table = next,
+            None => break,
+        }
+    }
+    Ok(Walk {
+        format,
+        address: address.clone(),
+        register,
+        steps,
+    })
 }
 
 /// A walk under way: QEMU's extra arguments, and the thread that reads the VSpace root while
@@ -590,39 +640,8 @@ impl Walker {
     }
 
     fn walk(&self, stub: &mut Stub, root: u64, register: u64, address: &Address) -> Result<Walk> {
-        let format = self.tables.format;
-        let mut steps = Vec::new();
-        let mut table = root;
-        for (depth, level) in self.tables.levels().iter().enumerate() {
-            let bits = level.high - level.low + 1;
-            let index = address.value >> level.low & ((1 << bits) - 1);
-            let size = format.entry_bytes();
-            let bytes = stub
-                .read_memory(table + index * size, size as usize)
-                .with_context(|| format!("cannot read the {} at {table:#x}", level.name))?;
-            let raw = little_endian(&bytes);
-            let entry = self.tables.decode(depth, raw);
-            let next = match entry {
-                Entry::Table(next) => Some(next),
-                _ => None,
-            };
-            steps.push(Step {
-                level: *level,
-                table,
-                index,
-                raw,
-                entry,
-            });
-            match next {
-                Some(next) => table = next,
-                None => break,
-            }
-        }
-        Ok(Walk {
-            format,
-            address: address.clone(),
-            register,
-            steps,
+        walk_with(&self.tables, root, register, address, |at, bytes| {
+            Ok(little_endian(&stub.read_memory(at, bytes)?))
         })
     }
 }
