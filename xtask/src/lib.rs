@@ -28,6 +28,7 @@ pub mod observed;
 pub mod paging;
 pub mod project;
 pub mod qemu;
+pub mod questions;
 pub mod recorded_walk;
 pub mod semantics;
 pub mod sites;
