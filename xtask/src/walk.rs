@@ -449,6 +449,13 @@ impl Walk {
             lines.push(format!("    └{}┘", "─".repeat(width + 2)));
         }
         match (self.unresolved_bits(), self.page()) {
+            // The last level's entry maps the 4 KiB page itself (every format's last level ends
+            // at bit 12): empty, it leaves no structure missing, and seL4 names no level there.
+            (Some(12), _) => lines.push(
+                "    No page is mapped there: the entry that maps its 4 KiB page is empty, and no \
+                 structure is missing."
+                    .to_owned(),
+            ),
             (Some(bits), _) => lines.push(format!(
                 "    Bits {}..0 of the address are still unresolved: {bits} bits, the level seL4 \
                  names as missing.",
@@ -838,6 +845,41 @@ mod tests {
                 entry,
             }],
         }
+    }
+
+    /// The picture's last line: the level seL4 names where a structure is missing, nothing of
+    /// the kind where only the page is (the last level's entry), and the physical address where
+    /// the walk reaches a page.
+    #[test]
+    fn the_picture_says_where_the_walk_ends() {
+        let last = |walk: &Walk| walk.render().last().unwrap().trim().to_owned();
+        assert_eq!(
+            last(&walk_to(Entry::Invalid)),
+            "Bits 29..0 of the address are still unresolved: 30 bits, the level seL4 names as \
+             missing."
+        );
+        let mut no_page = walk_to(Entry::Invalid);
+        let levels = Tables::of(Format::X86_64, &serde_json::json!({}))
+            .unwrap()
+            .levels();
+        no_page.steps[0].level = levels[3];
+        assert_eq!(
+            last(&no_page),
+            "No page is mapped there: the entry that maps its 4 KiB page is empty, and no \
+             structure is missing."
+        );
+        let page = walk_to(Entry::Page(paging::Page {
+            physical: 0x4000_0000,
+            size: 1 << 30,
+            read: true,
+            write: false,
+            execute: false,
+            memory: "write-back".into(),
+        }));
+        assert_eq!(
+            last(&page),
+            "0xa000000000 is at offset 0x0 in that page: physical address 0x40000000."
+        );
     }
 
     #[test]
