@@ -1398,3 +1398,215 @@ fn in_chromium_each_question_takes_the_recorded_answer_and_explains_a_wrong_one(
     assert!(severe.is_empty(), "the browser's errors: {severe:?}");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every architecture's reader, in Chromium: the practice page's problems, for fixed seeds (typed
+/// in, as a reader would), agree with a walk of the same tables: the address and the entries the
+/// page lists, walked by walk.rs (`walk_with`) with the walk's own decoder from the root the
+/// register it names holds, draw the very lines the page gives as the answer; that answer is
+/// taken as right and another as wrong; the page's address carries the seed, and opened again
+/// it shows the same problem. Each architecture's first problem is printed, with its answer, and
+/// kept answered as a picture (build/book-practice-<arch>.png).
+#[test]
+fn in_chromium_the_practice_problems_agree_with_a_walk_of_the_same_tables() {
+    const SEEDS: u32 = 40;
+    let server = Server::start(built());
+    let browser = Browser::start();
+    let project = Project::here();
+    let mut problems = Vec::new();
+    let mut report = Vec::new();
+    let (mut pages, mut empties) = (0, 0);
+    for arch in ARCHES.iter() {
+        let tables = xtask::recorded_walk::of_stage(&project, arch.main_exercise().start())
+            .unwrap()
+            .tables;
+        open_as(&browser, &server, "practice.html", arch.name);
+        let part = format!(".practice[data-arch='{arch}']");
+        for seed in 1..=SEEDS {
+            browser.clear(&format!("{part} .practice-seed-input"));
+            browser.type_into(&format!("{part} .practice-seed-input"), &seed.to_string());
+            browser.click(&format!("{part} .practice-seed button[type='submit']"));
+            let shown = browser.run(&format!(
+                "const box = document.querySelector(\"{part} .practice-problem\");
+                return {{seed: box.dataset.seed, search: location.search,
+                    address: box.querySelector('.practice-address').innerText,
+                    register: box.querySelector('.practice-root').innerText,
+                    tables: [...box.querySelectorAll('table.practice-table')].map(t => [
+                        t.caption.innerText,
+                        [...t.querySelectorAll('tr')].map(r => [r.cells[0].innerText, r.cells[1].innerText])]),
+                    answer: [...box.querySelectorAll('.practice-feedback pre.walk > span')]
+                        .map(s => s.textContent)}};"
+            ));
+            let name = format!("{arch} seed {seed}");
+            assert_eq!(shown["seed"], seed.to_string(), "{name}");
+            assert!(
+                shown["search"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("seed={seed}")),
+                "{name}: the page's address does not carry the seed: {}",
+                shown["search"]
+            );
+            let number = |text: &str| xtask::walk::parse_number(text.trim()).unwrap();
+            let address = number(shown["address"].as_str().unwrap());
+            let register = number(
+                shown["register"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit_once(" = ")
+                    .unwrap()
+                    .1,
+            );
+            // The tables as the page lists them, in memory: every entry it does not list is 0.
+            let mut memory = BTreeMap::new();
+            for table in shown["tables"].as_array().unwrap() {
+                let caption = table[0].as_str().unwrap();
+                let at = caption
+                    .split(" at ")
+                    .nth(1)
+                    .unwrap()
+                    .split(',')
+                    .next()
+                    .unwrap();
+                let at = number(at);
+                for row in table[1].as_array().unwrap() {
+                    let index = row[0].as_str().unwrap().trim_matches(['[', ']']);
+                    let index: u64 = index.parse().unwrap();
+                    let raw = number(row[1].as_str().unwrap());
+                    memory.insert(at + index * tables.format.entry_bytes(), raw);
+                }
+            }
+            let root = tables.format.root_from_register(register);
+            let walk = xtask::walk::walk_with(
+                &tables,
+                root,
+                register,
+                &xtask::walk::Address {
+                    name: "the address".into(),
+                    value: address,
+                },
+                |at, _| Ok(memory.get(&at).copied().unwrap_or(0)),
+            )
+            .unwrap();
+            let drawn = walk.render();
+            let answer: Vec<String> = serde_json::from_value(shown["answer"].clone()).unwrap();
+            if answer[..] != drawn[1..] {
+                problems.push(format!(
+                    "{name}: the page's answer\n{}\nis not the walk of its tables\n{}",
+                    answer.join("\n"),
+                    drawn[1..].join("\n")
+                ));
+                continue;
+            }
+            // The answer the walk gives, and a wrong one: a physical address, or the table whose
+            // entry is empty (its depth, as the page's menu of tables numbers them).
+            let levels = tables.levels().len();
+            let (kind, right, wrong) = match (walk.page(), walk.unresolved_bits()) {
+                (Some(page), _) => {
+                    pages += 1;
+                    let at = page.physical + (address & (page.size - 1));
+                    ("page", format!("{at:#x}"), format!("{:#x}", at ^ 0x1000))
+                }
+                (None, Some(_)) => {
+                    empties += 1;
+                    let depth = walk.steps.len() - 1;
+                    (
+                        "empty",
+                        depth.to_string(),
+                        ((depth + 1) % levels).to_string(),
+                    )
+                }
+                (None, None) => panic!("{name}: a walk that ends nowhere"),
+            };
+            if seed <= 3 {
+                for (given, verdict) in [(&wrong, "wrong"), (&right, "right")] {
+                    browser.click(&format!("{part} input[value='{kind}']"));
+                    match kind {
+                        "page" => {
+                            browser.clear(&format!("{part} .practice-physical"));
+                            browser.type_into(&format!("{part} .practice-physical"), given);
+                        }
+                        _ => browser
+                            .click(&format!("{part} .practice-level option[value='{given}']")),
+                    }
+                    browser.click(&format!("{part} .practice-form button[type='submit']"));
+                    let state = browser.run(&format!(
+                        "const box = document.querySelector(\"{part} .practice-problem\");
+                        return [box.dataset.verdict || '',
+                            box.querySelector('.practice-feedback pre.walk').getClientRects().length > 0];"
+                    ));
+                    if state != json!([verdict, true]) {
+                        problems.push(format!(
+                            "{name}: {given} is taken as {state}, not {verdict}"
+                        ));
+                    }
+                }
+            }
+            if seed == 1 {
+                let mut sample = vec![format!(
+                    "{arch}, problem 1: translate {address:#x} ({} = {register:#x})",
+                    tables.format.root_register_name()
+                )];
+                for table in shown["tables"].as_array().unwrap() {
+                    let rows: Vec<String> = table[1]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| format!("{} {}", r[0].as_str().unwrap(), r[1].as_str().unwrap()))
+                        .collect();
+                    sample.push(format!(
+                        "  {}: {}",
+                        table[0].as_str().unwrap(),
+                        rows.join(", ")
+                    ));
+                }
+                let answer = browser.run(&format!(
+                    "return document.querySelector(\"{part} .practice-answer\").textContent;"
+                ));
+                sample.push(format!("  {}", answer.as_str().unwrap()));
+                let png = project
+                    .build_dir()
+                    .join(format!("book-practice-{arch}.png"));
+                browser.element_screenshot(&format!("{part} .practice-problem"), &png);
+                sample.push(format!(
+                    "  (answered, as the page shows it: {})",
+                    png.display()
+                ));
+                sample.extend(drawn[1..].iter().map(|l| format!("  {l}")));
+                report.push(sample.join("\n"));
+            }
+        }
+        // The page's address, opened again, shows the same problem.
+        browser.open(&format!(
+            "{}?arch={arch}&seed=7",
+            server.url("practice.html")
+        ));
+        let first = browser.run(&format!(
+            "return document.querySelector(\"{part} .practice-address\").innerText;"
+        ));
+        browser.open(&format!(
+            "{}?arch={arch}&seed=7",
+            server.url("practice.html")
+        ));
+        let again = browser.run(&format!(
+            "return document.querySelector(\"{part} .practice-address\").innerText;"
+        ));
+        assert_eq!(
+            first, again,
+            "{arch}: seed 7 is another problem when opened again"
+        );
+    }
+    eprintln!("{}", report.join("\n"));
+    eprintln!("{pages} problems end at a page, {empties} at an empty entry");
+    assert!(
+        pages > 0 && empties > 0,
+        "{pages} end at a page, {empties} at an empty entry"
+    );
+    assert!(
+        server.failed().is_empty(),
+        "requests that failed: {:?}",
+        server.failed()
+    );
+    let severe = browser.severe_log();
+    assert!(severe.is_empty(), "the browser's errors: {severe:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

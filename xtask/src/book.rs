@@ -13,6 +13,8 @@
 //! - `{{#trace <arch>/<stage>}}`: what the stage prints built with `LOG_LEVEL=trace`, recorded too;
 //! - `{{#questions <arch>/<stage>}}`: after a stage of the main exercise, in its architecture's
 //!   part, the questions on it, each answered from its recordings (questions.rs);
+//! - `{{#practice}}`: the practice page's address-translation problems, each architecture's kit of
+//!   the entries its kernel wrote (practice.rs), for the page's script;
 //! - `{{#todo <arch> <exercise> <text>}}`: the shipped file's `// TODO <text>` and the
 //!   commented-out solution under it; `{{#file <arch> <exercise>}}`: the whole shipped file;
 //! - `{{#arch <arch>}}` ... `{{#endarch}}`: a part of one architecture only. The book's script
@@ -135,6 +137,7 @@ const OUTPUT: &str = "{{#output ";
 const WALK: &str = "{{#walk ";
 const TRACE: &str = "{{#trace ";
 const QUESTIONS: &str = "{{#questions ";
+const PRACTICE: &str = "{{#practice}}";
 const TODO: &str = "{{#todo ";
 const FILE: &str = "{{#file ";
 const ARCH: &str = "{{#arch ";
@@ -346,6 +349,14 @@ impl Book<'_> {
                 hints.shown(true);
                 let questions = crate::questions::of_stage(self.project, stage).with_context(at)?;
                 out.push_str(&crate::questions::html(stage, &questions));
+            } else if trimmed == PRACTICE {
+                if let Some((arch, _)) = part {
+                    bail!(
+                        "{}: `{trimmed}` is every architecture's, not in {arch}'s part",
+                        at()
+                    );
+                }
+                out.push_str(&crate::practice::html(self.project).with_context(at)?);
             } else if let Some(args) = argument(TODO) {
                 let (arch, rest) = args.split_once(' ').unwrap_or((args, ""));
                 let (exercise, todo) = rest.split_once(' ').unwrap_or((rest, ""));

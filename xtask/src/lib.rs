@@ -26,6 +26,7 @@ pub mod loader;
 pub mod names;
 pub mod observed;
 pub mod paging;
+pub mod practice;
 pub mod project;
 pub mod qemu;
 pub mod questions;
