@@ -5,8 +5,12 @@
 //! project's files say, and in a real browser (Debian's headless Chromium, driven by its
 //! ChromeDriver), for every architecture's reader: the path from the introduction to the end of
 //! "Map a page" short, every command shown the reader's own, nothing shown that refers to a part
-//! the reader cannot see, every walk within the page; and the architecture chosen on one page is
-//! the one every other page shows, search finds the kernel's names, and nothing fails to load.
+//! the reader cannot see, every walk within the page; every step's solution closed until clicked
+//! and then the shipped file's own lines; every question after a stage of the main exercise the
+//! reader's architecture's only, taking the answer its recordings give and explaining a wrong one;
+//! the practice page's problems what a walk of their tables says; and the architecture chosen on
+//! one page is the one every other page shows, search finds the kernel's names, and nothing fails
+//! to load.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

@@ -15,8 +15,11 @@
 //!   part, the questions on it, each answered from its recordings (questions.rs);
 //! - `{{#practice}}`: the practice page's address-translation problems, each architecture's kit of
 //!   the entries its kernel wrote (practice.rs), for the page's script;
-//! - `{{#todo <arch> <exercise> <text>}}`: the shipped file's `// TODO <text>` and the
-//!   commented-out solution under it; `{{#file <arch> <exercise>}}`: the whole shipped file;
+//! - `{{#todo <arch> <exercise> <text>}}`, in that architecture's part: the solution of the shipped
+//!   file's `// TODO <text>`, closed until the reader opens it ("Show the solution"), its lines as
+//!   the stage that does the TODO builds them. The step's hints come first, in the text since the
+//!   last heading or block shown, and must name in code what the solution calls first;
+//!   `{{#file <arch> <exercise>}}`: the whole shipped file;
 //! - `{{#arch <arch>}}` ... `{{#endarch}}`: a part of one architecture only. The book's script
 //!   shows the reader's architecture's parts and hides the others; without scripts every part
 //!   shows, one after another, each labelled with its architecture;
