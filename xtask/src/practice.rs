@@ -93,7 +93,11 @@ impl Kit {
         // New places for them, in the physical memory the recordings used, in whole GiB.
         const GIB: u64 = 1 << 30;
         let (low, high) = (low / GIB * GIB, (high / GIB + 1) * GIB);
-        let mut random = SplitMix(arch.name.bytes().fold(0x5e14, |h, b| h * 31 + u64::from(b)));
+        let mut random = SplitMix(
+            arch.name
+                .bytes()
+                .fold(0x5e14, |h: u64, b| h.wrapping_mul(31) + u64::from(b)),
+        );
         let mut blocks = Vec::new();
         for (depth, kinds) in kinds.iter().enumerate() {
             let mut here = Vec::new();

@@ -344,11 +344,16 @@ fn what_the_status_says(seen: &Seen, status: u64, line: &str) -> Result<Question
         }),
         None => true,
     };
+    let Some(said) = read.choice(format) else {
+        bail!(
+            "{}: status {status:#x} is an instruction fetch's, which no question here is about",
+            seen.name()
+        );
+    };
     if !agrees {
         bail!(
-            "{}: status {status:#x} says {}, which the walk does not show",
-            seen.name(),
-            read.choice(format)
+            "{}: status {status:#x} says {said}, which the walk does not show",
+            seen.name()
         );
     }
     let shown = match page {
@@ -362,10 +367,12 @@ fn what_the_status_says(seen: &Seen, status: u64, line: &str) -> Result<Question
     let choices = choices_for(format);
     let right = choices
         .iter()
-        .position(|c| *c == read.choice(format))
+        .position(|c| *c == said)
         .expect("every reading is a choice");
     Ok(Question {
-        text: format!("The write faults with status {status:#x}. What does the status say?"),
+        text: format!(
+            "The kernel reports a VM fault with status {status:#x}. What does the status say?"
+        ),
         answer: Answer::Choice {
             choices: choices.into_iter().map(str::to_owned).collect(),
             right,
@@ -517,10 +524,11 @@ fn choices_for(format: Format) -> Vec<&'static str> {
 }
 
 impl Status {
-    /// Which of [`choices_for`] it is.
-    fn choice(&self, format: Format) -> &'static str {
+    /// Which of [`choices_for`] it is; none for an instruction fetch where the status also says
+    /// why (no stage makes one fault, and the choices do not offer it).
+    fn choice(&self, format: Format) -> Option<&'static str> {
         let choices = choices_for(format);
-        match (self.access, self.cause) {
+        Some(match (self.access, self.cause) {
             (Access::Read, None) => choices[0],
             (Access::Write, None) => choices[1],
             (Access::Fetch, None) => choices[2],
@@ -528,9 +536,8 @@ impl Status {
             (Access::Read, Some(Cause::Rights)) => choices[1],
             (Access::Write, Some(Cause::Missing)) => choices[2],
             (Access::Write, Some(Cause::Rights)) => choices[3],
-            // No question here is about an instruction fetch: none of the stages makes one fault.
-            (Access::Fetch, Some(_)) => "an instruction fetch",
-        }
+            (Access::Fetch, Some(_)) => return None,
+        })
     }
 }
 
