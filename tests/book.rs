@@ -5,8 +5,12 @@
 //! project's files say, and in a real browser (Debian's headless Chromium, driven by its
 //! ChromeDriver), for every architecture's reader: the path from the introduction to the end of
 //! "Map a page" short, every command shown the reader's own, nothing shown that refers to a part
-//! the reader cannot see, every walk within the page; and the architecture chosen on one page is
-//! the one every other page shows, search finds the kernel's names, and nothing fails to load.
+//! the reader cannot see, every walk within the page; every step's solution closed until clicked
+//! and then the shipped file's own lines; every question after a stage of the main exercise the
+//! reader's architecture's only, taking the answer its recordings give and explaining a wrong one;
+//! the practice page's problems what a walk of their tables says; and the architecture chosen on
+//! one page is the one every other page shows, search finds the kernel's names, and nothing fails
+//! to load.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -18,8 +22,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use serde_json::{Value, json};
 use xtask::book::Mdbook;
+use xtask::book::questions::Answer;
 use xtask::catalogue::{self, ARCHES};
 use xtask::project::Project;
 
@@ -534,11 +541,7 @@ impl Browser {
                  chromium-driver (tools/system-packages.txt; `make test` installs them)"
             );
         }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = common::free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -635,6 +638,24 @@ impl Browser {
             .and_then(Value::as_str)
             .unwrap_or_else(|| panic!("no element {selector}"))
             .to_owned()
+    }
+
+    /// Takes the element `selector` finds off the page as a picture, into `path`.
+    fn element_screenshot(&self, selector: &str, path: &Path) {
+        // From its top, below the page's bar: a picture is cut at the window's edges.
+        self.run(&format!(
+            "document.querySelector({selector:?}).scrollIntoView({{block: 'start'}});
+            window.scrollBy(0, -80);"
+        ));
+        let id = self.find(selector);
+        let shot = self.call("GET", &format!("/element/{id}/screenshot"), None);
+        fs::write(path, base64_decode(shot.as_str().unwrap())).unwrap();
+    }
+
+    /// Empties the input `selector` finds.
+    fn clear(&self, selector: &str) {
+        let id = self.find(selector);
+        self.call("POST", &format!("/element/{id}/clear"), Some(&json!({})));
     }
 
     /// The architectures of the parts the page shows.
@@ -1096,4 +1117,498 @@ fn base64_decode(text: &str) -> Vec<u8> {
             bytes.into_iter().take(c.len().saturating_sub(1))
         })
         .collect()
+}
+
+/// The lines under `// TODO <title>` in `text`, a shipped file, as it has them commented out: each
+/// with the comment's `// ` (at the TODO's indentation) and that indentation taken off.
+fn commented_solution(text: &str, title: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim() == format!("// TODO {title}"))
+        .unwrap_or_else(|| panic!("no `// TODO {title}`"));
+    let indent = lines[at].len() - lines[at].trim_start().len();
+    lines[at + 1..]
+        .iter()
+        .take_while(|l| {
+            let code = l.trim_start();
+            code.starts_with("//") && !code.starts_with("// TODO ")
+        })
+        .map(|l| {
+            let rest = l[indent..].strip_prefix("//").unwrap();
+            rest.strip_prefix(' ').unwrap_or(rest).to_owned()
+        })
+        .collect()
+}
+
+/// The TODO titles of `exercise`'s shipped file, in order.
+fn todo_titles(exercise: catalogue::ExerciseRef) -> Vec<String> {
+    let text = fs::read_to_string(Project::here().shipped(exercise.exercise.file)).unwrap();
+    xtask::exercise::stages::analyse(exercise, &text)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.title)
+        .collect()
+}
+
+/// Every step of every exercise, on every architecture, has its solution in the book once, closed
+/// (a `<details>` without `open`), named by its TODO.
+#[test]
+fn every_todo_of_every_exercise_has_its_solution_in_the_book_closed() {
+    let mut shown: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for page in html_files(built()) {
+        if page.ends_with("print.html") {
+            continue;
+        }
+        let html = fs::read_to_string(&page).unwrap();
+        for (at, _) in html.match_indices("<details class=\"solution\"") {
+            let tag = &html[at..at + html[at..].find('>').unwrap()];
+            assert!(!tag.contains(" open"), "{}: {tag}", page.display());
+            let value = |name: &str| attribute_values(tag, name)[0].replace("&amp;", "&");
+            let key = (
+                value("data-arch"),
+                value("data-exercise"),
+                value("data-todo"),
+            );
+            *shown.entry(key).or_default() += 1;
+        }
+    }
+    let mut wrong = Vec::new();
+    for arch in ARCHES.iter() {
+        for exercise in arch.exercises() {
+            for title in todo_titles(exercise) {
+                let key = (
+                    arch.name.to_owned(),
+                    exercise.exercise.name.to_owned(),
+                    title,
+                );
+                match shown.remove(&key) {
+                    Some(1) => {}
+                    n => wrong.push(format!("{key:?} shown {} times", n.unwrap_or(0))),
+                }
+            }
+        }
+    }
+    wrong.extend(shown.keys().map(|k| format!("{k:?}: no such TODO")));
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Every architecture's reader, in Chromium: each step's solution, on every page, is closed and
+/// unseen until its summary is clicked, and then shows the very lines that the shipped file holds
+/// commented out under its TODO; every TODO of every exercise is there. An opened solution of the
+/// main exercise is kept as a picture (build/book-solution-<arch>.png).
+#[test]
+fn in_chromium_each_solution_is_closed_until_clicked_and_then_the_files_commented_lines() {
+    let server = Server::start(built());
+    let browser = Browser::start();
+    let project = Project::here();
+    let pages: Vec<String> = chapters().into_iter().map(|(page, _)| page).collect();
+    let mut problems = Vec::new();
+    for arch in ARCHES.iter() {
+        let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for page in &pages {
+            open_as(&browser, &server, page, arch.name);
+            let found = browser.run(
+                "const shown = [...document.querySelectorAll('main details.solution')]
+                    .filter(d => d.getClientRects().length > 0);
+                shown.forEach((d, i) => d.id = 'solution-' + i);
+                return shown.map(d => [d.dataset.exercise, d.dataset.todo, d.open,
+                    d.querySelector('code').checkVisibility()]);",
+            );
+            for (i, found) in found.as_array().unwrap().iter().enumerate() {
+                let (exercise, todo) = (found[0].as_str().unwrap(), found[1].as_str().unwrap());
+                if found[2] == true || found[3] == true {
+                    problems.push(format!(
+                        "{arch} {page}: the solution of {todo:?} shows unasked"
+                    ));
+                }
+                browser.click(&format!("#solution-{i} > summary"));
+                let code = browser.run(&format!(
+                    "const d = document.getElementById('solution-{i}');
+                    const code = d.querySelector('code');
+                    return [d.open, code.checkVisibility(), code.innerText];"
+                ));
+                if code[0] != true || code[1] != true {
+                    problems.push(format!("{arch} {page}: {todo:?} does not open on a click"));
+                }
+                let exercise_ref = arch.find_exercise(exercise).unwrap();
+                let text = fs::read_to_string(project.shipped(exercise_ref.exercise.file)).unwrap();
+                let expected = commented_solution(&text, todo);
+                let lines: Vec<String> = code[2]
+                    .as_str()
+                    .unwrap()
+                    .trim_end_matches('\n')
+                    .lines()
+                    .map(str::to_owned)
+                    .collect();
+                if lines != expected {
+                    problems.push(format!(
+                        "{arch} {page}: {todo:?} shows {lines:#?}, the file has {expected:#?}"
+                    ));
+                }
+                if exercise_ref.is_main() && !seen.contains_key(exercise) {
+                    let png = project
+                        .build_dir()
+                        .join(format!("book-solution-{arch}.png"));
+                    browser.element_screenshot(&format!("#solution-{i}"), &png);
+                }
+                seen.entry(exercise.to_owned())
+                    .or_default()
+                    .push(todo.to_owned());
+            }
+        }
+        for exercise in arch.exercises() {
+            let shown = seen.remove(exercise.exercise.name).unwrap_or_default();
+            if shown != todo_titles(exercise) {
+                problems.push(format!(
+                    "{arch} {}: the solutions shown are {shown:?}, not one per TODO",
+                    exercise.exercise.name
+                ));
+            }
+        }
+    }
+    let severe = browser.severe_log();
+    assert!(severe.is_empty(), "the browser's errors: {severe:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every architecture's reader, in Chromium: after each stage of the main exercise come its
+/// questions, that architecture's only (another's are never shown), closed until opened; each
+/// takes the answer the recordings give (xtask::book::questions, from docs/book/recorded) as right,
+/// and a wrong one as wrong, and then shows the right answer, why, and the walk that shows it. A
+/// question answered wrongly is kept as a picture (build/book-question-wrong-<arch>.png).
+#[test]
+fn in_chromium_each_question_takes_the_recorded_answer_and_explains_a_wrong_one() {
+    let server = Server::start(built());
+    let browser = Browser::start();
+    let project = Project::here();
+    let mut problems = Vec::new();
+    let mut report = Vec::new();
+    for arch in ARCHES.iter() {
+        open_as(&browser, &server, "exercise.html", arch.name);
+        let groups = browser.run(
+            "return [...document.querySelectorAll('details.questions')].map(g =>
+                [g.dataset.arch, g.dataset.stage, g.getClientRects().length > 0, g.open]);",
+        );
+        let mut shown = Vec::new();
+        for group in groups.as_array().unwrap() {
+            let (of, stage) = (group[0].as_str().unwrap(), group[1].as_str().unwrap());
+            match (group[2] == true, of == arch.name) {
+                (true, true) => shown.push(stage.to_owned()),
+                (true, false) => problems.push(format!("{arch}: {of}'s questions on {stage} show")),
+                (false, true) => {
+                    problems.push(format!("{arch}: its questions on {stage} are hidden"))
+                }
+                (false, false) => {}
+            }
+            if group[3] == true {
+                problems.push(format!("{arch}: the questions on {stage} are open unasked"));
+            }
+        }
+        let stages: Vec<String> = arch
+            .main_exercise()
+            .stages()
+            .map(|s| s.name().to_owned())
+            .collect();
+        assert_eq!(shown, stages, "{arch}: the stages with questions");
+        let mut count = 0;
+        for stage in arch.main_exercise().stages() {
+            let questions = xtask::book::questions::of_stage(&project, stage).unwrap();
+            let group = format!(
+                "details.questions[data-arch='{arch}'][data-stage='{}']",
+                stage.name()
+            );
+            browser.click(&format!("{group} > summary"));
+            for (n, question) in questions.iter().enumerate() {
+                count += 1;
+                let at = format!("{group} .question:nth-of-type({})", n + 1);
+                let name = format!("{arch}/{} question {}", stage.name(), n + 1);
+                let text = browser.run(&format!(
+                    "return document.querySelector(\"{at} .question-text\").innerText;"
+                ));
+                if text.as_str().map(|t| t.replace('`', "")) != Some(question.text.replace('`', ""))
+                {
+                    problems.push(format!("{name}: shows {text}, not {:?}", question.text));
+                }
+                // A wrong answer first, then the recordings' own.
+                for right in [false, true] {
+                    match &question.answer {
+                        Answer::Choice { choices, right: r } => {
+                            let pick = if right { *r } else { (r + 1) % choices.len() };
+                            browser.click(&format!("{at} input[value='{pick}']"));
+                        }
+                        Answer::Number(v) | Answer::Address(v) => {
+                            let given = match (&question.answer, right) {
+                                (Answer::Number(_), true) => v.to_string(),
+                                (Answer::Number(_), false) => (v + 1).to_string(),
+                                (_, true) => format!("{v:#x}"),
+                                (_, false) => format!("{:#x}", v + 0x1000),
+                            };
+                            browser.clear(&format!("{at} input.question-input"));
+                            browser.type_into(&format!("{at} input.question-input"), &given);
+                        }
+                    }
+                    browser.click(&format!("{at} button"));
+                    let state = browser.run(&format!(
+                        "const q = document.querySelector(\"{at}\");
+                        const feedback = q.querySelector('.question-feedback');
+                        const walk = feedback.querySelector('pre.walk');
+                        return [q.dataset.verdict || '', feedback.getClientRects().length > 0,
+                            q.querySelector('.question-verdict').innerText,
+                            q.querySelector('.question-answer').innerText,
+                            walk !== null && walk.getClientRects().length > 0,
+                            feedback.innerText];"
+                    ));
+                    let verdict = if right { "right" } else { "wrong" };
+                    if state[0] != verdict || state[1] != true || state[4] != true {
+                        problems.push(format!("{name}: answered {verdict}ly, it shows {state}"));
+                    }
+                    if state[3].as_str() != Some(question.answer.text().as_str()) {
+                        problems.push(format!(
+                            "{name}: gives {} as the answer, the recordings {}",
+                            state[3],
+                            question.answer.text()
+                        ));
+                    }
+                    let why = question.why[0].replace('`', "");
+                    if !state[5].as_str().unwrap_or_default().contains(&why) {
+                        problems.push(format!("{name}: does not say why: {why}"));
+                    }
+                    if !right
+                        && !state[2]
+                            .as_str()
+                            .unwrap_or_default()
+                            .starts_with("Not quite")
+                    {
+                        problems.push(format!("{name}: a wrong answer is told {}", state[2]));
+                    }
+                    // The status question of the stage that faults, answered wrongly, to look at.
+                    if !right && question.text.contains("What does the status say?") {
+                        let png = project
+                            .build_dir()
+                            .join(format!("book-question-wrong-{arch}.png"));
+                        browser.element_screenshot(&at, &png);
+                        report.push(format!("a question answered wrongly: {}", png.display()));
+                    }
+                }
+            }
+        }
+        report.push(format!("{arch}: {count} questions"));
+    }
+    eprintln!("{}", report.join("\n"));
+    let severe = browser.severe_log();
+    assert!(severe.is_empty(), "the browser's errors: {severe:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every architecture's reader, in Chromium: the practice page's problems, for fixed seeds (typed
+/// in, as a reader would), agree with a walk of the same tables: the address and the entries the
+/// page lists, walked by walk.rs (`walk_with`) with the walk's own decoder from the root the
+/// register it names holds, draw the very lines the page gives as the answer; that answer is
+/// taken as right and another as wrong; the page's address carries the seed, and opened again
+/// it shows the same problem. Each architecture's first problem is printed, with its answer, and
+/// kept answered as a picture (build/book-practice-<arch>.png).
+#[test]
+fn in_chromium_the_practice_problems_agree_with_a_walk_of_the_same_tables() {
+    const SEEDS: u32 = 40;
+    let server = Server::start(built());
+    let browser = Browser::start();
+    let project = Project::here();
+    let mut problems = Vec::new();
+    let mut report = Vec::new();
+    let (mut pages, mut empties) = (0, 0);
+    for arch in ARCHES.iter() {
+        let tables = xtask::book::recorded_walk::of_stage(&project, arch.main_exercise().start())
+            .unwrap()
+            .tables;
+        open_as(&browser, &server, "practice.html", arch.name);
+        let part = format!(".practice[data-arch='{arch}']");
+        for seed in 1..=SEEDS {
+            browser.clear(&format!("{part} .practice-seed-input"));
+            browser.type_into(&format!("{part} .practice-seed-input"), &seed.to_string());
+            browser.click(&format!("{part} .practice-seed button[type='submit']"));
+            let shown = browser.run(&format!(
+                "const box = document.querySelector(\"{part} .practice-problem\");
+                return {{seed: box.dataset.seed, search: location.search,
+                    address: box.querySelector('.practice-address').innerText,
+                    register: box.querySelector('.practice-root').innerText,
+                    tables: [...box.querySelectorAll('table.practice-table')].map(t => [
+                        t.caption.innerText,
+                        [...t.querySelectorAll('tr')].map(r => [r.cells[0].innerText, r.cells[1].innerText])]),
+                    answer: [...box.querySelectorAll('.practice-feedback pre.walk > span')]
+                        .map(s => s.textContent)}};"
+            ));
+            let name = format!("{arch} seed {seed}");
+            assert_eq!(shown["seed"], seed.to_string(), "{name}");
+            assert!(
+                shown["search"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("seed={seed}")),
+                "{name}: the page's address does not carry the seed: {}",
+                shown["search"]
+            );
+            let number = |text: &str| xtask::walk::addresses::parse_number(text.trim()).unwrap();
+            let address = number(shown["address"].as_str().unwrap());
+            let register = number(
+                shown["register"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit_once(" = ")
+                    .unwrap()
+                    .1,
+            );
+            // The tables as the page lists them, in memory: every entry it does not list is 0.
+            let mut memory = BTreeMap::new();
+            for table in shown["tables"].as_array().unwrap() {
+                let caption = table[0].as_str().unwrap();
+                let at = caption
+                    .split(" at ")
+                    .nth(1)
+                    .unwrap()
+                    .split(',')
+                    .next()
+                    .unwrap();
+                let at = number(at);
+                for row in table[1].as_array().unwrap() {
+                    let index = row[0].as_str().unwrap().trim_matches(['[', ']']);
+                    let index: u64 = index.parse().unwrap();
+                    let raw = number(row[1].as_str().unwrap());
+                    memory.insert(at + index * tables.format.entry_bytes(), raw);
+                }
+            }
+            let root = tables.format.root_from_register(register);
+            let walk = xtask::walk::walk_with(
+                &tables,
+                root,
+                register,
+                &xtask::walk::Address {
+                    name: "the address".into(),
+                    value: address,
+                },
+                |at, _| Ok(memory.get(&at).copied().unwrap_or(0)),
+            )
+            .unwrap();
+            let drawn = walk.render();
+            let answer: Vec<String> = serde_json::from_value(shown["answer"].clone()).unwrap();
+            if answer[..] != drawn[1..] {
+                problems.push(format!(
+                    "{name}: the page's answer\n{}\nis not the walk of its tables\n{}",
+                    answer.join("\n"),
+                    drawn[1..].join("\n")
+                ));
+                continue;
+            }
+            // The answer the walk gives, and a wrong one: a physical address, or the table whose
+            // entry is empty (its depth, as the page's menu of tables numbers them).
+            let levels = tables.levels().len();
+            let (kind, right, wrong) = match (walk.page(), walk.unresolved_bits()) {
+                (Some(page), _) => {
+                    pages += 1;
+                    let at = page.physical + (address & (page.size - 1));
+                    ("page", format!("{at:#x}"), format!("{:#x}", at ^ 0x1000))
+                }
+                (None, Some(_)) => {
+                    empties += 1;
+                    let depth = walk.steps.len() - 1;
+                    (
+                        "empty",
+                        depth.to_string(),
+                        ((depth + 1) % levels).to_string(),
+                    )
+                }
+                (None, None) => panic!("{name}: a walk that ends nowhere"),
+            };
+            if seed <= 3 {
+                for (given, verdict) in [(&wrong, "wrong"), (&right, "right")] {
+                    browser.click(&format!("{part} input[value='{kind}']"));
+                    match kind {
+                        "page" => {
+                            browser.clear(&format!("{part} .practice-physical"));
+                            browser.type_into(&format!("{part} .practice-physical"), given);
+                        }
+                        _ => browser
+                            .click(&format!("{part} .practice-level option[value='{given}']")),
+                    }
+                    browser.click(&format!("{part} .practice-form button[type='submit']"));
+                    let state = browser.run(&format!(
+                        "const box = document.querySelector(\"{part} .practice-problem\");
+                        return [box.dataset.verdict || '',
+                            box.querySelector('.practice-feedback pre.walk').getClientRects().length > 0];"
+                    ));
+                    if state != json!([verdict, true]) {
+                        problems.push(format!(
+                            "{name}: {given} is taken as {state}, not {verdict}"
+                        ));
+                    }
+                }
+            }
+            if seed == 1 {
+                let mut sample = vec![format!(
+                    "{arch}, problem 1: translate {address:#x} ({} = {register:#x})",
+                    tables.format.root_register_name()
+                )];
+                for table in shown["tables"].as_array().unwrap() {
+                    let rows: Vec<String> = table[1]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| format!("{} {}", r[0].as_str().unwrap(), r[1].as_str().unwrap()))
+                        .collect();
+                    sample.push(format!(
+                        "  {}: {}",
+                        table[0].as_str().unwrap(),
+                        rows.join(", ")
+                    ));
+                }
+                let answer = browser.run(&format!(
+                    "return document.querySelector(\"{part} .practice-answer\").textContent;"
+                ));
+                sample.push(format!("  {}", answer.as_str().unwrap()));
+                let png = project
+                    .build_dir()
+                    .join(format!("book-practice-{arch}.png"));
+                browser.element_screenshot(&format!("{part} .practice-problem"), &png);
+                sample.push(format!(
+                    "  (answered, as the page shows it: {})",
+                    png.display()
+                ));
+                sample.extend(drawn[1..].iter().map(|l| format!("  {l}")));
+                report.push(sample.join("\n"));
+            }
+        }
+        // The page's address, opened again, shows the same problem.
+        browser.open(&format!(
+            "{}?arch={arch}&seed=7",
+            server.url("practice.html")
+        ));
+        let first = browser.run(&format!(
+            "return document.querySelector(\"{part} .practice-address\").innerText;"
+        ));
+        browser.open(&format!(
+            "{}?arch={arch}&seed=7",
+            server.url("practice.html")
+        ));
+        let again = browser.run(&format!(
+            "return document.querySelector(\"{part} .practice-address\").innerText;"
+        ));
+        assert_eq!(
+            first, again,
+            "{arch}: seed 7 is another problem when opened again"
+        );
+    }
+    eprintln!("{}", report.join("\n"));
+    eprintln!("{pages} problems end at a page, {empties} at an empty entry");
+    assert!(
+        pages > 0 && empties > 0,
+        "{pages} end at a page, {empties} at an empty entry"
+    );
+    assert!(
+        server.failed().is_empty(),
+        "requests that failed: {:?}",
+        server.failed()
+    );
+    let severe = browser.severe_log();
+    assert!(severe.is_empty(), "the browser's errors: {severe:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -11,8 +11,15 @@
 //! - `{{#walk <arch>/<stage>}}`: the stage's page-table walk, recorded beside it, drawn so that
 //!   its boxes keep to the page's width;
 //! - `{{#trace <arch>/<stage>}}`: what the stage prints built with `LOG_LEVEL=trace`, recorded too;
-//! - `{{#todo <arch> <exercise> <text>}}`: the shipped file's `// TODO <text>` and the
-//!   commented-out solution under it; `{{#file <arch> <exercise>}}`: the whole shipped file;
+//! - `{{#questions <arch>/<stage>}}`: after a stage of the main exercise, in its architecture's
+//!   part, the questions on it, each answered from its recordings (questions.rs);
+//! - `{{#practice}}`: the practice page's address-translation problems, each architecture's kit of
+//!   the entries its kernel wrote (practice.rs), for the page's script;
+//! - `{{#todo <arch> <exercise> <text>}}`, in that architecture's part: the solution of the shipped
+//!   file's `// TODO <text>`, closed until the reader opens it ("Show the solution"), its lines as
+//!   the stage that does the TODO builds them. The step's hints come first, in the text since the
+//!   last heading or block shown, and must name in code what the solution calls first;
+//!   `{{#file <arch> <exercise>}}`: the whole shipped file;
 //! - `{{#arch <arch>}}` ... `{{#endarch}}`: a part of one architecture only. The book's script
 //!   shows the reader's architecture's parts and hides the others; without scripts every part
 //!   shows, one after another, each labelled with its architecture;
@@ -31,8 +38,12 @@
 //! Every chapter also starts with the architecture chooser, which the script fills in from the
 //! catalogue's architectures named on it.
 
+pub mod html;
 pub mod links;
+pub mod practice;
+pub mod questions;
 pub mod recorded;
+pub mod recorded_walk;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -40,9 +51,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::book::html::{escape, inline_html, walk_html};
 use crate::book::links::{Link, Links};
 use crate::book::recorded::read_recorded;
-use crate::catalogue::{self, ARCHES, Arch, StageRef};
+use crate::catalogue::{self, ARCHES, Arch, ExerciseRef, StageRef};
+use crate::exercise::stages;
 use crate::project::Project;
 
 /// The mdBook release the book is built with (`make book` installs it if missing).
@@ -142,6 +155,8 @@ impl Mdbook {
 const OUTPUT: &str = "{{#output ";
 const WALK: &str = "{{#walk ";
 const TRACE: &str = "{{#trace ";
+const QUESTIONS: &str = "{{#questions ";
+const PRACTICE: &str = "{{#practice}}";
 const TODO: &str = "{{#todo ";
 const FILE: &str = "{{#file ";
 const ARCH: &str = "{{#arch ";
@@ -247,6 +262,37 @@ impl Linked {
     }
 }
 
+/// The text of a page that is a step's hints: every reader's since the last heading, and the
+/// part's since it began or last showed a block.
+#[derive(Default)]
+struct Hints<'a> {
+    common: Vec<&'a str>,
+    part: Vec<&'a str>,
+    all: Vec<&'a str>,
+}
+
+impl<'a> Hints<'a> {
+    fn text(&mut self, line: &'a str, in_part: bool) {
+        match in_part {
+            true => self.part.push(line),
+            false => self.common.push(line),
+        }
+    }
+
+    /// A block was shown (an output, a walk, a solution, questions), in a part or not.
+    fn shown(&mut self, in_part: bool) {
+        self.part.clear();
+        if !in_part {
+            self.common.clear();
+        }
+    }
+
+    fn lines(&mut self) -> &[&'a str] {
+        self.all = self.common.iter().chain(&self.part).copied().collect();
+        &self.all
+    }
+}
+
 /// A fenced block being read: its fence, and its lines.
 struct Fence {
     marker: String,
@@ -261,6 +307,9 @@ impl Book<'_> {
         let mut aside: Option<usize> = None;
         let mut fence: Option<Fence> = None;
         let mut linked = Linked::default();
+        // A step's hints, for its TODO: the text every reader sees since the last heading, and
+        // the architecture's part's own since the part began or showed a block.
+        let mut hints = Hints::default();
         let glossary = name != GLOSSARY;
         for (i, line) in chapter.lines().enumerate() {
             let at = || format!("{name}:{}", i + 1);
@@ -304,18 +353,58 @@ impl Book<'_> {
                 if shown.is_some_and(|arch| !std::ptr::eq(arch, stage.arch)) {
                     bail!("{}: `{trimmed}` is not in {}'s part", at(), stage.arch);
                 }
+                hints.shown(part.is_some());
                 let path = recorded_at(self.project, stage.arch, stage.name());
                 let lines = read_recorded(&path, stage).with_context(at)?;
                 match mark {
                     WALK => out.push_str(&walk_html(&lines)),
                     _ => fence_lines(&mut out, "text", &lines),
                 }
+            } else if let Some(stage) = argument(QUESTIONS) {
+                let stage = find_stage(stage).with_context(at)?;
+                if !shown.is_some_and(|arch| std::ptr::eq(arch, stage.arch)) {
+                    bail!("{}: `{trimmed}` is not in {}'s part", at(), stage.arch);
+                }
+                hints.shown(true);
+                let questions =
+                    crate::book::questions::of_stage(self.project, stage).with_context(at)?;
+                out.push_str(&crate::book::questions::html(stage, &questions));
+            } else if trimmed == PRACTICE {
+                if let Some((arch, _)) = part {
+                    bail!(
+                        "{}: `{trimmed}` is every architecture's, not in {arch}'s part",
+                        at()
+                    );
+                }
+                out.push_str(&crate::book::practice::html(self.project).with_context(at)?);
             } else if let Some(args) = argument(TODO) {
                 let (arch, rest) = args.split_once(' ').unwrap_or((args, ""));
                 let (exercise, todo) = rest.split_once(' ').unwrap_or((rest, ""));
                 let path = shipped_file(self.project, arch, exercise).with_context(at)?;
-                let lines = todo_lines(&path, todo).with_context(at)?;
+                let exercise = catalogue::find_arch(arch)?.find_exercise(exercise)?;
+                if !shown.is_some_and(|a| std::ptr::eq(a, exercise.arch)) {
+                    bail!("{}: `{trimmed}` is not in {arch}'s part", at());
+                }
+                let lines = solution_lines(&path, exercise, todo).with_context(at)?;
+                if let Some(call) = first_call(&lines.join("\n"))
+                    && !names_in_code(hints.lines(), call)
+                {
+                    bail!(
+                        "{}: the hints above `{trimmed}` do not name `{call}`, the first call of \
+                         its solution: say which object, which method, which arguments",
+                        at()
+                    );
+                }
+                hints.shown(true);
+                out.push_str(&format!(
+                    "<details class=\"solution\" data-arch=\"{}\" data-exercise=\"{}\" \
+                     data-todo=\"{}\">\n<summary>Show the solution</summary>\n\n",
+                    exercise.arch,
+                    exercise.exercise.name,
+                    escape(todo)
+                ));
                 fence_lines(&mut out, "rust", &lines);
+                out.push_str("\n</details>\n");
             } else if let Some(args) = argument(FILE) {
                 let (arch, exercise) = args.split_once(' ').unwrap_or((args, ""));
                 let path = shipped_file(self.project, arch, exercise).with_context(at)?;
@@ -334,6 +423,7 @@ impl Book<'_> {
                 }
                 let arch = catalogue::find_arch(arch).with_context(at)?;
                 part = Some((arch, i + 1));
+                hints.shown(true);
                 out.push_str(&format!(
                     "<div class=\"arch-only\" data-arch=\"{0}\">\n<p class=\"arch-label\">{0}</p>\n\n",
                     arch.name
@@ -366,13 +456,17 @@ impl Book<'_> {
                 linked.aside = None;
                 out.push_str("\n</details>\n");
             } else if trimmed.starts_with("{{#")
-                && [OUTPUT, WALK, TRACE, TODO, FILE, ARCH, ASIDE]
+                && [OUTPUT, WALK, TRACE, QUESTIONS, TODO, FILE, ARCH, ASIDE]
                     .iter()
                     .any(|mark| trimmed.starts_with(mark.trim_end()))
             {
                 bail!("{}: `{trimmed}` is not a directive this book knows", at());
             } else {
                 let heading = trimmed.starts_with('#');
+                match heading {
+                    true => hints = Hints::default(),
+                    false => hints.text(line, part.is_some()),
+                }
                 let terms = (glossary && !heading).then_some(&mut linked);
                 out.push_str(&self.inline(line, shown, heading, terms).with_context(at)?);
                 out.push('\n');
@@ -652,48 +746,6 @@ fn find_term(text: &str, term: &str) -> Option<(usize, usize)> {
         .min_by_key(|(at, len)| (*at, usize::MAX - len))
 }
 
-/// A question as HTML (an aside's title): escaped, its `code` as code.
-fn inline_html(text: &str) -> String {
-    let escaped = escape(text);
-    let mut out = String::new();
-    for (k, part) in escaped.split('`').enumerate() {
-        match k % 2 {
-            1 => out.push_str(&format!("<code>{part}</code>")),
-            _ => out.push_str(part),
-        }
-    }
-    out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A walk as the book draws it: each table a box, and what an entry leads to beside its row,
-/// wrapped within the page beside the box rather than past the page's edge.
-fn walk_html(lines: &[String]) -> String {
-    let mut out = String::from("<pre class=\"walk\">");
-    for line in lines {
-        match line.split_once("├─> ") {
-            Some((boxed, what)) => out.push_str(&format!(
-                "<span class=\"walk-row\"><span class=\"walk-box\">{}├─&gt; </span><span \
-                 class=\"walk-text\">{}</span></span>",
-                escape(boxed),
-                escape(what)
-            )),
-            None => out.push_str(&format!(
-                "<span class=\"walk-line\">{}</span>",
-                escape(line)
-            )),
-        }
-    }
-    out.push_str("</pre>\n\n");
-    out
-}
-
 /// A piece of a line of text.
 #[derive(Debug, PartialEq, Eq)]
 enum Piece<'a> {
@@ -856,22 +908,58 @@ fn shipped_file(project: &Project, arch: &str, exercise: &str) -> Result<PathBuf
     Ok(project.shipped(arch.find_exercise(exercise)?.exercise.file))
 }
 
-/// The line `// TODO <todo>` of `path` and the comment lines under it (its solution), indented
-/// as in the file less the TODO's own indentation.
-pub fn todo_lines(path: &Path, todo: &str) -> Result<Vec<String>> {
+/// The solution of `// TODO <todo>` in `path`, `exercise`'s shipped file: its lines as the stage
+/// that does that TODO builds them (stages.rs uncomments them there), less the TODO's own
+/// indentation. What the book shows is so what the file holds, commented out, under the TODO.
+pub fn solution_lines(path: &Path, exercise: ExerciseRef, todo: &str) -> Result<Vec<String>> {
     let text = fs::read_to_string(path).with_context(|| path.display().to_string())?;
-    let lines: Vec<&str> = text.lines().collect();
-    let wanted = format!("// TODO {todo}");
-    let start = lines
+    let todos = stages::analyse(exercise, &text)?;
+    let k = todos
         .iter()
-        .position(|l| l.trim() == wanted)
-        .ok_or_else(|| anyhow!("{} has no line `{wanted}`", path.display()))?;
-    let indent = lines[start].len() - lines[start].trim_start().len();
-    Ok(lines[start..]
+        .position(|t| t.title == todo)
+        .ok_or_else(|| anyhow!("{} has no line `// TODO {todo}`", path.display()))?;
+    let stage = exercise.stage(k + 1).expect("a stage for each TODO done");
+    let done = stages::derive(&text, stage)?;
+    let lines: Vec<&str> = done.lines().collect();
+    let todo = &stages::analyse(exercise, &done)?[k];
+    let mark = lines[todo.line - 1];
+    let indent = mark.len() - mark.trim_start().len();
+    Ok(lines[todo.solution.clone()]
         .iter()
-        .take_while(|l| l.trim_start().starts_with("//"))
         .map(|l| l.get(indent..).unwrap_or(l.trim_start()).to_owned())
         .collect())
+}
+
+/// The first function or method `code` calls: `pt_map` in `pt_l2\n    .pt_map(...)`, `allocate` in
+/// `objects.allocate::<sel4::cap_type::PT>()?`; never a macro (`log::info!(...)`).
+fn first_call(code: &str) -> Option<&str> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    code.match_indices('(').find_map(|(at, _)| {
+        let mut before = &code[..at];
+        // A turbofish: `allocate::<sel4::cap_type::PT>`.
+        if before.ends_with('>') {
+            before = &before[..before.rfind("::<")?];
+        }
+        let start = before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+        let name = &before[start..];
+        name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            .then_some(name)
+    })
+}
+
+/// Whether a code span of `lines` names `name` as a whole word.
+fn names_in_code(lines: &[&str], name: &str) -> bool {
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    lines
+        .iter()
+        .flat_map(|l| pieces(l))
+        .any(|piece| match piece {
+            Piece::Code { code, .. } => code.match_indices(name).any(|(at, _)| {
+                !is_word(code[..at].chars().next_back())
+                    && !is_word(code[at + name.len()..].chars().next())
+            }),
+            _ => false,
+        })
 }
 
 /// mdBook's preprocessor protocol: `supports <renderer>` answers by exit status (every renderer
@@ -950,7 +1038,19 @@ mod tests {
             ("{{#arch aarch64}}\n{{#arch riscv64}}\n", "not ended"),
             ("\n{{#output aarch64/nothing}}\n", "t.md:2"),
             ("{{#output aarch64}}\n", "not <arch>/<stage>"),
-            ("{{#todo aarch64 mapping no such todo}}\n", "has no line"),
+            (
+                "{{#arch aarch64}}\n{{#todo aarch64 mapping no such todo}}\n{{#endarch}}\n",
+                "has no line",
+            ),
+            (
+                "{{#todo aarch64 mapping remap the page}}\n",
+                "not in aarch64's part",
+            ),
+            ("{{#questions aarch64/start}}\n", "not in aarch64's part"),
+            (
+                "{{#arch aarch64}}\n{{#questions aarch64/mapper-start}}\n{{#endarch}}\n",
+                "not a stage of the main exercise",
+            ),
             ("{{#todo aarch64}}\n", "must be named"),
             ("{{#outputs x86_64/start}}\n", "not a directive"),
             (
@@ -1116,22 +1216,79 @@ mod tests {
     }
 
     #[test]
-    fn a_todo_is_its_line_and_the_solution_under_it() {
+    fn a_todos_solution_is_its_lines_as_the_stage_builds_them_and_closed() {
         let project = Project::here();
-        let lines = todo_lines(
+        let aarch64 = catalogue::find_arch("aarch64").unwrap();
+        let lines = solution_lines(
             &project.shipped("aarch64/src/main.rs"),
+            aarch64.main_exercise(),
             "map a level-2 page table",
         )
         .unwrap();
         assert_eq!(
             lines,
             [
-                "// TODO map a level-2 page table",
-                "// pt_l2",
-                "//     .pt_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())",
-                "//     .context(\"Failed to map level-2 page table\")?;",
+                "pt_l2",
+                "    .pt_map(VSPACE.cap(), TEST_VADDR, VmAttributes::default())",
+                "    .context(\"Failed to map level-2 page table\")?;",
             ]
         );
+        let out = expanded(
+            "{{#arch aarch64}}\nCall `pt_map`.\n{{#todo aarch64 mapping map a level-2 page table}}\n{{#endarch}}\n",
+        )
+        .unwrap();
+        assert!(
+            out.contains(
+                "<details class=\"solution\" data-arch=\"aarch64\" data-exercise=\"mapping\" \
+                 data-todo=\"map a level-2 page table\">\n<summary>Show the solution</summary>\n\n\
+                 ```rust\npt_l2\n"
+            ),
+            "{out}"
+        );
+        // The last TODO of a file whose last stage also drops its `#[allow(...)]` line.
+        let riscv32 = catalogue::find_arch("riscv32").unwrap();
+        let exercise = riscv32.find_exercise("unmapping").unwrap();
+        let last = solution_lines(
+            &project.shipped(exercise.exercise.file),
+            exercise,
+            "make a new page table, map it, then map the page again",
+        )
+        .unwrap();
+        assert!(last[0].starts_with("objects"), "{last:?}");
+    }
+
+    /// A step's hints name what its solution calls first, or the book is not built.
+    #[test]
+    fn a_steps_hints_name_the_call_of_its_solution() {
+        assert_eq!(
+            first_call("pt_l2\n    .pt_map(VSPACE.cap())"),
+            Some("pt_map")
+        );
+        assert_eq!(
+            first_call("objects\n    .allocate::<sel4::cap_type::PT>()?\n    .pt_map(v)"),
+            Some("allocate")
+        );
+        assert_eq!(
+            first_call("log::info!(\"x\");\nframe.frame_unmap()"),
+            Some("frame_unmap")
+        );
+        assert_eq!(first_call("let x = Failure::new(1);"), Some("new"));
+        let step = |hint: &str| {
+            expanded(&format!(
+                "{{{{#arch aarch64}}}}\n{hint}\n\n{{{{#todo aarch64 mapping map a level-2 page \
+                 table}}}}\n{{{{#endarch}}}}\n"
+            ))
+        };
+        assert!(step("Call `pt_map` on `pt_l2`.").is_ok());
+        assert!(step("Call `pt_l2.pt_map(...)`.").is_ok());
+        let error = format!("{:#}", step("Call pt_map on `pt_l2`.").unwrap_err());
+        assert!(error.contains("do not name `pt_map`"), "{error}");
+        // Hints come after the last heading or output: an earlier step's do not count.
+        let error = format!(
+            "{:#}",
+            step("Call `pt_map`.\n\n## Step 2\n\nDo it.").unwrap_err()
+        );
+        assert!(error.contains("do not name `pt_map`"), "{error}");
     }
 
     #[test]

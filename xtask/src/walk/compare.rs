@@ -95,4 +95,39 @@ mod tests {
         assert_eq!(disagreements(&[page(true)], &fault).len(), 1);
         assert!(disagreements(&[walk_to(Entry::Invalid)], &fault).is_empty());
     }
+
+    /// The picture's last line: the level seL4 names where a structure is missing, nothing of
+    /// the kind where only the page is (the last level's entry), and the physical address where
+    /// the walk reaches a page.
+    #[test]
+    fn the_picture_says_where_the_walk_ends() {
+        let last = |walk: &Walk| walk.render().last().unwrap().trim().to_owned();
+        assert_eq!(
+            last(&walk_to(Entry::Invalid)),
+            "Bits 29..0 of the address are still unresolved: 30 bits, the level seL4 names as \
+             missing."
+        );
+        let mut no_page = walk_to(Entry::Invalid);
+        let levels = Tables::of(Format::X86_64, &serde_json::json!({}))
+            .unwrap()
+            .levels();
+        no_page.steps[0].level = levels[3];
+        assert_eq!(
+            last(&no_page),
+            "No page is mapped there: the entry that maps its 4 KiB page is empty, and no \
+             structure is missing."
+        );
+        let page = walk_to(Entry::Page(tables::Page {
+            physical: 0x4000_0000,
+            size: 1 << 30,
+            read: true,
+            write: false,
+            execute: false,
+            memory: "write-back".into(),
+        }));
+        assert_eq!(
+            last(&page),
+            "0xa000000000 is at offset 0x0 in that page: physical address 0x40000000."
+        );
+    }
 }

@@ -42,25 +42,20 @@ impl Walk {
             .max()
             .unwrap_or(0);
         for ((title, row), step) in cells.iter().zip(&self.steps) {
-            let (edge, meaning) = match &step.entry {
-                Entry::Invalid => ("│  ", "invalid: the walk stops here".to_owned()),
-                Entry::Table(next) => ("├─>", format!("next table at {next:#x}")),
-                Entry::Page(page) => (
-                    "├─>",
-                    format!(
-                        "{} page at {:#x}: {}",
-                        tables::size_name(page.size),
-                        page.physical,
-                        page.rights()
-                    ),
-                ),
-            };
+            let (edge, meaning) = drawn_entry(&step.entry);
             let rule = "─".repeat(width - title.chars().count() - 1);
             lines.push(format!("    ┌─ {title} {rule}┐"));
             lines.push(format!("    │ {row:<width$} {edge} {meaning}"));
             lines.push(format!("    └{}┘", "─".repeat(width + 2)));
         }
         match (self.unresolved_bits(), self.page()) {
+            // The last level's entry maps the 4 KiB page itself (every format's last level ends
+            // at bit 12): empty, it leaves no structure missing, and seL4 names no level there.
+            (Some(12), _) => lines.push(
+                "    No page is mapped there: the entry that maps its 4 KiB page is empty, and no \
+                 structure is missing."
+                    .to_owned(),
+            ),
             (Some(bits), _) => lines.push(format!(
                 "    Bits {}..0 of the address are still unresolved: {bits} bits, the level seL4 \
                  names as missing.",
@@ -75,6 +70,24 @@ impl Walk {
             (None, None) => {}
         }
         lines
+    }
+}
+
+/// How the picture of a walk draws an entry beside its table's box: the box's edge (an arrow out
+/// of it, or none), and what the entry says.
+pub fn drawn_entry(entry: &Entry) -> (&'static str, String) {
+    match entry {
+        Entry::Invalid => ("│  ", "invalid: the walk stops here".to_owned()),
+        Entry::Table(next) => ("├─>", format!("next table at {next:#x}")),
+        Entry::Page(page) => (
+            "├─>",
+            format!(
+                "{} page at {:#x}: {}",
+                tables::size_name(page.size),
+                page.physical,
+                page.rights()
+            ),
+        ),
     }
 }
 

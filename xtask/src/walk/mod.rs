@@ -13,7 +13,9 @@ pub mod gdbstub;
 pub mod tables;
 pub mod walker;
 
-use crate::walk::tables::{Entry, Format, Level, Page};
+use anyhow::{Context, Result};
+
+use crate::walk::tables::{Entry, Format, Level, Page, Tables};
 
 /// One address to walk, and what it is called (`TEST_VADDR`, or `ADDR=`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,4 +87,49 @@ impl Walk {
         }
         lines
     }
+}
+
+/// The walk of `address` through `tables` from the root table at `root` (`register` holds it),
+/// reading each entry with `read(address, bytes)`: as the hardware walks, one entry per level,
+/// until an entry is not a table's. `make walk` reads through QEMU's gdb stub ([`walker`]); the
+/// book reads its recordings.
+pub fn walk_with(
+    tables: &Tables,
+    root: u64,
+    register: u64,
+    address: &Address,
+    mut read: impl FnMut(u64, usize) -> Result<u64>,
+) -> Result<Walk> {
+    let format = tables.format;
+    let mut steps = Vec::new();
+    let mut table = root;
+    for (depth, level) in tables.levels().iter().enumerate() {
+        let bits = level.high - level.low + 1;
+        let index = address.value >> level.low & ((1 << bits) - 1);
+        let size = format.entry_bytes();
+        let raw = read(table + index * size, size as usize)
+            .with_context(|| format!("cannot read the {} at {table:#x}", level.name))?;
+        let entry = tables.decode(depth, raw);
+        let next = match entry {
+            Entry::Table(next) => Some(next),
+            _ => None,
+        };
+        steps.push(Step {
+            level: *level,
+            table,
+            index,
+            raw,
+            entry,
+        });
+        match next {
+            Some(next) => table = next,
+            None => break,
+        }
+    }
+    Ok(Walk {
+        format,
+        address: address.clone(),
+        register,
+        steps,
+    })
 }

@@ -164,6 +164,20 @@ impl Tables {
         Ok(Self { format, levels })
     }
 
+    /// Every set of levels a kernel's configuration can give `format`'s tables (aarch64's follow
+    /// its physical address size): what a walk drawn without its kernel at hand, as the book reads
+    /// a recorded one, is matched against.
+    pub fn variants(format: Format) -> Vec<Self> {
+        let all: &[&'static [Level]] = match format {
+            Format::X86_64 => &[X86_64_LEVELS],
+            Format::Aarch64Stage2 => &[AARCH64_PA44_LEVELS, AARCH64_PA40_LEVELS],
+            Format::Aarch32Short => &[AARCH32_LEVELS],
+            Format::Sv39 => &[SV39_LEVELS],
+            Format::Sv32 => &[SV32_LEVELS],
+        };
+        all.iter().map(|&levels| Self { format, levels }).collect()
+    }
+
     /// The levels, root first.
     pub fn levels(&self) -> &'static [Level] {
         self.levels
@@ -422,6 +436,28 @@ mod tests {
             for pair in levels.windows(2) {
                 assert_eq!(pair[0].low, pair[1].high + 1, "{tables:?}");
             }
+        }
+    }
+
+    /// The variants of a format are the tables every configuration `Tables::of` accepts gives.
+    #[test]
+    fn the_variants_are_what_the_configurations_give() {
+        let configs = [
+            json!({}),
+            json!({"ARM_HYPERVISOR_SUPPORT": true, "ARM_PA_SIZE_BITS_44": true}),
+            json!({"ARM_HYPERVISOR_SUPPORT": true, "ARM_PA_SIZE_BITS_40": true}),
+        ];
+        for format in FORMATS {
+            let configured: Vec<Tables> = configs
+                .iter()
+                .filter_map(|c| Tables::of(format, c).ok())
+                .fold(Vec::new(), |mut all, t| {
+                    if !all.contains(&t) {
+                        all.push(t);
+                    }
+                    all
+                });
+            assert_eq!(Tables::variants(format), configured, "{format:?}");
         }
     }
 

@@ -16,8 +16,8 @@ use object::Object;
 use crate::catalogue::Arch;
 use crate::project::Project;
 use crate::walk::gdbstub::{Stub, little_endian};
-use crate::walk::tables::{Entry, RootRegister, Tables};
-use crate::walk::{Address, Step, Walk};
+use crate::walk::tables::{RootRegister, Tables};
+use crate::walk::{Address, Walk, walk_with};
 
 /// A walk under way: QEMU's extra arguments, and the thread that reads the VSpace root while
 /// the root task runs.
@@ -131,39 +131,8 @@ impl Walker {
     }
 
     fn walk(&self, stub: &mut Stub, root: u64, register: u64, address: &Address) -> Result<Walk> {
-        let format = self.tables.format;
-        let mut steps = Vec::new();
-        let mut table = root;
-        for (depth, level) in self.tables.levels().iter().enumerate() {
-            let bits = level.high - level.low + 1;
-            let index = address.value >> level.low & ((1 << bits) - 1);
-            let size = format.entry_bytes();
-            let bytes = stub
-                .read_memory(table + index * size, size as usize)
-                .with_context(|| format!("cannot read the {} at {table:#x}", level.name))?;
-            let raw = little_endian(&bytes);
-            let entry = self.tables.decode(depth, raw);
-            let next = match entry {
-                Entry::Table(next) => Some(next),
-                _ => None,
-            };
-            steps.push(Step {
-                level: *level,
-                table,
-                index,
-                raw,
-                entry,
-            });
-            match next {
-                Some(next) => table = next,
-                None => break,
-            }
-        }
-        Ok(Walk {
-            format,
-            address: address.clone(),
-            register,
-            steps,
+        walk_with(&self.tables, root, register, address, |at, bytes| {
+            Ok(little_endian(&stub.read_memory(at, bytes)?))
         })
     }
 }
