@@ -120,6 +120,12 @@ impl Ran {
     fn succeeded(&self) -> bool {
         self.status.is_some_and(|s| s.success())
     }
+
+    /// The output, each line indented: shown in a failure, a `make test` run's own `Running`
+    /// and `test result:` lines must not read as the outer run's (the runner counts those).
+    fn indented(&self) -> String {
+        self.output.lines().map(|l| format!("  | {l}\n")).collect()
+    }
 }
 
 /// Starts `cmd` with its output in `log`.
@@ -177,11 +183,36 @@ struct Fixture {
 }
 
 /// One container test at a time: they share the copy, the image and the learner's engine.
-fn fixture() -> (MutexGuard<'static, ()>, &'static Fixture) {
+fn fixture() -> (Turn, &'static Fixture) {
     static LOCK: Mutex<()> = Mutex::new(());
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    (guard, FIXTURE.get_or_init(make_fixture))
+    let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let fixture = FIXTURE.get_or_init(make_fixture);
+    let turn = Turn {
+        _lock: lock,
+        started: Instant::now(),
+    };
+    (turn, fixture)
+}
+
+/// A test's turn at the shared fixture (one at a time); its time, the shared first run left
+/// out, goes to the table of times `make test` ends with.
+struct Turn {
+    _lock: MutexGuard<'static, ()>,
+    started: Instant,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("a container test");
+        let failed = if std::thread::panicking() {
+            " (failed)"
+        } else {
+            ""
+        };
+        timed(&format!("{name}{failed}"), self.started.elapsed());
+    }
 }
 
 /// Where the tests' copies go: a directory of the learner's, outside the project.
@@ -338,7 +369,7 @@ fn assert_ran(ran: &Ran, what: &str) {
         ran.succeeded(),
         "{what} failed ({:?}):\n{}",
         ran.status,
-        ran.output
+        ran.indented()
     );
 }
 
@@ -459,8 +490,8 @@ fn assert_summary(ran: &Ran) {
     let passed: usize = last
         .strip_suffix(" passed, 0 failed")
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("last line {last:?}:\n{}", ran.output));
-    assert!(passed > 0, "{}", ran.output);
+        .unwrap_or_else(|| panic!("last line {last:?}:\n{}", ran.indented()));
+    assert!(passed > 0, "{}", ran.indented());
 }
 
 /// After the first run, nothing needs the network: a stage and the x86_64 tests (`make test` in

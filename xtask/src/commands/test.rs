@@ -149,7 +149,8 @@ pub fn run(project: &Project, picked: &Picked) -> Result<ExitCode> {
             log_path.display()
         );
     }
-    eprint!("{}", timing_table(&timings));
+    // On the summary's stream, so that the summary stays the last line wherever both streams meet.
+    print!("{}", timing_table(&timings));
     println!("{passed} passed, {failed} failed");
     Ok(exit(ok))
 }
@@ -199,9 +200,13 @@ fn missing_test_packages(project: &Project) -> Result<Vec<String>> {
 
 /// The time of each step, as a table for the end of the run: the slow one shows at once.
 fn timing_table(timings: &[(String, Duration)]) -> String {
-    let width = timings.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
-    let mut table = String::from("==> Time taken, by test binary:\n");
-    for (what, took) in timings {
+    let shown: Vec<_> = timings
+        .iter()
+        .filter(|(_, took)| took.as_secs_f64() >= 0.05)
+        .collect();
+    let width = shown.iter().map(|(w, _)| w.len()).max().unwrap_or(0);
+    let mut table = String::from("==> Time taken, by test binary (those under 0.1 s left out):\n");
+    for (what, took) in shown {
         table += &format!("    {what:<width$}  {:>7.1} s\n", took.as_secs_f64());
     }
     table
@@ -249,7 +254,9 @@ fn tee(mut cmd: Command, log: &mut File, timings: &mut Vec<(String, Duration)>) 
     let mut step = ("building the tests".to_owned(), Instant::now());
     for (to_stdout, line) in lines {
         writeln!(log, "{line}")?;
-        if let Some(binary) = test_binary(&line) {
+        // cargo says which binary runs on stderr; a test's own output (which may quote an inner
+        // run's) goes to stdout.
+        if let Some(binary) = test_binary(&line).filter(|_| !to_stdout) {
             let (what, since) = std::mem::replace(&mut step, (binary, Instant::now()));
             timings.push((what, since.elapsed()));
         }
@@ -300,6 +307,24 @@ mod tests {
                    test result: FAILED. 5 passed; 1 failed; 2 ignored; 0 measured\nnoise\n";
         assert_eq!(super::summary(log), (7, 1));
         assert_eq!(super::summary(""), (0, 0));
+    }
+
+    #[test]
+    fn the_time_table_leaves_out_what_took_no_time() {
+        use std::time::Duration;
+        let table = super::timing_table(&[
+            ("tests/walk.rs".into(), Duration::from_millis(2900)),
+            ("src/main.rs".into(), Duration::from_millis(10)),
+            ("tests/container.rs".into(), Duration::from_secs(617)),
+        ]);
+        let rows: Vec<&str> = table.lines().skip(1).map(str::trim).collect();
+        assert_eq!(
+            rows,
+            [
+                "tests/walk.rs           2.9 s",
+                "tests/container.rs    617.0 s"
+            ]
+        );
     }
 
     #[test]
