@@ -17,8 +17,8 @@
 #   make semantics [ARCH=...]                                           build and boot the paging-semantics suite (every kernel without ARCH=, aarch64_el1 too, then docs/kernel-semantics-cases.md and -coverage.md)
 #   make kernel [ARCH=...]                                              build the architecture's seL4 kernel
 #   make image [ARCH=...] [STAGE=...]                                   build the image only, and print its path
-#   make bench [ARCH=...] [RUNS=5]                                      timings, instruction counts, sizes (and build/bench.json)
-#   make bench-report [JSON=...]                                        docs/performance.md from a bench run's JSON (build/bench.json), kept as docs/bench.json
+#   make bench [ARCH=...] [RUNS=5] [ONLY=loop,first,...]                timings, instruction counts, sizes (and build/bench.json)
+#   make bench-report [JSON=...]                                        a bench run's figures (build/bench.json) into docs/bench.json, in place of the same ones, and docs/performance.md from it
 #   make soak [ARCH=...] [RUNS=20]                                      every stage booted and checked RUNS times in a row
 #   make book [SERVE=1]                                                 the tutorial as a book, built into build/book (SERVE=1: served on localhost, rebuilt on every change)
 #   make record [ARCH=...] [STAGE=...|EXERCISE=...]                     boot stages and record what they show, for the book (docs/book/recorded)
@@ -45,7 +45,7 @@ $(error tools/route did not say where make runs (see above). If this checkout ha
 else ifeq ($(ROUTE),container)
 # Every other goal runs in the container (tools/container): one make in there, given the same
 # goals and the variables below.
-PASSED := ARCH STAGE EXERCISE TIMEOUT GDB WALK ADDR GDB_PORT LOG_LEVEL CONFIRM RUNS JSON TOOLCHAIN SERVE BOOK_PORT
+PASSED := ARCH STAGE EXERCISE TIMEOUT GDB WALK ADDR GDB_PORT LOG_LEVEL CONFIRM RUNS ONLY JSON TOOLCHAIN SERVE BOOK_PORT
 # Where make runs is the host's to decide alone (tools/route): these never reach the container.
 HOST_ONLY := CONTAINER NATIVE
 IN_CONTAINER := $(filter-out help clean,$(MAKECMDGOALS))
@@ -98,7 +98,10 @@ reset: setup
 semantics: setup
 	@$(XTASK) semantics $(PICK) $(call opt,TIMEOUT,timeout)
 
-bench soak: setup
+bench: setup
+	@$(XTASK) $@ $(PICK) $(call opt,RUNS,runs) $(call opt,ONLY,only)
+
+soak: setup
 	@$(XTASK) $@ $(PICK) $(call opt,RUNS,runs)
 
 bench-report: setup

@@ -103,19 +103,22 @@ pub fn figures(
         }
     }
 
-    progress("a Debian learner's first run with nothing installed, apt included (1 run)");
-    let clone = fresh_clone(project, "fresh-debian-clone")?;
-    let mut fresh = Command::new(clone.join("tools/container"));
-    fresh
-        .args(["--fresh-debian", "simulate"])
-        .current_dir(&clone);
-    let took = timed(fresh);
-    remove(&clone)?;
+    let samples = sampled(runs, || {
+        progress("a Debian learner's first run with nothing installed, apt included");
+        let clone = fresh_clone(project, "fresh-debian-clone")?;
+        let mut fresh = Command::new(clone.join("tools/container"));
+        fresh
+            .args(["--fresh-debian", "simulate"])
+            .current_dir(&clone);
+        let took = timed(fresh);
+        remove(&clone)?;
+        took
+    })?;
     figures.push(
         Figure::new(
             "nothing installed (Debian 12 with make and git) to level 30, apt included",
             "s",
-            vec![took?.as_secs_f64()],
+            samples,
         )
         .goal(goals::NOTHING_INSTALLED),
     );

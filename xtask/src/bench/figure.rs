@@ -20,6 +20,9 @@ pub struct Figure {
     /// The C tutorial's figure, as its table writes it.
     #[serde(default)]
     pub c_tutorial: Option<String>,
+    /// The day it was measured (YYYY-MM-DD); none in a run from before days were kept.
+    #[serde(default)]
+    pub measured: Option<String>,
 }
 
 impl Figure {
@@ -31,6 +34,7 @@ impl Figure {
             goal: None,
             goal_text: None,
             c_tutorial: None,
+            measured: None,
         }
     }
 
@@ -78,6 +82,28 @@ impl Figure {
     }
 }
 
+/// Today, as YYYY-MM-DD (UTC), from the system clock.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date((secs / 86_400) as i64)
+}
+
+/// The Gregorian date `days` after 1970-01-01 (Howard Hinnant's days_from_civil, inverted).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// Every figure of one architecture.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ArchFigures {
@@ -93,4 +119,91 @@ pub struct Bench {
     pub arches: Vec<ArchFigures>,
     pub shared: Vec<Figure>,
     pub container: Vec<Figure>,
+}
+
+impl Bench {
+    /// Every figure, stamped as measured on `day`.
+    pub fn stamped(mut self, day: &str) -> Self {
+        let figures = self.arches.iter_mut().flat_map(|a| a.figures.iter_mut());
+        for f in figures
+            .chain(self.shared.iter_mut())
+            .chain(self.container.iter_mut())
+        {
+            f.measured = Some(day.to_owned());
+        }
+        self
+    }
+
+    /// These figures with `newer`'s in place of each of the same section and name, and
+    /// `newer`'s others added: a run of one architecture or one group of figures updates those.
+    pub fn updated_by(mut self, newer: Bench) -> Self {
+        for arch in newer.arches {
+            match self.arches.iter_mut().find(|a| a.arch == arch.arch) {
+                Some(old) => update(&mut old.figures, arch.figures),
+                None => self.arches.push(arch),
+            }
+        }
+        update(&mut self.shared, newer.shared);
+        update(&mut self.container, newer.container);
+        self
+    }
+}
+
+fn update(figures: &mut Vec<Figure>, newer: Vec<Figure>) {
+    for f in newer {
+        match figures.iter_mut().find(|old| old.name == f.name) {
+            Some(old) => *old = f,
+            None => figures.push(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_count_from_1970_in_the_gregorian_calendar() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+        assert_eq!(civil_date(20_793), "2026-12-06");
+    }
+
+    #[test]
+    fn a_newer_run_replaces_its_own_figures_and_keeps_the_others() {
+        let fig = |name: &str, v: f64| Figure::new(name, "s", vec![v]);
+        let arch = |name: &str, figures| ArchFigures {
+            arch: name.into(),
+            figures,
+        };
+        let old = Bench {
+            arches: vec![arch("x86_64", vec![fig("a", 1.0), fig("b", 2.0)])],
+            shared: vec![fig("book", 3.0)],
+            container: Vec::new(),
+        };
+        let newer = Bench {
+            arches: vec![
+                arch("x86_64", vec![fig("b", 5.0), fig("c", 6.0)]),
+                arch("aarch64", vec![fig("a", 7.0)]),
+            ],
+            shared: Vec::new(),
+            container: vec![fig("image", 8.0)],
+        }
+        .stamped("2026-12-06");
+        let merged = old.updated_by(newer);
+        let x86: Vec<(&str, f64)> = merged.arches[0]
+            .figures
+            .iter()
+            .map(|f| (f.name.as_str(), f.median()))
+            .collect();
+        assert_eq!(x86, [("a", 1.0), ("b", 5.0), ("c", 6.0)]);
+        assert_eq!(merged.arches[0].figures[0].measured, None);
+        assert_eq!(
+            merged.arches[0].figures[1].measured.as_deref(),
+            Some("2026-12-06")
+        );
+        assert_eq!(merged.arches[1].arch, "aarch64");
+        assert_eq!(merged.shared[0].median(), 3.0);
+        assert_eq!(merged.container[0].name, "image");
+    }
 }

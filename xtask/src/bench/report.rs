@@ -59,17 +59,21 @@ fn sections(bench: &Bench) -> impl Iterator<Item = (&str, &[Figure])> {
 pub fn section(title: &str, figures: &[Figure]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\n{title}:\n");
-    let _ = writeln!(out, "| figure | min | median | max | runs | beside it |");
-    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | --- |");
+    let _ = writeln!(
+        out,
+        "| figure | min | median | max | runs | measured | beside it |"
+    );
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | --- | --- |");
     for f in figures {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             f.name,
             show(f, f.min()),
             show(f, f.median()),
             show(f, f.max()),
             f.samples.len(),
+            f.measured.as_deref().unwrap_or("–"),
             beside(f)
         );
     }
@@ -122,22 +126,31 @@ const GLANCE: [(&str, &str); 9] = [
 /// container's figures, then every figure of every section.
 pub fn performance_md(bench: &Bench, why: &str) -> Result<String> {
     let mut out = String::from(
-        "<!-- Made by `make bench-report` from docs/bench.json, the JSON of a `make bench` run: \
+        "<!-- Made by `make bench-report` from docs/bench.json, the figures of `make bench` runs: \
          edit neither by hand. -->\n\n# Performance\n\n",
     );
-    let runs = bench
-        .arches
-        .iter()
-        .flat_map(|a| &a.figures)
-        .map(|f| f.samples.len())
-        .max()
-        .unwrap_or(0);
+    let all = || sections(bench).flat_map(|(_, figures)| figures);
+    let runs = all().map(|f| f.samples.len()).max().unwrap_or(0);
+    let mut days: Vec<&str> = all().filter_map(|f| f.measured.as_deref()).collect();
+    days.sort_unstable();
+    days.dedup();
+    let when = match (days.first(), days.last()) {
+        (Some(first), Some(last)) if first == last => format!(" on {first}"),
+        (Some(first), Some(last)) => format!(" from {first} to {last}"),
+        _ => String::new(),
+    };
+    let undated = if all().any(|f| f.measured.is_none()) {
+        " A figure measured \"–\" is from an earlier run, on a machine that was busy, before \
+         the day was kept: take it as an upper bound."
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "Measured by `make bench` (up to {runs} runs of each timing; instruction counts twice, \
-         and the same both times) on the test machine: 2 cores, Debian 12. Medians at a glance, \
-         each with its goal or the C tutorial's figure; every figure, with min / median / max, \
-         below.\n"
+        "Measured by `make bench`{when} (up to {runs} runs of each timing; instruction counts \
+         twice, and the same both times) on the test machine: 2 cores, Debian 12, nothing else \
+         running. Medians at a glance, each with its goal or the C tutorial's figure; every \
+         figure, with min / median / max and the day it was measured, below.{undated}\n"
     );
     let arches: Vec<&ArchFigures> = bench.arches.iter().collect();
     let _ = writeln!(
@@ -262,7 +275,7 @@ mod tests {
     fn statistics_of_a_figure() {
         let f = Figure::new("x", "s", vec![3.0, 1.0, 2.0, 5.0, 4.0]);
         assert_eq!((f.min(), f.median(), f.max()), (1.0, 3.0, 5.0));
-        assert!(table(&a_bench()).contains("| x | 1.00 s | 3.00 s | 5.00 s | 5 |  |"));
+        assert!(table(&a_bench()).contains("| x | 1.00 s | 3.00 s | 5.00 s | 5 | – |  |"));
     }
 
     #[test]

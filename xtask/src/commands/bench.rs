@@ -12,8 +12,14 @@ use crate::bench;
 use crate::project::Project;
 use crate::support::files;
 
-pub fn run(project: &Project, picked: &Picked, runs: usize) -> Result<ExitCode> {
-    let measured = bench::run(project, &picked.arches(), runs)?;
+pub fn run(
+    project: &Project,
+    picked: &Picked,
+    runs: usize,
+    only: &[bench::Group],
+) -> Result<ExitCode> {
+    let measured =
+        bench::run(project, &picked.arches(), runs, only)?.stamped(&bench::figure::today());
     let json_path = project.build_dir().join("bench.json");
     files::write(&json_path, bench::report::json(&measured))
         .with_context(|| json_path.display().to_string())?;

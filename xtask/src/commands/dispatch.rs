@@ -44,7 +44,7 @@ pub fn run(project: &Project, command: Command) -> Result<ExitCode> {
         Command::Semantics { pick, run } => semantics::run(project, &pick.suite_kernels()?, run),
         Command::Kernel { pick } => kernel::run(project, &pick.check()?),
         Command::Image { pick } => image::run(project, &pick.check()?),
-        Command::Bench { pick, runs } => bench::run(project, &pick.check()?, runs),
+        Command::Bench { pick, runs, only } => bench::run(project, &pick.check()?, runs, &only),
         Command::BenchReport { from } => bench_report::run(project, &from),
         Command::Soak { pick, runs } => soak::run(project, &pick.check()?, runs),
         Command::Book { serve, port } => book::run(project, serve, port),

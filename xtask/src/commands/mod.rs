@@ -124,14 +124,17 @@ pub enum Command {
         #[command(flatten)]
         pick: Pick,
     },
-    /// `make bench [ARCH=...] [RUNS=5]`: timings, instruction counts, sizes (and build/bench.json)
+    /// `make bench [ARCH=...] [RUNS=5] [ONLY=loop,first,...]`: timings, instruction counts, sizes (and build/bench.json)
     Bench {
         #[command(flatten)]
         pick: Pick,
         #[arg(long, value_parser = positive, default_value_t = 5)]
         runs: usize,
+        /// The groups of figures to measure (default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<crate::bench::Group>,
     },
-    /// `make bench-report [JSON=...]`: docs/performance.md from a bench run's JSON (build/bench.json), kept as docs/bench.json
+    /// `make bench-report [JSON=...]`: a bench run's figures (build/bench.json) into docs/bench.json, in place of the same ones, and docs/performance.md from it
     #[command(name = "bench-report")]
     BenchReport {
         /// The JSON of a `make bench` run.
