@@ -4,7 +4,8 @@
 //! of the whole run (build/bench.json), and docs/performance.md, which `make bench-report` makes
 //! from a run's JSON (kept as docs/bench.json) and a test holds to it: no figure there is typed.
 //! A figure over its goal is listed with why, from docs/performance-why.md, which has a section
-//! for each (`## <section>: <figure>`); one without is an error.
+//! for each (`## <section>: <figure>`); one without is an error. Its sections headed
+//! `## Note: <title>` are shown too, under Notes.
 
 use std::fmt::Write as _;
 
@@ -195,6 +196,7 @@ pub fn performance_md(bench: &Bench, why: &str) -> Result<String> {
         out.push_str(&section("x86_64", &bench.container));
     }
     out.push_str(&missed(bench, why)?);
+    out.push_str(&notes(why));
     out.push_str("\n## Every figure\n");
     for (title, figures) in sections(bench) {
         out.push_str(&section(title, figures));
@@ -236,6 +238,23 @@ fn missed(bench: &Bench, why: &str) -> Result<String> {
         true => "\n## Goals missed\n\nNone: every figure is within its goal.\n".to_owned(),
         false => format!("\n## Goals missed, and why\n{out}"),
     })
+}
+
+/// The notes of `why` (its sections headed `## Note: <title>`: what a maintainer found about a
+/// figure that is not a missed goal, such as what slowed one down), each under its title.
+fn notes(why: &str) -> String {
+    let notes: String = why
+        .lines()
+        .filter_map(|l| l.strip_prefix("## Note: "))
+        .filter_map(|title| {
+            let text = explanation(why, &format!("## Note: {title}"))?;
+            Some(format!("\n### {}\n\n{text}\n", title.trim()))
+        })
+        .collect();
+    match notes.is_empty() {
+        true => notes,
+        false => format!("\n## Notes\n{notes}"),
+    }
 }
 
 /// The text under `heading` in `why`, to the next heading, as one paragraph.
@@ -328,6 +347,17 @@ mod tests {
                 "### x86_64: edit -> `make simulate` output\n\n0.90 s against goal: 0.70 s. \
                  QEMU takes longer.\n"
             ),
+            "{md}"
+        );
+        assert!(!md.contains("## Notes"), "{md}");
+    }
+
+    #[test]
+    fn a_note_is_shown_under_its_title() {
+        let why = "# Why\n\n## Note: What slowed x86_64\n\nTwo cargo\nruns.\n\n## x86_64: y\n\nz\n";
+        let md = performance_md(&a_bench(), why).unwrap();
+        assert!(
+            md.contains("\n## Notes\n\n### What slowed x86_64\n\nTwo cargo runs.\n"),
             "{md}"
         );
     }
