@@ -209,3 +209,28 @@ fn the_performance_figures_are_made_from_a_bench_run() {
         "docs/bench.json is not of every architecture"
     );
 }
+
+/// README's size of the container's image is the size `make bench` measured (docs/bench.json),
+/// in GB to one decimal: the number a learner reads comes from a run.
+#[test]
+fn readme_gives_the_image_size_the_bench_measured() {
+    let project = Project::here();
+    let json = fs::read_to_string(project.docs_bench_json()).unwrap();
+    let bench = xtask::bench::report::from_json(&json).unwrap_or_else(|e| panic!("{e:#}"));
+    let size = bench
+        .container
+        .iter()
+        .find(|f| f.name == xtask::bench::container::IMAGE_SIZE)
+        .expect("docs/bench.json has no container image size: run `make bench ONLY=container`");
+    let measured = format!("about {:.1} GB", size.median() / 1e9);
+    let readme = fs::read_to_string(project.root().join("README.md")).unwrap();
+    let written = readme
+        .split_once("image** is ")
+        .and_then(|(_, rest)| rest.split_once(". "))
+        .map(|(said, _)| said.split_whitespace().collect::<Vec<_>>().join(" "))
+        .expect("README no longer says how big the container's image is");
+    assert_eq!(
+        written, measured,
+        "README's image size is not docs/bench.json's"
+    );
+}

@@ -82,7 +82,10 @@ impl Mdbook {
                  minutes)"
             );
             let mut cargo = project.command("cargo");
+            // From outside the project: its .cargo/config.toml (build-std, seL4's targets) is
+            // for the root tasks, and cargo install would build mdBook with it.
             cargo
+                .current_dir("/")
                 .args(["install", "mdbook", "--locked", "--force", "--version"])
                 .arg(format!("={MDBOOK_VERSION}"))
                 .arg("--root")
