@@ -354,7 +354,9 @@ pub(super) fn make_test(
 /// `make book`: the first time, in a set-up clone with nothing of mdBook anywhere (an empty user
 /// cache and an empty cargo home: mdBook is downloaded and compiled), then warm.
 pub(super) fn book(project: &Project, runs: usize) -> Result<Vec<Figure>> {
-    let dir = project.build_dir().join("bench").join("book");
+    // Outside the project, as a learner's cargo home is: cargo reads the .cargo/config.toml of
+    // every directory above a crate it compiles, and the project's is for seL4's targets.
+    let dir = std::env::temp_dir().join("sel4-mapping-tutorial-bench-book");
     let clone = dir.join("clone");
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;

@@ -4,7 +4,8 @@
 //! of the whole run (build/bench.json), and docs/performance.md, which `make bench-report` makes
 //! from a run's JSON (kept as docs/bench.json) and a test holds to it: no figure there is typed.
 //! A figure over its goal is listed with why, from docs/performance-why.md, which has a section
-//! for each (`## <section>: <figure>`); one without is an error. Its sections headed
+//! for each (`## <section>: <figure>`, or for a reason shared, the figure's family or every
+//! section's: [`why_headings`]); one without is an error. Its sections headed
 //! `## Note: <title>` are shown too, under Notes.
 
 use std::fmt::Write as _;
@@ -212,7 +213,7 @@ fn missed(bench: &Bench, why: &str) -> Result<String> {
     let mut unexplained = Vec::new();
     for (title, figures) in sections(bench) {
         for f in figures.iter().filter(|f| f.misses_its_goal()) {
-            let heading = format!("## {title}: {}", f.name);
+            let headings = why_headings(title, &f.name);
             let _ = write!(
                 out,
                 "\n### {title}: {}\n\n{} against {}.",
@@ -220,11 +221,11 @@ fn missed(bench: &Bench, why: &str) -> Result<String> {
                 show(f, f.median()),
                 beside(f)
             );
-            match explanation(why, &heading) {
+            match headings.iter().find_map(|h| explanation(why, h)) {
                 Some(text) => {
                     let _ = writeln!(out, " {text}");
                 }
-                None => unexplained.push(heading),
+                None => unexplained.push(headings[0].clone()),
             }
         }
     }
@@ -238,6 +239,18 @@ fn missed(bench: &Bench, why: &str) -> Result<String> {
         true => "\n## Goals missed\n\nNone: every figure is within its goal.\n".to_owned(),
         false => format!("\n## Goals missed, and why\n{out}"),
     })
+}
+
+/// The headings of docs/performance-why.md that may say why `figure` of `section` missed its
+/// goal, the most particular first: the section's figure, the section's family of figures (the
+/// name before its last ": ", as in each stage's `QEMU start -> last line: <stage>`), then the
+/// figure and its family in every section (`## <figure>`), for a reason they share.
+fn why_headings(section: &str, figure: &str) -> Vec<String> {
+    let family = figure.rsplit_once(": ").map(|(family, _)| family);
+    let names: Vec<&str> = std::iter::once(figure).chain(family).collect();
+    let in_section = names.iter().map(|n| format!("## {section}: {n}"));
+    let everywhere = names.iter().map(|n| format!("## {n}"));
+    in_section.chain(everywhere).collect()
 }
 
 /// The notes of `why` (its sections headed `## Note: <title>`: what a maintainer found about a
@@ -350,6 +363,31 @@ mod tests {
             "{md}"
         );
         assert!(!md.contains("## Notes"), "{md}");
+    }
+
+    #[test]
+    fn a_reason_may_be_a_figures_family_or_every_sections() {
+        let mut bench = a_bench();
+        bench.arches[0].figures[2] = bench.arches[0].figures[2].clone().goal(0.2);
+        bench.arches.push(ArchFigures {
+            arch: "aarch64".into(),
+            figures: vec![Figure::new("QEMU start -> last line: pt", "s", vec![0.4]).goal(0.1)],
+        });
+        let why = "## x86_64: QEMU start -> last line\n\nSeaBIOS.\n\n\
+                   ## QEMU start -> last line\n\nThe kernel's boot.\n";
+        let md = performance_md(&bench, why).unwrap();
+        assert!(
+            md.contains("### x86_64: QEMU start -> last line: remap\n\n0.30 s against goal: 0.20 s. SeaBIOS.\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("### aarch64: QEMU start -> last line: pt\n\n0.40 s against goal: 0.10 s. The kernel's boot.\n"),
+            "{md}"
+        );
+        assert_eq!(
+            why_headings("x86_64", "QEMU start -> last line: pt")[1],
+            "## x86_64: QEMU start -> last line"
+        );
     }
 
     #[test]

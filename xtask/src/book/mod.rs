@@ -83,7 +83,8 @@ impl Mdbook {
             );
             let mut cargo = project.command("cargo");
             // From outside the project: its .cargo/config.toml (build-std, seL4's targets) is
-            // for the root tasks, and cargo install would build mdBook with it.
+            // for the root tasks alone. (Cargo also reads the one above each crate it compiles:
+            // a cargo home inside the project would give mdBook's crates seL4's target.)
             cargo
                 .current_dir("/")
                 .args(["install", "mdbook", "--locked", "--force", "--version"])
