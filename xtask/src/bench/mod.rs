@@ -80,12 +80,13 @@ pub fn run(
         if figures.is_empty() {
             continue;
         }
-        // Shown now, so that a long run's finished architectures are never lost.
+        // Shown and kept now, so that a long run's finished architectures are never lost.
         eprint!("{}", report::section(arch.name, &figures));
         bench.arches.push(ArchFigures {
             arch: arch.name.to_owned(),
             figures,
         });
+        keep(project, &bench);
     }
     if let Some(x86_64) = arches
         .iter()
@@ -107,6 +108,7 @@ pub fn run(
                     .find(|f| f.name == measure::FIRST_SIMULATE)
                     .map(Figure::median);
                 bench.container = container::figures(project, &engine, runs, native_first)?;
+                keep(project, &bench);
                 eprint!("{}", report::section(report::CONTAINER, &bench.container));
             }
             Err(why) => eprintln!("==> bench: no container section: {why:#}"),
@@ -119,4 +121,14 @@ pub fn run(
         bench.shared.push(measure::make_test(project, None, runs)?);
     }
     Ok(bench)
+}
+
+/// What is measured so far, in build/bench-partial.json (stamped with today): a run that stops
+/// half way keeps its finished sections for `make bench-report JSON=build/bench-partial.json`.
+fn keep(project: &Project, bench: &Bench) {
+    let path = project.build_dir().join("bench-partial.json");
+    let stamped = bench.clone().stamped(&figure::today());
+    if let Err(e) = crate::support::files::write(&path, report::json(&stamped)) {
+        eprintln!("==> bench: cannot keep {}: {e:#}", path.display());
+    }
 }
