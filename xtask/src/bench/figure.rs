@@ -84,24 +84,7 @@ impl Figure {
 
 /// Today, as YYYY-MM-DD (UTC), from the system clock.
 pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_date((secs / 86_400) as i64)
-}
-
-/// The Gregorian date `days` after 1970-01-01 (Howard Hinnant's days_from_civil, inverted).
-fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    crate::support::clock::Utc::now().date()
 }
 
 /// Every figure of one architecture.
@@ -161,13 +144,6 @@ fn update(figures: &mut Vec<Figure>, newer: Vec<Figure>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_count_from_1970_in_the_gregorian_calendar() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(11_016), "2000-02-29");
-        assert_eq!(civil_date(20_793), "2026-12-06");
-    }
 
     #[test]
     fn a_newer_run_replaces_its_own_figures_and_keeps_the_others() {

@@ -205,27 +205,33 @@ pub fn performance_md(bench: &Bench, why: &str) -> Result<String> {
     Ok(out)
 }
 
-/// The goals the run missed (median over the goal), each with why: the paragraphs under its
-/// heading (`## <section>: <figure>`) in `why`, the text of docs/performance-why.md. A missed
-/// goal that text does not explain is an error that names the heading to write.
+/// The goals the run missed (median over the goal), grouped by why: each reason (the paragraphs
+/// under its heading in `why`, the text of docs/performance-why.md) once, under the figures it
+/// explains. A missed goal that text does not explain is an error that names the heading to
+/// write.
 fn missed(bench: &Bench, why: &str) -> Result<String> {
-    let mut out = String::new();
+    // (heading, its text, the figures it explains), in the order the figures come.
+    let mut reasons: Vec<(String, String, Vec<String>)> = Vec::new();
     let mut unexplained = Vec::new();
     for (title, figures) in sections(bench) {
         for f in figures.iter().filter(|f| f.misses_its_goal()) {
             let headings = why_headings(title, &f.name);
-            let _ = write!(
-                out,
-                "\n### {title}: {}\n\n{} against {}.",
+            let figure = format!(
+                "- {title}: {}: {} against {}",
                 f.name,
                 show(f, f.median()),
                 beside(f)
             );
-            match headings.iter().find_map(|h| explanation(why, h)) {
-                Some(text) => {
-                    let _ = writeln!(out, " {text}");
-                }
-                None => unexplained.push(headings[0].clone()),
+            let Some((heading, text)) = headings
+                .iter()
+                .find_map(|h| Some((h, explanation(why, h)?)))
+            else {
+                unexplained.push(headings[0].clone());
+                continue;
+            };
+            match reasons.iter_mut().find(|(h, ..)| h == heading) {
+                Some((.., explained)) => explained.push(figure),
+                None => reasons.push((heading.clone(), text, vec![figure])),
             }
         }
     }
@@ -235,10 +241,15 @@ fn missed(bench: &Bench, why: &str) -> Result<String> {
          each:\n{}",
         unexplained.join("\n")
     );
-    Ok(match out.is_empty() {
-        true => "\n## Goals missed\n\nNone: every figure is within its goal.\n".to_owned(),
-        false => format!("\n## Goals missed, and why\n{out}"),
-    })
+    if reasons.is_empty() {
+        return Ok("\n## Goals missed\n\nNone: every figure is within its goal.\n".to_owned());
+    }
+    let mut out = String::from("\n## Goals missed, and why\n");
+    for (heading, text, figures) in reasons {
+        let title = heading.trim_start_matches("## ");
+        let _ = write!(out, "\n### {title}\n\n{}\n\n{text}\n", figures.join("\n"));
+    }
+    Ok(out)
 }
 
 /// The headings of docs/performance-why.md that may say why `figure` of `section` missed its
@@ -357,7 +368,8 @@ mod tests {
         let md = performance_md(&bench, why).unwrap();
         assert!(
             md.contains(
-                "### x86_64: edit -> `make simulate` output\n\n0.90 s against goal: 0.70 s. \
+                "### x86_64: edit -> `make simulate` output\n\n\
+                 - x86_64: edit -> `make simulate` output: 0.90 s against goal: 0.70 s\n\n\
                  QEMU takes longer.\n"
             ),
             "{md}"
@@ -365,25 +377,43 @@ mod tests {
         assert!(!md.contains("## Notes"), "{md}");
     }
 
+    /// A reason written once for a family of figures, or for every section, is shown once,
+    /// under every figure it explains.
     #[test]
     fn a_reason_may_be_a_figures_family_or_every_sections() {
         let mut bench = a_bench();
+        bench.arches[0].figures[1] =
+            Figure::new("QEMU start -> last line: start", "s", vec![0.25]).goal(0.2);
         bench.arches[0].figures[2] = bench.arches[0].figures[2].clone().goal(0.2);
         bench.arches.push(ArchFigures {
             arch: "aarch64".into(),
-            figures: vec![Figure::new("QEMU start -> last line: pt", "s", vec![0.4]).goal(0.1)],
+            figures: vec![
+                Figure::new("QEMU start -> last line: pt", "s", vec![0.4]).goal(0.1),
+                Figure::new("QEMU start -> last line: pd", "s", vec![0.3]).goal(0.1),
+            ],
         });
         let why = "## x86_64: QEMU start -> last line\n\nSeaBIOS.\n\n\
                    ## QEMU start -> last line\n\nThe kernel's boot.\n";
         let md = performance_md(&bench, why).unwrap();
         assert!(
-            md.contains("### x86_64: QEMU start -> last line: remap\n\n0.30 s against goal: 0.20 s. SeaBIOS.\n"),
+            md.contains(
+                "### x86_64: QEMU start -> last line\n\n\
+                 - x86_64: QEMU start -> last line: start: 0.25 s against goal: 0.20 s\n\
+                 - x86_64: QEMU start -> last line: remap: 0.30 s against goal: 0.20 s\n\n\
+                 SeaBIOS.\n"
+            ),
             "{md}"
         );
         assert!(
-            md.contains("### aarch64: QEMU start -> last line: pt\n\n0.40 s against goal: 0.10 s. The kernel's boot.\n"),
+            md.contains(
+                "### QEMU start -> last line\n\n\
+                 - aarch64: QEMU start -> last line: pt: 0.40 s against goal: 0.10 s\n\
+                 - aarch64: QEMU start -> last line: pd: 0.30 s against goal: 0.10 s\n\n\
+                 The kernel's boot.\n"
+            ),
             "{md}"
         );
+        assert_eq!(md.matches("The kernel's boot.").count(), 1, "{md}");
         assert_eq!(
             why_headings("x86_64", "QEMU start -> last line: pt")[1],
             "## x86_64: QEMU start -> last line"

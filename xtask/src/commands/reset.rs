@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use super::pick::Picked;
 use crate::project::Project;
+use crate::support::clock::Utc;
 use crate::support::files;
 
 pub fn run(project: &Project, picked: &Picked, confirmed: bool) -> Result<ExitCode> {
@@ -50,7 +51,7 @@ pub fn run(project: &Project, picked: &Picked, confirmed: bool) -> Result<ExitCo
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let backup = PathBuf::from(format!("{}.{}.bak", path.display(), timestamp()));
+    let backup = PathBuf::from(format!("{}.{}.bak", path.display(), Utc::now().stamp()));
     files::write(&backup, &learner)
         .with_context(|| format!("cannot keep your {file} as {}", backup.display()))?;
     files::write(&path, &shipped).with_context(|| format!("cannot write {file}"))?;
@@ -61,43 +62,4 @@ pub fn run(project: &Project, picked: &Picked, confirmed: bool) -> Result<ExitCo
         shown.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// The time now, UTC, as `20261124-133005`: backups sort by it.
-fn timestamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    utc(secs)
-}
-
-/// Seconds since 1970-01-01 UTC as `YYYYMMDD-HHMMSS`.
-fn utc(secs: u64) -> String {
-    let (days, day_secs) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's civil_from_days, for days since 1970-01-01.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
-        day_secs / 3600,
-        day_secs / 60 % 60,
-        day_secs % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn utc_times_are_civil_dates() {
-        assert_eq!(super::utc(0), "19700101-000000");
-        assert_eq!(super::utc(951_782_400), "20000229-000000");
-        assert_eq!(super::utc(1_795_530_645), "20261124-143045");
-    }
 }

@@ -409,17 +409,22 @@ fn copy_manifest(
     }
     manifest.insert("workspace".into(), Value::Table(copy_ws));
     if let Some(Value::Table(profiles)) = workspace.get("profile") {
-        // The profiles as they are, but for packages: the copy gets the original package's own
-        // settings (if any) under its name, and the others' go (cargo warns about settings for
-        // packages a workspace does not have).
+        // The profiles as they are, but for the exercise packages: the copy gets the original
+        // package's own settings (if any) under its name, and the other architectures' go (cargo
+        // warns about settings for packages a workspace does not have). Settings for what every
+        // package builds on (core and the like) stay, so that the copy shares their build.
         let mut profiles = profiles.clone();
         for (_, profile) in profiles.iter_mut() {
-            if let Value::Table(profile) = profile
-                && let Some(Value::Table(packages)) = profile.remove("package")
-                && let Some(settings) = packages.get(&original).cloned()
-            {
-                let own = Table::from_iter([(format!("{original}-{name}"), settings)]);
-                profile.insert("package".into(), Value::Table(own));
+            if let Some(Value::Table(packages)) = profile.get_mut("package") {
+                let own = packages.remove(&original);
+                packages.retain(|package, _| {
+                    !crate::catalogue::ARCHES
+                        .iter()
+                        .any(|a| a.package == package)
+                });
+                if let Some(settings) = own {
+                    packages.insert(format!("{original}-{name}"), settings);
+                }
             }
         }
         manifest.insert("profile".into(), Value::Table(profiles));
@@ -450,8 +455,10 @@ log = { version = "0.4", default-features = false }
 debug = "limited"
 [profile.dev.package.p]
 opt-level = 1
-[profile.dev.package.another]
+[profile.dev.package.sel4-mapping-tutorial-riscv64]
 opt-level = 2
+[profile.dev.package.core]
+debug = false
 "#
         .parse()
         .unwrap();
@@ -489,9 +496,12 @@ lib.workspace = true
         assert_eq!(copy["package"]["name"].as_str(), Some("p-pt-l2"));
         assert_eq!(copy["profile"]["dev"]["debug"].as_str(), Some("limited"));
         assert!(copy["features"].get("aarch64").is_some());
-        // The original package's settings, under the copy's name, and no other package's.
+        // The original package's settings, under the copy's name, no other exercise package's,
+        // and those of what every package builds on.
         let packages = copy["profile"]["dev"]["package"].as_table().unwrap();
-        assert_eq!(packages.keys().collect::<Vec<_>>(), ["p-pt-l2"]);
+        let mut names: Vec<_> = packages.keys().collect();
+        names.sort();
+        assert_eq!(names, ["core", "p-pt-l2"]);
         assert_eq!(packages["p-pt-l2"]["opt-level"].as_integer(), Some(1));
     }
 }
