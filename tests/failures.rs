@@ -358,8 +358,9 @@ fn path_without(missing: &str, dir: &Path) -> String {
     dir.display().to_string()
 }
 
-/// Without QEMU, `make simulate` names the Debian package to install and how, in its first
-/// error line, and builds nothing. (APT_INSTALL=no: as root, make would install it.)
+/// Without QEMU, `make simulate` names the Debian package to install for its architecture and
+/// how, in its first error line, and builds nothing. (APT_INSTALL=no: as root, make would install
+/// it.)
 #[test]
 fn a_missing_system_tool_is_named_with_its_package() {
     let project = Project::here();
@@ -381,7 +382,7 @@ fn a_missing_system_tool_is_named_with_its_package() {
     assert!(!out.status.success(), "{stderr}");
     assert_eq!(
         stderr.lines().next(),
-        Some("error: missing system packages: qemu-system-x86"),
+        Some("error: missing system packages for x86_64: qemu-system-x86"),
         "{stderr}"
     );
     assert!(

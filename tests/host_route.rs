@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 
 mod common;
 
-use xtask::catalogue::ARCHES;
+use xtask::catalogue::{ARCHES, Arch, SUITE_ONLY};
 use xtask::project::Project;
 
 fn root() -> PathBuf {
@@ -24,8 +24,13 @@ fn text(out: &Output) -> String {
 }
 
 fn packages(host: &str) -> Vec<String> {
+    listed(&["--host", host])
+}
+
+/// What tools/system-packages prints for `args`, a package a line.
+fn listed(args: &[&str]) -> Vec<String> {
     let out = Command::new(root().join("tools/system-packages"))
-        .args(["--host", host])
+        .args(args)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
@@ -96,6 +101,96 @@ fn each_host_architecture_gets_a_compiler_for_every_kernel() {
     assert_eq!(common(&amd64), common(&arm64));
 }
 
+/// A learner installs what their architecture needs: every kernel of the catalogue (the suite's
+/// own too) brings its compiler, QEMU and debugger with `--kernel <name>` (tools/build-kernel asks
+/// so), on both hosts; every run's packages (`--base`, tools/setup-host) and one kernel's hold
+/// nothing only other kernels need; all of them, without options, are every run's and every
+/// kernel's (the image's, make test's); and every kernel a line names is one.
+#[test]
+fn each_kernel_brings_its_own_compiler_qemu_and_debugger() {
+    let lines = package_lines();
+    let kernels: Vec<&Arch> = ARCHES.iter().chain(SUITE_ONLY.iter()).collect();
+    let kernels_of = |conditions: &[String]| -> Option<Vec<String>> {
+        conditions
+            .iter()
+            .find_map(|c| c.strip_prefix("arch="))
+            .map(|names| names.split(',').map(str::to_owned).collect())
+    };
+    for (package, _, conditions) in &lines {
+        for name in kernels_of(conditions).unwrap_or_default() {
+            assert!(
+                kernels.iter().any(|k| k.name == name),
+                "tools/system-packages.txt: {package}: arch={name} is no kernel of the catalogue"
+            );
+        }
+    }
+    for host in ["amd64", "arm64"] {
+        let on_host = |conditions: &[String]| {
+            conditions
+                .iter()
+                .all(|c| c.strip_prefix("host=").is_none_or(|h| h == host))
+        };
+        let mut union = listed(&["--host", host, "--base"]);
+        for kernel in &kernels {
+            let own = listed(&["--host", host, "--kernel", kernel.name]);
+            let machine = fs::read_to_string(root().join(kernel.machine_definition())).unwrap();
+            let qemu = machine
+                .lines()
+                .map(|l| l.split('#').next().unwrap().trim())
+                .find(|l| !l.is_empty())
+                .unwrap()
+                .to_owned();
+            for what in [
+                format!("{}gcc", kernel.cross_prefix),
+                qemu,
+                kernel.gdb.to_owned(),
+            ] {
+                let provider = lines.iter().find(|(_, w, conditions)| {
+                    *w == what
+                        && on_host(conditions)
+                        && kernels_of(conditions).is_some_and(|k| k.contains(&kernel.name.into()))
+                });
+                let (package, ..) = provider.unwrap_or_else(|| {
+                    panic!("tools/system-packages.txt: no line gives {kernel} its {what} on {host}")
+                });
+                assert!(
+                    own.contains(package),
+                    "{host}, {kernel}: {package} not in {own:?}"
+                );
+            }
+            // Nothing only other kernels need.
+            let mine = listed(&["--host", host, "--base", "--kernel", kernel.name]);
+            for (package, _, conditions) in lines.iter().filter(|(_, _, c)| on_host(c)) {
+                let for_others =
+                    kernels_of(conditions).is_some_and(|k| !k.contains(&kernel.name.into()));
+                let also_mine = lines.iter().any(|(p, _, c)| {
+                    p == package
+                        && on_host(c)
+                        && kernels_of(c).is_none_or(|k| k.contains(&kernel.name.into()))
+                        && !c.iter().any(|c| c == "for=tests")
+                });
+                assert!(
+                    !for_others || also_mine || !mine.contains(package),
+                    "{host}, {kernel}: {package}, only other kernels', is installed for it"
+                );
+            }
+            union.extend(own);
+        }
+        union.sort();
+        union.dedup();
+        assert_eq!(union, packages(host), "{host}");
+    }
+    let x86_64 = listed(&["--host", "amd64", "--base", "--kernel", "x86_64"]);
+    for other in [
+        "qemu-system-arm",
+        "qemu-system-misc",
+        "gcc-aarch64-linux-gnu",
+        "gdb-multiarch",
+    ] {
+        assert!(!x86_64.contains(&other.into()), "{x86_64:?}");
+    }
+}
+
 /// The Rust route's condition: TOOLCHAIN=rustup brings its own Rust, not Debian's.
 #[test]
 fn the_rustup_route_leaves_out_debians_rust() {
@@ -158,13 +253,13 @@ fn an_unknown_condition_in_the_package_list_is_an_error() {
     .unwrap();
     fs::write(
         dir.join("system-packages.txt"),
-        "cmake cmake\nfoo bar arch=amd64\n",
+        "cmake cmake\nfoo bar os=linux\n",
     )
     .unwrap();
     let out = Command::new(dir.join("system-packages")).output().unwrap();
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("unknown condition 'arch=amd64' (foo)"),
+        text(&out).contains("unknown condition 'os=linux' (foo)"),
         "{}",
         text(&out)
     );
@@ -182,9 +277,19 @@ fn the_image_and_the_native_set_up_read_one_package_list() {
     assert!(dockerfile.contains("host=$(dpkg --print-architecture)"));
     assert!(dockerfile.contains("packages=$(sh /tmp/tutorial/system-packages --host \"$host\")"));
     assert!(dockerfile.contains("system-packages --host \"$host\" --missing"));
-    // The native set-up: the learner's packages always, the tests' for make test.
-    assert!(setup.contains("tools/system-packages --rust \"$route\" --missing"));
+    // The native set-up: every run's packages always, every kernel's and the tests' for make
+    // test; a kernel's own with its first build.
+    let common = fs::read_to_string(root().join("tools/common.sh")).unwrap();
+    let build_kernel = fs::read_to_string(root().join("tools/build-kernel")).unwrap();
+    assert!(common.contains("tools/system-packages \"$@\" --missing"));
+    assert!(setup.contains("ensure_packages \"\" --rust \"$route\" --base"));
+    assert!(
+        setup.contains(
+            "ensure_packages \"for make test (every architecture's)\" --rust \"$route\"\n"
+        )
+    );
     assert!(setup.contains("tools/system-packages --rust \"$route\" --tests --missing"));
+    assert!(build_kernel.contains("ensure_packages \"for $arch\" --kernel \"$arch\""));
 
     let copied: Vec<&str> = dockerfile
         .lines()

@@ -211,12 +211,20 @@ fn the_workspace_has_each_architectures_package_and_profile() {
         .collect();
     assert_same("Cargo.toml", "[workspace] members", &arch_members, &dirs);
 
+    // Each exercise package's own settings, and one entry for every package they stand on.
     let profiles: BTreeSet<String> = cargo["profile"]["dev"]["package"]
         .as_table()
         .unwrap()
         .keys()
+        .filter(|name| *name != "*")
         .cloned()
         .collect();
+    assert_eq!(
+        cargo["profile"]["dev"]["package"]["*"]["debug"].as_bool(),
+        Some(false),
+        "{}",
+        place("Cargo.toml", "[profile.dev.package.\"*\"]")
+    );
     let packages: BTreeSet<String> = ARCHES.iter().map(|a| a.package.to_owned()).collect();
     assert_same("Cargo.toml", "[profile.dev.package]", &profiles, &packages);
     for arch in ARCHES.iter() {
@@ -230,6 +238,12 @@ fn the_workspace_has_each_architectures_package_and_profile() {
         assert_eq!(
             profile["debug"].as_str(),
             Some("full"),
+            "{}",
+            place("Cargo.toml", arch.package)
+        );
+        assert_eq!(
+            profile["codegen-units"].as_integer(),
+            Some(1),
             "{}",
             place("Cargo.toml", arch.package)
         );

@@ -20,6 +20,52 @@ die() {
   exit 1
 }
 
+# may_install: whether this run may install packages, as root or with password-less sudo, unless
+# APT_INSTALL=no. Sets `sudo` to the command prefix that installs: () as root, (sudo -n), or
+# (none) where it may not.
+may_install() {
+  sudo=(none)
+  if [ "${APT_INSTALL:-yes}" != no ] && command -v apt-get >/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then sudo=()
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo -n); fi
+  fi
+  [ "${sudo[*]}" != none ]
+}
+
+# install_packages PACKAGE...: apt-get install, as may_install allowed.
+install_packages() {
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq >&2 \
+    && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >&2 \
+    || die "apt-get could not install: $*" "See apt-get's messages above."
+}
+
+# ensure_packages FOR [tools/system-packages OPTIONS...]: the packages of
+# tools/system-packages.txt the options choose that this machine lacks, installed (FOR, such as
+# `for aarch64`, says what for in the progress line), or, where this run may not install them,
+# named with the line that does.
+ensure_packages() {
+  local what_for=$1 missing=() package
+  shift
+  while IFS= read -r package; do missing+=("$package"); done \
+    < <(tools/system-packages "$@" --missing)
+  [ ${#missing[@]} -gt 0 ] || return 0
+  command -v apt-get >/dev/null || die "missing system packages: ${missing[*]}" \
+    "This is not a Debian-like system (no apt-get): install the equivalents of those Debian packages."
+  local from_security=()
+  case " ${missing[*]}" in
+    *" rustc-web"* | *" cargo-web"* | *" rust-web-"* | *" rustfmt-web"* | *" lld-"*)
+      from_security=("(Debian's Rust 1.96 and LLVM 22 come from Debian 12's security updates," \
+        "bookworm-security, which your apt sources must list.)") ;;
+  esac
+  may_install || die "missing system packages${what_for:+ $what_for}: ${missing[*]}" \
+    "Install them, then run make again:  sudo apt-get update && sudo apt-get install ${missing[*]}" \
+    "${from_security[@]}"
+  step "Installing system packages${what_for:+ $what_for}: ${missing[*]}"
+  install_packages "${missing[@]}"
+  step_done
+}
+
 # A short digest of the given files, to key a cache on what it was made from.
 digest() { cat "$@" | sha256sum | cut -c1-16; }
 

@@ -17,7 +17,13 @@ pub fn ensure(project: &Project, arch: &Arch, output: Output) -> Result<()> {
         .env("KERNEL_OUT", project.kernel_dir(arch))
         .env("SEL4_SRC", project.sel4_src())
         .current_dir(project.root());
-    process::run(cmd, output, &format!("building the seL4 kernel for {arch}"))?;
+    // tools/build-kernel also installs the kernel's system packages (its compiler, QEMU,
+    // debugger) where they are missing, and says so first if it cannot.
+    process::run(
+        cmd,
+        output,
+        &format!("setting up {arch} (its system packages and seL4 kernel)"),
+    )?;
     if arch.firmware {
         let mut cmd = project.command(project.root().join("tools/build-firmware"));
         cmd.arg(arch.name)
