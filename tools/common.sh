@@ -32,12 +32,17 @@ may_install() {
   [ "${sudo[*]}" != none ]
 }
 
-# install_packages PACKAGE...: apt-get install, as may_install allowed.
+# install_packages PACKAGE...: apt-get install, as may_install allowed. apt-get's hundreds of
+# lines go to a log, shown when it fails.
 install_packages() {
+  local log=build/logs/system-packages.log last=()
+  mkdir -p build/logs
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq >&2 \
-    && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >&2 \
-    || die "apt-get could not install: $*" "See apt-get's messages above."
+  if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq \
+    --no-install-recommends "$@"; } >"$log" 2>&1; then
+    mapfile -t last < <(tail -n 20 "$log")
+    die "apt-get could not install: $*" "Its last lines (the whole log: $log):" "${last[@]}"
+  fi
 }
 
 # ensure_packages FOR [tools/system-packages OPTIONS...]: the packages of
