@@ -361,6 +361,17 @@ mod tests {
         std::env::temp_dir().join(format!("xtask-qemu-test-{}-{name}.log", std::process::id()))
     }
 
+    /// A run with no terminal and nothing echoed, its log at `log`.
+    fn unattended(log: &Path, timeout: Duration) -> RunOptions<'_> {
+        RunOptions {
+            timeout: Some(timeout),
+            echo: false,
+            interactive: false,
+            log_path: log,
+            quiet_note: None,
+        }
+    }
+
     fn sh(script: &str) -> Command {
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg(script);
@@ -370,13 +381,7 @@ mod tests {
     #[test]
     fn a_run_stops_when_the_caller_has_seen_enough_and_the_process_is_gone() {
         let log = log_path("stop");
-        let options = RunOptions {
-            timeout: Some(Duration::from_secs(20)),
-            echo: false,
-            interactive: false,
-            log_path: &log,
-            quiet_note: None,
-        };
+        let options = unattended(&log, Duration::from_secs(20));
         let run = run(
             sh("echo $$; echo one; echo two; exec sleep 30"),
             &options,
@@ -405,13 +410,7 @@ mod tests {
     #[test]
     fn a_silent_process_times_out() {
         let log = log_path("timeout");
-        let options = RunOptions {
-            timeout: Some(Duration::from_millis(300)),
-            echo: false,
-            interactive: false,
-            log_path: &log,
-            quiet_note: None,
-        };
+        let options = unattended(&log, Duration::from_millis(300));
         let run = run(sh("exec sleep 30"), &options, |_| Step::Continue).unwrap();
         assert_eq!(run.outcome, Outcome::TimedOut(Duration::from_millis(300)));
         let _ = fs::remove_file(log);
@@ -420,13 +419,7 @@ mod tests {
     #[test]
     fn stop_when_quiet_collects_the_rest_of_a_report() {
         let log = log_path("quiet");
-        let options = RunOptions {
-            timeout: Some(Duration::from_secs(20)),
-            echo: false,
-            interactive: false,
-            log_path: &log,
-            quiet_note: None,
-        };
+        let options = unattended(&log, Duration::from_secs(20));
         let run = run(
             sh("echo end; echo stack1; echo stack2; exec sleep 30"),
             &options,
@@ -447,13 +440,7 @@ mod tests {
     #[test]
     fn an_exit_is_reported_with_stderr_in_the_log() {
         let log = log_path("exit");
-        let options = RunOptions {
-            timeout: Some(Duration::from_secs(20)),
-            echo: false,
-            interactive: false,
-            log_path: &log,
-            quiet_note: None,
-        };
+        let options = unattended(&log, Duration::from_secs(20));
         let run = run(sh("echo oops >&2; exit 3"), &options, |_| Step::Continue).unwrap();
         assert!(matches!(run.outcome, Outcome::Exited(s) if s.code() == Some(3)));
         assert_eq!(run.lines, ["oops"]);
